@@ -1,0 +1,132 @@
+"""``coach analyze``: a recorded video (or a landmark trace) through the whole pipeline into DIR.
+
+video -> pose backend -> trace (landmarks.jsonl) -> checker -> overlay -> annotated.mp4; report.json
+at the end. A trace input skips inference (and has no pictures, so no annotated video). Ctrl-C
+stops early and still writes the report from what was analysed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from coach.engine.checker import ExerciseChecker
+from coach.engine.definition import Exercise
+from coach.errors import CoachError
+from coach.pose.frame import PoseFrame
+from coach.report import build_report, write_report
+from coach.sources import SourceInfo, VideoSource
+from coach.trace import TraceSource, TraceWriter
+
+REPORT, VIDEO, TRACE = "report.json", "annotated.mp4", "landmarks.jsonl"
+
+
+@dataclass
+class StageTimes:
+    """Seconds spent per pipeline stage (decode, inference, engine, overlay, encode)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
+        return now
+
+
+@dataclass
+class AnalysisResult:
+    report: dict
+    out_dir: str
+    files: dict[str, str]
+    interrupted: bool = False
+    times: StageTimes = field(default_factory=StageTimes)
+
+
+def is_trace(path: str) -> bool:
+    return path.endswith(".jsonl")
+
+
+def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",
+            write_video: bool = True, progress: bool = True) -> AnalysisResult:
+    os.makedirs(out_dir, exist_ok=True)
+    times = StageTimes()
+    files = {"report": os.path.join(out_dir, REPORT)}
+    checker = ExerciseChecker(exercise)
+    interrupted = False
+    if is_trace(path):
+        trace = TraceSource(path)
+        info, backend_desc = trace.info, {**trace.backend, "replayed_from": os.path.abspath(path)}
+        frames: Iterator[tuple[Optional[object], PoseFrame]] = ((None, p) for p in trace)
+        pose_backend = writer = video = overlay = None
+    else:
+        source = VideoSource(path)
+        info = source.info
+        from coach.pose.backends import backend_info, make_backend
+
+        pose_backend = make_backend(model=model, backend=backend)
+        backend_desc = backend_info(pose_backend)
+        files["trace"] = os.path.join(out_dir, TRACE)
+        writer = TraceWriter(files["trace"], info, backend_desc)
+        frames = _infer(source, pose_backend, times)
+        video = overlay = None
+        if write_video:
+            from coach.overlay import Overlay
+            from coach.video_out import VideoWriter
+
+            files["video"] = os.path.join(out_dir, VIDEO)
+            video = VideoWriter(files["video"], info.fps, info.width, info.height)
+            overlay = Overlay(exercise.name)
+    bar = _progress(info, progress)
+    try:
+        for image, pose in frames:
+            t0 = time.perf_counter()
+            if writer is not None:
+                writer.write(pose)
+            result = checker.update(pose)
+            t0 = times.add("engine", t0)
+            if video is not None and image is not None:
+                overlay.annotate(image, pose, result)
+                t0 = times.add("overlay", t0)
+                video.write(image)
+                times.add("encode", t0)
+            if bar is not None:
+                bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+        for closer in (writer, video, pose_backend):
+            if closer is not None:
+                closer.close()
+    session = checker.finish()
+    report = build_report(exercise, info, session, backend_desc, ("interrupted",) if interrupted else ())
+    write_report(report, files["report"])
+    return AnalysisResult(report=report, out_dir=out_dir, files=files, interrupted=interrupted, times=times)
+
+
+def _infer(source: VideoSource, backend: object, times: StageTimes) -> Iterator[tuple[object, PoseFrame]]:
+    t0 = time.perf_counter()
+    for frame in source:
+        t0 = times.add("decode", t0)
+        pose = backend.process(frame.image, frame.t, frame.index)  # type: ignore[attr-defined]
+        times.add("inference", t0)
+        yield frame.image, pose
+        t0 = time.perf_counter()
+
+
+def _progress(info: SourceInfo, enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=info.frames or None, unit="frame", desc="analysing", leave=False, dynamic_ncols=True)
+
+
+def check_found_someone(result: AnalysisResult, path: str) -> None:
+    """A run that never saw a person has nothing to report on: say so, as an error."""
+    if result.report["tracking"]["frames_with_pose"] == 0:
+        raise CoachError(f"nobody was found in {path}: make sure the whole body is in view and well lit "
+                         f"(report written to {result.files['report']})")

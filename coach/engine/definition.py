@@ -1,0 +1,221 @@
+"""Exercise definitions: TOML data in ``poses/``, loaded into dataclasses and validated.
+
+A malformed file is refused with a message naming the file, the field and the problem. Nothing in
+a definition is executed: measures and fault rules name registered measures and compare them with
+numbers.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from coach.errors import CoachError
+from coach.measures import MEASURES
+from poses import POSES_DIR
+
+SCHEMA = "coach.exercise/1"
+REP_STATS = ("hold_s", "top_s", "duration_s")  # measures a scope="rep" fault may test
+SCOPES = ("rest", "hold", "rep")
+SIDES = ("left", "right")
+
+
+@dataclass(frozen=True)
+class Phases:
+    measure: str
+    rest: str
+    out: str
+    hold: str
+    back: str
+    start_above_rest: float
+    rest_within: float
+    hold_above_rest: float
+    still_per_s: float
+    direction: int
+    hold_min_s: float
+    leave_hold: float
+    return_fraction: float
+    settle_s: float
+    arm_s: float
+    disarm_s: float
+
+
+@dataclass(frozen=True)
+class PostureCondition:
+    measure: str
+    min: Optional[float]
+    max: Optional[float]
+    say: str
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    code: str
+    scope: str  # rest | hold | rep
+    measure: str
+    below: Optional[float]
+    above: Optional[float]
+    cue: str
+    priority: int
+    for_s: float
+    pauses_hold: bool
+
+    def violated(self, value: float) -> bool:
+        return (self.below is not None and value < self.below) or (self.above is not None and value > self.above)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    view: str
+    instructions: str
+    key_joints: tuple[str, ...]
+    hold_target_s: float
+    reps_min: int
+    reps_max: int
+    signal: dict
+    phases: Phases
+    posture: tuple[PostureCondition, ...]
+    faults: tuple[FaultRule, ...]
+    path: str = field(default="", compare=False)
+
+    def fault(self, code: str) -> FaultRule:
+        return next(f for f in self.faults if f.code == code)
+
+
+class _Fields:
+    """Reads typed fields out of a TOML table, naming file and field in every error."""
+
+    def __init__(self, path: str, table: Any, where: str) -> None:
+        self.path, self.where = path, where
+        if not isinstance(table, dict):
+            raise self.error("", f"must be a table, got {type(table).__name__}")
+        self.table = table
+
+    def error(self, key: str, problem: str) -> CoachError:
+        name = f"{self.where}.{key}" if self.where and key else (self.where or key)
+        return CoachError(f"{self.path}: {name}: {problem} (fix the exercise definition)")
+
+    def get(self, key: str, kind: type, default: Any = ..., choices: Optional[tuple] = None) -> Any:
+        if key not in self.table:
+            if default is ...:
+                raise self.error(key, "is missing")
+            return default
+        value = self.table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise self.error(key, f"must be {kind.__name__}, got {value!r}")
+        if choices is not None and value not in choices:
+            raise self.error(key, f"must be one of {', '.join(map(str, choices))}, got {value!r}")
+        return value
+
+    def measure(self, key: str, extra: tuple[str, ...] = ()) -> str:
+        name = self.get(key, str)
+        if name not in MEASURES and name not in extra:
+            known = ", ".join(sorted(MEASURES) + list(extra))
+            raise self.error(key, f"unknown measure {name!r}; known: {known}")
+        return name
+
+    def positive(self, key: str) -> float:
+        value = self.get(key, float)
+        if value < 0:
+            raise self.error(key, f"must not be negative, got {value}")
+        return value
+
+    def subtable(self, key: str) -> "_Fields":
+        return _Fields(self.path, self.get(key, dict), key)
+
+    def array(self, key: str) -> list["_Fields"]:
+        items = self.get(key, list, [])
+        return [_Fields(self.path, item, f"{key}[{i}]") for i, item in enumerate(items)]
+
+
+def _phases(f: _Fields) -> Phases:
+    names = {k: f.get(k, str) for k in ("rest", "out", "hold", "back")}
+    direction = 1 if f.get("direction", str, "up", choices=("up", "down")) == "up" else -1
+    p = Phases(measure=f.measure("measure"), direction=direction, **names,
+               **{k: f.positive(k) for k in ("start_above_rest", "rest_within", "hold_above_rest", "still_per_s",
+                                             "hold_min_s", "leave_hold", "return_fraction", "settle_s", "arm_s", "disarm_s")})
+    if p.rest_within >= p.start_above_rest:
+        raise f.error("rest_within", f"must be below start_above_rest ({p.start_above_rest}) so the phases have hysteresis")
+    return p
+
+
+def _fault(f: _Fields) -> FaultRule:
+    scope = f.get("scope", str, choices=SCOPES)
+    measure = f.measure("measure", extra=REP_STATS) if scope == "rep" else f.measure("measure")
+    below, above = f.get("below", float, None), f.get("above", float, None)
+    if below is None and above is None:
+        raise f.error("below", "a fault needs 'below' or 'above'")
+    code = f.get("code", str)
+    if not code.replace("_", "").isalnum() or code.lower() != code:
+        raise f.error("code", f"must be lower_snake_case, got {code!r}")
+    return FaultRule(code=code, scope=scope, measure=measure, below=below, above=above, cue=f.get("cue", str),
+                     priority=f.get("priority", int, 1), for_s=f.get("for_s", float, 0.3),
+                     pauses_hold=f.get("pauses_hold", bool, False))
+
+
+def _posture(f: _Fields) -> PostureCondition:
+    cond = PostureCondition(measure=f.measure("measure"), min=f.get("min", float, None),
+                            max=f.get("max", float, None), say=f.get("say", str))
+    if cond.min is None and cond.max is None:
+        raise f.error("max", "a posture condition needs 'min' or 'max'")
+    return cond
+
+
+def parse_exercise(data: dict, path: str) -> Exercise:
+    top = _Fields(path, data, "")
+    schema = top.get("schema", str)
+    if schema != SCHEMA:
+        raise top.error("schema", f"must be {SCHEMA!r}, got {schema!r}")
+    targets = top.subtable("targets")
+    faults = tuple(_fault(f) for f in top.array("faults"))
+    codes = [f.code for f in faults]
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        raise top.error("faults", f"duplicate fault code {dupes[0]!r}")
+    ex_id = top.get("id", str)
+    expected = Path(path).stem
+    if Path(path).suffix == ".toml" and ex_id != expected:
+        raise top.error("id", f"is {ex_id!r} but the file is named {expected}.toml")
+    signal = top.get("signal", dict, {"filter": "none"})
+    return Exercise(
+        id=ex_id, name=top.get("name", str), view=top.get("view", str, choices=("side", "front", "any")),
+        instructions=" ".join(top.get("instructions", str).split()),
+        key_joints=tuple(top.get("key_joints", list)),
+        hold_target_s=targets.positive("hold_s"), reps_min=targets.get("reps_min", int),
+        reps_max=targets.get("reps_max", int), signal=dict(signal), phases=_phases(top.subtable("phases")),
+        posture=tuple(_posture(f) for f in top.array("posture")),
+        faults=faults, path=path)
+
+
+def load_exercise_file(path: Path) -> Exercise:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise CoachError(f"exercise definition not found: {path}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise CoachError(f"{path}: not valid TOML ({err}) (fix the exercise definition)") from None
+    return parse_exercise(data, str(path))
+
+
+def exercise_ids(poses_dir: Path = POSES_DIR) -> list[str]:
+    return sorted(p.stem for p in poses_dir.glob("*.toml"))
+
+
+def load_exercise(ex_id: str, poses_dir: Path = POSES_DIR) -> Exercise:
+    path = poses_dir / f"{ex_id}.toml"
+    if not path.exists():
+        known = ", ".join(exercise_ids(poses_dir)) or "none"
+        raise CoachError(f"unknown exercise {ex_id!r}; known exercises: {known} (see 'coach exercises')")
+    return load_exercise_file(path)

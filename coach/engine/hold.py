@@ -1,0 +1,36 @@
+"""The hold timer: counts time at the hold position while the person holds it well and is seen."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+class HoldTimer:
+    def __init__(self, target_s: float) -> None:
+        self.target_s = target_s
+        self.elapsed = 0.0
+        self.running = False
+        self._last_t: Optional[float] = None
+
+    def start(self, t_start: float, now: float) -> None:
+        """The hold began at ``t_start`` (back-dated); time up to ``now`` counts."""
+        self.running, self.elapsed, self._last_t = True, max(0.0, now - t_start), now
+
+    def update(self, t: float, counting: bool) -> float:
+        """Advance to ``t``; the time since the last update counts only if ``counting``
+        (form holds and the joints are trustworthy)."""
+        if self.running and self._last_t is not None and counting:
+            self.elapsed += max(0.0, t - self._last_t)
+        self._last_t = t
+        return self.elapsed
+
+    def stop(self, t_end: float, now: float) -> float:
+        """The hold ended at ``t_end`` (back-dated); time counted after it is taken back."""
+        if self.running:
+            self.elapsed = max(0.0, self.elapsed - max(0.0, now - t_end))
+        self.running = False
+        return self.elapsed
+
+    @property
+    def met(self) -> bool:
+        return self.elapsed >= self.target_s

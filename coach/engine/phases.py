@@ -1,0 +1,113 @@
+"""The phase machine of an out-and-back movement (bridge: rest -> rising -> top -> lowering -> rest).
+
+Fed one smoothed value and its rate of change per frame. Hysteresis: leaving rest needs
+``start_above_rest``, coming back needs ``rest_within``; the hold needs ``hold_min_s`` of stillness
+and ends ``leave_hold`` below the hold level. Phase changes are back-dated to when the movement
+really began or ended (the last still / at-rest moment), so hold times are not shortened by the
+thresholds. Values are in the definition's units; the definition's ``direction`` mirrors a measure that falls as
+the person moves out (a knee pulled to the chest closes the hip angle): ``direction = "down"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from coach.engine.definition import Phases
+
+REST, OUT, HOLD, BACK = "rest", "out", "hold", "back"
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    t: float  # when the new phase began (back-dated)
+    phase: str  # rest | out | hold | back (generic; the definition names them)
+    completed_cycle: bool = False  # rest reached after a hold: one full rep
+
+
+class PhaseMachine:
+    def __init__(self, p: Phases) -> None:
+        self.p = p
+        self.sign = float(p.direction)
+        self.phase = REST
+        self.rest_level: Optional[float] = None
+        self.hold_level = 0.0
+        self.peak = 0.0  # furthest out (in the movement's direction) since leaving rest
+        self.reached_top = False
+        self._at_rest_t = 0.0  # last time the value was within the rest band
+        self._still_since: Optional[float] = None
+        self._last_still_t = 0.0
+        self._back_low = 0.0  # lowest value since the hold ended (to see a second push)
+
+    def reset(self, t: float, value: float) -> None:
+        """Start over at rest at ``value`` (after arming)."""
+        self.phase, self.rest_level, self.reached_top = REST, self.sign * value, False
+        self._at_rest_t, self._still_since, self._last_still_t = t, None, t
+
+    def _home(self, t: float, v: float, still: bool) -> bool:
+        """Back at rest: inside the rest band, or still and most of the way back (people rarely land
+        exactly where they started), or settled for ``settle_s`` below the top (a new resting place)."""
+        assert self.rest_level is not None
+        rest = self.rest_level
+        settled = self._still_since is not None and t - self._still_since >= self.p.settle_s
+        return (v <= rest + self.p.rest_within or (still and v <= rest + self.p.return_fraction * (self.peak - rest))
+                or settled and v < self.peak - self.p.leave_hold)
+
+    def update(self, t: float, value: float, rate: float) -> list[PhaseChange]:
+        if self.rest_level is None:
+            self.reset(t, value)
+        v, rest = self.sign * value, self.rest_level
+        assert rest is not None
+        still = abs(rate) < self.p.still_per_s
+        if still:
+            self._still_since = t if self._still_since is None else self._still_since
+            self._last_still_t = t
+        else:
+            self._still_since = None
+        if v <= rest + self.p.rest_within:
+            self._at_rest_t = t
+        changes: list[PhaseChange] = []
+
+        if self.phase == REST:
+            if still and v < rest + self.p.rest_within:
+                self.rest_level = rest + 0.05 * (v - rest)  # follow a slow drift of the resting position
+            if v < rest:
+                self.rest_level = v
+            if v > rest + self.p.start_above_rest:
+                self.phase, self.reached_top, self.peak = OUT, False, v
+                # Began when last still (at rest), or when it last left the band if it never settled.
+                changes.append(PhaseChange(max(self._at_rest_t, min(self._last_still_t, t)), OUT))
+        elif self.phase == OUT:
+            self.peak = max(self.peak, v)
+            high_enough = self.peak > rest + self.p.hold_above_rest
+            held = self._still_since is not None and t - self._still_since >= self.p.hold_min_s
+            if held and v > rest + self.p.hold_above_rest:
+                self.phase, self.hold_level, self.reached_top = HOLD, v, True
+                changes.append(PhaseChange(self._still_since, HOLD))
+            elif high_enough and v < self.peak - self.p.leave_hold:
+                # Turned back at the top without pausing: a rep with no hold.
+                self.phase, self.reached_top, self._back_low = BACK, True, v
+                changes.append(PhaseChange(t, BACK))
+            elif self._home(t, v, still) and v <= rest + self.p.hold_above_rest:
+                self.phase = REST  # went out and came back without reaching the top: no rep
+                changes.append(PhaseChange(t, REST))
+        elif self.phase == HOLD:
+            self.peak = max(self.peak, v)
+            self.hold_level = max(self.hold_level, v) if still else self.hold_level
+            if v < self.hold_level - self.p.leave_hold:
+                self.phase, self._back_low = BACK, v
+                changes.append(PhaseChange(self._last_still_t if self._last_still_t < t else t, BACK))
+        elif self.phase == BACK:
+            self._back_low = min(self._back_low, v)
+            if self._home(t, v, still):
+                self.phase = REST
+                self.rest_level = min(self.rest_level + self.p.rest_within, v) if v > rest else rest  # re-base if it landed higher
+                changes.append(PhaseChange(t, REST, completed_cycle=self.reached_top))
+            elif v > self._back_low + self.p.start_above_rest:
+                self.phase = OUT  # pushed up again before reaching rest: same rep goes on
+                changes.append(PhaseChange(t, OUT))
+        return changes
+
+    def level(self, value: float) -> float:
+        """How far ``value`` is out from rest, in the measure's units (0 at rest)."""
+        return self.sign * value - (self.rest_level if self.rest_level is not None else self.sign * value)

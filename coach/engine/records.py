@@ -1,0 +1,82 @@
+"""What the engine hands out: per-frame results for the overlay, and the session record for reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from coach.engine.cues import Cue
+
+
+@dataclass
+class RepRecord:
+    index: int
+    start_s: float
+    end_s: float = 0.0
+    hold_s: float = 0.0  # the hold timer: time held, paused while unseen or a pausing fault is active
+    top_s: float = 0.0  # time in the hold phase, however it was held
+    side: Optional[str] = None
+    faults: list[str] = field(default_factory=list)
+    peak: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def good(self) -> bool:
+        return not self.faults
+
+
+@dataclass
+class HoldRecord:
+    start_s: float
+    end_s: float
+    duration_s: float
+    target_s: float
+    side: Optional[str]
+    rep: int
+    faults: list[str] = field(default_factory=list)
+
+    @property
+    def met_target(self) -> bool:
+        return self.duration_s >= self.target_s and not self.faults
+
+
+@dataclass(frozen=True)
+class PhaseSegment:
+    start_s: float
+    end_s: float
+    phase: str
+
+
+@dataclass
+class FrameResult:
+    """Everything the overlay and the live loop need to show one frame; nothing here is decided later."""
+
+    index: int
+    t: float
+    state: str  # no_person | setup | unseen | active
+    phase: str  # the definition's phase name ("setup" before counting starts)
+    side: Optional[str]
+    message: str  # what to tell the person when not active ("" when active)
+    measures: dict[str, float]  # smoothed, by measure name
+    key_measure: str
+    status: str  # good | borderline | fault | unknown: colours the skeleton
+    reps: int
+    good_reps: int
+    hold_s: float
+    hold_target_s: float
+    holding: bool
+    cue: Optional[Cue]
+    active_faults: tuple[str, ...] = ()
+    people: int = 1
+
+
+@dataclass
+class SessionRecord:
+    reps: list[RepRecord]
+    holds: list[HoldRecord]
+    phases: list[PhaseSegment]
+    cues: list[Cue]
+    frames: int
+    frames_with_pose: int
+    frames_trusted: int
+    warnings: list[str]
+    setup_faults: list[dict]

@@ -1,0 +1,147 @@
+"""Frame sources: video files and webcams through OpenCV, read one frame at a time.
+
+Timestamps come from the container (CAP_PROP_POS_MSEC), not index / fps, because phone videos
+often have a variable frame rate. Where the container gives none (or it goes backwards), the
+nominal frame period is used from the last good timestamp on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+import cv2
+import numpy as np
+
+from coach.errors import CoachError
+
+
+@dataclass
+class SourceInfo:
+    """What the report says about the source; ``frames`` and ``duration_s`` are final after reading."""
+
+    path: str
+    fps: float
+    frames: int
+    width: int
+    height: int
+    duration_s: float = 0.0
+    kind: str = "video"  # video | camera | trace
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "fps": round(self.fps, 3),
+            "frames": self.frames,
+            "duration_s": round(self.duration_s, 3),
+            "width": self.width,
+            "height": self.height,
+        }
+
+
+@dataclass
+class VideoFrame:
+    index: int
+    t: float  # seconds from the start of the source
+    image: np.ndarray = field(repr=False)  # BGR uint8
+
+
+class _Timestamps:
+    """Turns container timestamps into a strictly increasing clock."""
+
+    def __init__(self, fps: float) -> None:
+        self.period = 1.0 / fps if fps and fps > 0 else 1.0 / 30.0
+        self.last: Optional[float] = None
+
+    def next(self, container_ms: float) -> float:
+        t = container_ms / 1000.0
+        if self.last is not None and not t > self.last:
+            t = self.last + self.period
+        elif self.last is None and t < 0:
+            t = 0.0
+        self.last = t
+        return t
+
+
+class VideoSource:
+    """A video file, decoded lazily. Raises CoachError with a usable message when it can't be read."""
+
+    kind = "video"
+
+    def __init__(self, path: str) -> None:
+        if not os.path.exists(path):
+            raise CoachError(f"video not found: {path} (check the path)")
+        if os.path.isdir(path):
+            raise CoachError(f"{path} is a folder, not a video file")
+        self.path = path
+        self._cap = cv2.VideoCapture(path)
+        if not self._cap.isOpened():
+            raise CoachError(f"cannot read {path} as a video (is it a video file? try re-encoding it as MP4)")
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
+        height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        frames = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        if width <= 0 or height <= 0:
+            self._cap.release()
+            raise CoachError(f"cannot read {path} as a video: it has no picture (is it a video file?)")
+        self.info = SourceInfo(path=path, fps=fps if 0 < fps < 1000 else 30.0, frames=max(frames, 0),
+                               width=width, height=height, kind="video")
+
+    def __iter__(self) -> Iterator[VideoFrame]:
+        clock = _Timestamps(self.info.fps)
+        index = 0
+        try:
+            while True:
+                ok, image = self._cap.read()
+                if not ok or image is None:
+                    break
+                t = clock.next(self._cap.get(cv2.CAP_PROP_POS_MSEC))
+                yield VideoFrame(index, t, image)
+                index += 1
+        finally:
+            self._finish(index, clock.last)
+        if index == 0:
+            raise CoachError(f"{self.path} has no frames that can be decoded (the file may be empty or corrupt)")
+
+    def _finish(self, count: int, last_t: Optional[float]) -> None:
+        self.info.frames = count
+        self.info.duration_s = (last_t + 1.0 / self.info.fps) if last_t is not None else 0.0
+        self.close()
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+def probe_cameras(max_index: int = 6) -> list[int]:
+    """Indices of the cameras that open and give a frame."""
+    found = []
+    for i in range(max_index):
+        cap = cv2.VideoCapture(i)
+        try:
+            if cap.isOpened() and cap.read()[0]:
+                found.append(i)
+        finally:
+            cap.release()
+    return found
+
+
+class CameraSource(VideoSource):
+    """A webcam by index. Timestamps are the capture clock's, from the first frame."""
+
+    kind = "camera"
+
+    def __init__(self, index: int, width: int = 1280, height: int = 720) -> None:
+        self.path = f"camera:{index}"
+        self._cap = cv2.VideoCapture(index)
+        if not self._cap.isOpened() or not self._cap.read()[0]:
+            self._cap.release()
+            found = probe_cameras()
+            listed = ", ".join(str(i) for i in found) if found else "none"
+            raise CoachError(f"cannot open camera {index} (missing or busy); cameras that open: {listed}")
+        self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 30.0)
+        self.info = SourceInfo(path=self.path, fps=fps if 0 < fps < 1000 else 30.0, frames=0,
+                               width=int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                               height=int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), kind="camera")

@@ -1,0 +1,138 @@
+"""The landmark trace: every analysis writes one, and ``coach analyze TRACE`` replays it without inference.
+
+Format ``coach.trace/1`` (JSON Lines, UTF-8):
+
+- line 1, the header::
+
+    {"schema": "coach.trace/1", "source": {"path", "fps", "frames", "width", "height", "duration_s"},
+     "backend": {"name", "model"}, "landmarks": [33 names], "point": ["x", "y", "z", "visibility"]}
+
+- then one line per frame, in order::
+
+    {"i": 0, "t": 0.0, "people": 1, "kp": [[x, y, z, visibility] * 33] | null, "world": [[x, y, z] * 33] | null}
+
+  ``x``/``y`` are image pixels (origin top-left, y down), ``z`` is relative depth in the same pixel
+  scale (smaller = nearer the camera), ``world`` is metres from the mid-hip. ``kp`` is null when
+  nobody was found. Times are seconds from the start of the source.
+
+The writer flushes each line, so a session that ends badly keeps every frame it recorded. A trace
+cut off mid-line (a crash while writing) is read up to its last whole line.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Iterator, Optional
+
+import numpy as np
+
+from coach.errors import CoachError
+from coach.pose.frame import LANDMARK_NAMES, PoseFrame
+from coach.sources import SourceInfo
+
+SCHEMA = "coach.trace/1"
+
+
+class TraceWriter:
+    def __init__(self, path: str, source: SourceInfo, backend: dict) -> None:
+        self.path = path
+        self._f: Optional[IO[str]] = open(path, "w", encoding="utf-8")
+        header = {"schema": SCHEMA, "source": source.to_json(), "backend": backend,
+                  "landmarks": list(LANDMARK_NAMES), "point": ["x", "y", "z", "visibility"]}
+        self._write(header)
+
+    def _write(self, obj: dict) -> None:
+        assert self._f is not None
+        self._f.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        self._f.flush()
+
+    def write(self, pose: PoseFrame) -> None:
+        kp = world = None
+        if pose.xy is not None:
+            kp = [[round(float(x), 2), round(float(y), 2), round(float(z), 2), round(float(v), 4)]
+                  for (x, y), z, v in zip(pose.xy, pose.z, pose.visibility)]
+            if pose.world is not None:
+                world = np.round(pose.world, 4).tolist()
+        self._write({"i": pose.index, "t": round(pose.t, 5), "people": pose.people, "kp": kp, "world": world})
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+
+def _fail(path: str, line: int, problem: str) -> CoachError:
+    return CoachError(f"{path} line {line}: {problem} (not a coach.trace/1 landmark trace; re-run the analysis on the video)")
+
+
+def _parse_frame(path: str, line_no: int, obj: dict, width: int, height: int) -> PoseFrame:
+    try:
+        index, t, people = int(obj["i"]), float(obj["t"]), int(obj.get("people", 1))
+        kp = obj.get("kp")
+        if kp is None:
+            return PoseFrame(index=index, t=t, width=width, height=height, people=people)
+        arr = np.asarray(kp, dtype=np.float64)
+        if arr.shape != (33, 4) or not np.isfinite(arr).all():
+            raise _fail(path, line_no, f"'kp' must be 33 finite [x, y, z, visibility] points, got shape {arr.shape}")
+        world = obj.get("world")
+        world_arr = None
+        if world is not None:
+            world_arr = np.asarray(world, dtype=np.float64)
+            if world_arr.shape != (33, 3):
+                raise _fail(path, line_no, f"'world' must be 33 [x, y, z] points, got shape {world_arr.shape}")
+    except (KeyError, TypeError, ValueError) as err:
+        raise _fail(path, line_no, f"bad frame record ({type(err).__name__}: {err})") from None
+    return PoseFrame(index=index, t=t, width=width, height=height, xy=arr[:, :2], z=arr[:, 2],
+                     visibility=arr[:, 3], world=world_arr, people=people)
+
+
+class TraceSource:
+    """Replays a trace as PoseFrames; ``info`` describes the original video."""
+
+    kind = "trace"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self._f = open(path, "r", encoding="utf-8")
+            first = self._f.readline()
+            header = json.loads(first)
+        except FileNotFoundError:
+            raise CoachError(f"trace not found: {path} (check the path)") from None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _fail(path, 1, "the header is not JSON") from None
+        if not isinstance(header, dict) or header.get("schema") != SCHEMA:
+            raise _fail(path, 1, f"schema is {header.get('schema') if isinstance(header, dict) else None!r}, expected {SCHEMA!r}")
+        try:
+            src = header["source"]
+            self.info = SourceInfo(path=str(src["path"]), fps=float(src["fps"]), frames=int(src["frames"]),
+                                   width=int(src["width"]), height=int(src["height"]),
+                                   duration_s=float(src.get("duration_s", 0.0)), kind="trace")
+        except (KeyError, TypeError, ValueError) as err:
+            raise _fail(path, 1, f"the header's source is incomplete ({err})") from None
+        self.backend = header.get("backend", {})
+
+    def __iter__(self) -> Iterator[PoseFrame]:
+        count = 0
+        last_t = None
+        for line_no, line in enumerate(self._f, start=2):
+            if not line.endswith("\n"):
+                break  # cut off mid-write: keep what is whole
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                raise _fail(self.path, line_no, "not JSON") from None
+            if not isinstance(obj, dict):
+                raise _fail(self.path, line_no, "a frame record must be a JSON object")
+            pose = _parse_frame(self.path, line_no, obj, self.info.width, self.info.height)
+            count += 1
+            last_t = pose.t
+            yield pose
+        self._f.close()
+        if count == 0:
+            raise CoachError(f"{self.path} has no frames (the trace is empty)")
+        self.info.frames = count
+        if last_t is not None:
+            self.info.duration_s = max(self.info.duration_s, last_t + 1.0 / self.info.fps)
