@@ -2,7 +2,7 @@
 
 Extensions beyond the contract, all additive: per rep ``top_s`` (time at the top however held);
 per hold ``faults``; ``setup_faults`` (start-position problems and when they were seen);
-``warnings`` (second_person, low_tracking, never_in_position, interrupted); ``backend``.
+``warnings`` (codes of WARNING_TEXT below); ``backend``.
 """
 
 from __future__ import annotations
@@ -60,6 +60,15 @@ def write_report(report: dict, path: str) -> None:
     os.replace(tmp, path)  # never leave a half-written report behind
 
 
+WARNING_TEXT = {
+    "second_person": "more than one person was in view; the first one found was coached",
+    "low_tracking": "nobody was found in most frames: check the whole body is in view and well lit",
+    "key_joints_unseen": "the key joints were hidden or out of the picture most of the time: set the camera side-on, whole body in view",
+    "never_in_position": "the starting position was never recognised: check the exercise id and the camera angle",
+    "interrupted": "the analysis was stopped early; the report covers what was analysed",
+}
+
+
 def summary_lines(report: dict) -> list[str]:
     s = report["summary"]
     holds = report["holds"]
@@ -73,6 +82,5 @@ def summary_lines(report: dict) -> list[str]:
              f"holds: {len(holds)}" + (f", {met} reached the {target:g} s target" if target else "")
              + (f" (longest {max(h['duration_s'] for h in holds):.1f} s)" if holds else ""),
              "faults: " + (", ".join(f"{k} x{v}" for k, v in sorted(faults.items())) if faults else "none")]
-    if report["warnings"]:
-        lines.append("warnings: " + ", ".join(report["warnings"]))
+    lines += [f"warning: {WARNING_TEXT.get(w, w)}" for w in report["warnings"]]
     return lines

@@ -275,7 +275,9 @@ class ExerciseChecker:
             warnings.append("second_person")
         if self._frames and self._with_pose / self._frames < 0.5:
             warnings.append("low_tracking")
-        if self._frames and not self.armed and not self.reps:
+        if self._with_pose and self._trusted / self._with_pose < 0.5:
+            warnings.append("key_joints_unseen")
+        if self._trusted and not self.armed and not self.reps:
             warnings.append("never_in_position")
         return SessionRecord(reps=list(self.reps), holds=list(self.holds), phases=segments, cues=list(self.cues.given),
                              frames=self._frames, frames_with_pose=self._with_pose, frames_trusted=self._trusted,

@@ -1,0 +1,1 @@
+"""Camera set-up checks, personal baselines and threshold fitting (issue 6; not built yet)."""
