@@ -50,8 +50,8 @@ class ExerciseChecker:
             f.measure for f in exercise.faults if f.measure in MEASURES}
         signal = dict(exercise.signal)
         kind = signal.pop("filter", "none")
+        self._rate = Velocity(signal.pop("rate_window_s", 0.25))
         self._filters = {m: make_filter(kind, **signal) for m in sorted(names)}
-        self._rate = Velocity()
         self.measures: dict[str, float] = {}
         self.armed = False
         self._posture_ok_since: Optional[float] = None

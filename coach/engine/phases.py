@@ -38,6 +38,7 @@ class PhaseMachine:
         self._still_since: Optional[float] = None
         self._last_still_t = 0.0
         self._back_low = 0.0  # lowest value since the hold ended (to see a second push)
+        self._out_t = 0.0  # when the current movement left rest
 
     def reset(self, t: float, value: float) -> None:
         """Start over at rest at ``value`` (after arming)."""
@@ -64,7 +65,7 @@ class PhaseMachine:
             self._last_still_t = t
         else:
             self._still_since = None
-        if v <= rest + self.p.rest_within:
+        if v <= rest + 0.3 * self.p.rest_within:  # tight band: the movement's true start, not the threshold's
             self._at_rest_t = t
         changes: list[PhaseChange] = []
 
@@ -76,14 +77,15 @@ class PhaseMachine:
             if v > rest + self.p.start_above_rest:
                 self.phase, self.reached_top, self.peak = OUT, False, v
                 # Began when last still (at rest), or when it last left the band if it never settled.
-                changes.append(PhaseChange(max(self._at_rest_t, min(self._last_still_t, t)), OUT))
+                self._out_t = max(self._at_rest_t, min(self._last_still_t, t))
+                changes.append(PhaseChange(self._out_t, OUT))
         elif self.phase == OUT:
             self.peak = max(self.peak, v)
             high_enough = self.peak > rest + self.p.hold_above_rest
             held = self._still_since is not None and t - self._still_since >= self.p.hold_min_s
             if held and v > rest + self.p.hold_above_rest:
                 self.phase, self.hold_level, self.reached_top = HOLD, v, True
-                changes.append(PhaseChange(self._still_since, HOLD))
+                changes.append(PhaseChange(max(self._still_since, self._out_t), HOLD))
             elif high_enough and v < self.peak - self.p.leave_hold:
                 # Turned back at the top without pausing: a rep with no hold.
                 self.phase, self.reached_top, self._back_low = BACK, True, v
@@ -101,7 +103,7 @@ class PhaseMachine:
             self._back_low = min(self._back_low, v)
             if self._home(t, v, still):
                 self.phase = REST
-                self.rest_level = min(self.rest_level + self.p.rest_within, v) if v > rest else rest  # re-base if it landed higher
+                self.rest_level = min(rest, v) if v <= rest + self.p.rest_within else v  # landed higher: a new resting place
                 changes.append(PhaseChange(t, REST, completed_cycle=self.reached_top))
             elif v > self._back_low + self.p.start_above_rest:
                 self.phase = OUT  # pushed up again before reaching rest: same rep goes on
