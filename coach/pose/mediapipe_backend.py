@@ -40,8 +40,18 @@ def quiet_native_logs() -> Iterator[None]:
         try:
             yield
         finally:
+            _flush_c_stdio()  # C-level buffered writes must land in /dev/null, not after we restore
             os.dup2(saved, fd)
             os.close(saved)
+
+
+def _flush_c_stdio() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
 
 
 def _landmark_arrays(landmarks: Any, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
