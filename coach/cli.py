@@ -62,9 +62,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def silence_native_stderr() -> None:
+    """Send file descriptor 2 to /dev/null and give Python its own copy of the real stderr.
+
+    MediaPipe's C++ graph threads log their start-up (absl and TFLite lines) straight to fd 2, at
+    moments no context manager can bracket; our own messages go through ``sys.stderr``. Set
+    COACH_NATIVE_LOGS=1 to see the native logs when debugging."""
+    if os.environ.get("COACH_NATIVE_LOGS"):
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(real, "w", buffering=1, encoding=sys.stderr.encoding or "utf-8", errors="replace")
+    except (OSError, ValueError, AttributeError):
+        pass  # no real stderr (embedded, captured): leave it as it is
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None:  # the real command line, not a call from Python code or a test
+        silence_native_stderr()
     try:
         return int(args.func(args))
     except CoachError as err:

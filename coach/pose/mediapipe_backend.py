@@ -9,10 +9,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -21,37 +19,6 @@ from coach.pose.frame import PoseFrame
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ start-up chatter
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-@contextlib.contextmanager
-def quiet_native_logs() -> Iterator[None]:
-    """Silence what MediaPipe's C++ side prints on stderr while a graph starts (absl warnings that
-    logging settings can't reach because they come before absl is initialised). Python errors
-    still surface as exceptions."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured by a test runner)
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), fd)
-        try:
-            yield
-        finally:
-            _flush_c_stdio()  # C-level buffered writes must land in /dev/null, not after we restore
-            os.dup2(saved, fd)
-            os.close(saved)
-
-
-def _flush_c_stdio() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).fflush(None)
-    except (OSError, AttributeError):
-        pass
 
 
 def _landmark_arrays(landmarks: Any, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,13 +42,11 @@ class SolutionBackend:
 
         self.model = f"bundled pose_landmark_{['lite', 'full', 'heavy'][model_complexity]}"
         self.segmentation = segmentation
-        with quiet_native_logs():
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=False, model_complexity=model_complexity, smooth_landmarks=True,
-                enable_segmentation=segmentation, smooth_segmentation=segmentation,
-                min_detection_confidence=min_detection_confidence,
-                min_tracking_confidence=min_tracking_confidence)
-        self._started = False
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False, model_complexity=model_complexity, smooth_landmarks=True,
+            enable_segmentation=segmentation, smooth_segmentation=segmentation,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence)
 
     def process(self, image_bgr: np.ndarray, t: float, index: int) -> PoseFrame:
         import cv2
@@ -89,12 +54,7 @@ class SolutionBackend:
         height, width = image_bgr.shape[:2]
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        if self._started:
-            result = self._pose.process(rgb)
-        else:  # the first frame starts the graph, which logs its set-up
-            with quiet_native_logs():
-                result = self._pose.process(rgb)
-            self._started = True
+        result = self._pose.process(rgb)
         if result.pose_landmarks is None:
             return PoseFrame(index=index, t=t, width=width, height=height, people=0)
         xy, z, vis = _landmark_arrays(result.pose_landmarks.landmark, width, height)
@@ -126,14 +86,12 @@ class TasksBackend:
             running_mode=vision.RunningMode.VIDEO, num_poses=num_poses,
             output_segmentation_masks=segmentation)
         try:
-            with quiet_native_logs():
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise CoachError(f"cannot load pose model {model_path}: {first} "
                              "(it must be a pose_landmarker .task bundle)") from None
         self._last_ms = -1
-        self._started = False
 
     def process(self, image_bgr: np.ndarray, t: float, index: int) -> PoseFrame:
         import cv2
@@ -143,12 +101,7 @@ class TasksBackend:
         ms = max(int(round(t * 1000.0)), self._last_ms + 1)  # VIDEO mode needs increasing timestamps
         self._last_ms = ms
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        if not self._started:  # the first frame starts the graph, which logs its set-up
-            with quiet_native_logs():
-                result = self._landmarker.detect_for_video(image, ms)
-            self._started = True
-        else:
-            result = self._landmarker.detect_for_video(image, ms)
+        result = self._landmarker.detect_for_video(image, ms)
         people = len(result.pose_landmarks)
         if people == 0:
             return PoseFrame(index=index, t=t, width=width, height=height, people=0)
