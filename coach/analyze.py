@@ -18,7 +18,7 @@ from coach.errors import CoachError
 from coach.pose.frame import PoseFrame
 from coach.report import build_report, write_report
 from coach.sources import SourceInfo, VideoSource
-from coach.trace import TraceSource, TraceWriter
+from coach.trace import TraceSource, TraceWriter, quantize
 
 REPORT, VIDEO, TRACE = "report.json", "annotated.mp4", "landmarks.jsonl"
 
@@ -79,9 +79,11 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             video = VideoWriter(files["video"], info.fps, info.width, info.height)
             overlay = Overlay(exercise.name)
     bar = _progress(info, progress)
+    done, last_t = 0, None
     try:
         for image, pose in frames:
             t0 = time.perf_counter()
+            pose = quantize(pose)  # the checker sees what the trace keeps: a replay gives the same report
             if writer is not None:
                 writer.write(pose)
             result = checker.update(pose)
@@ -91,10 +93,13 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
                 t0 = times.add("overlay", t0)
                 video.write(image)
                 times.add("encode", t0)
+            done, last_t = done + 1, pose.t
             if bar is not None:
                 bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
+        info.frames = done  # what was analysed, not what the container announced
+        info.duration_s = (last_t + 1.0 / info.fps) if last_t is not None else 0.0
     finally:
         if bar is not None:
             bar.close()

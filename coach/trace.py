@@ -21,6 +21,7 @@ cut off mid-line (a crash while writing) is read up to its last whole line.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import IO, Iterator, Optional
 
@@ -31,6 +32,15 @@ from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 from coach.sources import SourceInfo
 
 SCHEMA = "coach.trace/1"
+
+
+def quantize(pose: PoseFrame) -> PoseFrame:
+    """The pose at the precision a trace stores, so a replay sees exactly what the live run saw."""
+    if pose.xy is None:
+        return pose
+    world = None if pose.world is None else np.round(pose.world, 4)
+    return dataclasses.replace(pose, xy=np.round(pose.xy, 2), z=np.round(pose.z, 2),
+                               visibility=np.round(pose.visibility, 4), world=world, t=round(pose.t, 5))
 
 
 class TraceWriter:
@@ -49,10 +59,9 @@ class TraceWriter:
     def write(self, pose: PoseFrame) -> None:
         kp = world = None
         if pose.xy is not None:
-            kp = [[round(float(x), 2), round(float(y), 2), round(float(z), 2), round(float(v), 4)]
-                  for (x, y), z, v in zip(pose.xy, pose.z, pose.visibility)]
-            if pose.world is not None:
-                world = np.round(pose.world, 4).tolist()
+            q = quantize(pose)  # a no-op copy when the caller already quantized
+            kp = np.column_stack((q.xy, q.z, q.visibility)).tolist()
+            world = None if q.world is None else q.world.tolist()
         self._write({"i": pose.index, "t": round(pose.t, 5), "people": pose.people, "kp": kp, "world": world})
 
     def close(self) -> None:
@@ -110,6 +119,8 @@ class TraceSource:
                                    duration_s=float(src.get("duration_s", 0.0)), kind="trace")
         except (KeyError, TypeError, ValueError) as err:
             raise _fail(path, 1, f"the header's source is incomplete ({err})") from None
+        if not (self.info.fps > 0 and self.info.width > 0 and self.info.height > 0):
+            raise _fail(path, 1, "the header's source needs fps, width and height above 0")
         self.backend = header.get("backend", {})
 
     def __iter__(self) -> Iterator[PoseFrame]:

@@ -70,11 +70,14 @@ class ExerciseChecker:
         self._people_max = 0
         self._setup_faults: list[dict] = []
         self._last_t = 0.0
+        self._frame_dt = 1.0 / 30.0
 
     # -- per frame -------------------------------------------------------------------------------
     def update(self, pose: PoseFrame) -> FrameResult:
         t = pose.t
         self._frames += 1
+        if t > self._last_t:
+            self._frame_dt = t - self._last_t
         self._last_t = t
         if pose.has_pose:
             self._with_pose += 1
@@ -126,12 +129,13 @@ class ExerciseChecker:
         if not self.armed:
             self._open_segment(t, "setup")
             return failing.say
-        if self.machine.phase == REST:
-            self._posture_bad_since = t if self._posture_bad_since is None else self._posture_bad_since
-            if t - self._posture_bad_since >= self.ex.phases.disarm_s:
-                self.armed = False
-                self._open_segment(t, "setup")
-                return failing.say
+        self._posture_bad_since = t if self._posture_bad_since is None else self._posture_bad_since
+        if t - self._posture_bad_since >= self.ex.phases.disarm_s:
+            # Out of position (sat up, stood up): stop counting; a rep under way is dropped.
+            self.armed, self._rep = False, None
+            self.timer.stop(t, t)
+            self._open_segment(self._posture_bad_since, "setup")
+            return failing.say
         return ""
 
     # -- phases, reps and holds --------------------------------------------------------------------
@@ -140,6 +144,8 @@ class ExerciseChecker:
         return {REST: p.rest, OUT: p.out, HOLD: p.hold, BACK: p.back}[generic]
 
     def _open_segment(self, t: float, name: str) -> None:
+        if not self._segments and t > 0:
+            self._segments.append((0.0, "setup"))  # phases tile the clip from its start
         if self._segments and self._segments[-1][1] == name:
             return
         if self._segments and t < self._segments[-1][0]:
@@ -162,7 +168,7 @@ class ExerciseChecker:
             else:  # turned back at the top without a pause: judge the position at the peak
                 self._judge_top({m: [v] for m, v in self._top_values.items()})
         elif phase == REST:
-            if self._rep is not None and completed:
+            if self._rep is not None and completed and self._posture_bad_since is None:  # not while out of position
                 self._finish_rep(t)
             self._rep = None
 
@@ -267,7 +273,9 @@ class ExerciseChecker:
 
     def finish(self) -> SessionRecord:
         """Close the session: an unfinished rep is not counted (the cycle never completed)."""
-        end = self._last_t
+        end = self._last_t + self._frame_dt
+        if not self._segments:
+            self._open_segment(0.0, "setup")
         segments = [PhaseSegment(round(s, 3), round(self._segments[i + 1][0] if i + 1 < len(self._segments) else end, 3), name)
                     for i, (s, name) in enumerate(self._segments)]
         warnings = []

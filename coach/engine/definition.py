@@ -152,7 +152,10 @@ def _phases(f: _Fields) -> Phases:
 
 def _fault(f: _Fields) -> FaultRule:
     scope = f.get("scope", str, choices=SCOPES)
-    measure = f.measure("measure", extra=REP_STATS) if scope == "rep" else f.measure("measure")
+    if scope == "rep":  # judged once per rep, on the rep's own figures
+        measure = f.get("measure", str, choices=REP_STATS)
+    else:
+        measure = f.measure("measure")
     below, above = f.get("below", float, None), f.get("above", float, None)
     if below is None and above is None:
         raise f.error("below", "a fault needs 'below' or 'above'")
@@ -172,6 +175,29 @@ def _posture(f: _Fields) -> PostureCondition:
     return cond
 
 
+JOINTS = ("nose", "ear", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")
+FILTER_PARAMS = {"none": (), "ema": ("tau_s",), "one_euro": ("min_cutoff", "beta", "d_cutoff")}
+
+
+def _signal(f: _Fields) -> dict:
+    kind = f.get("filter", str, "none", choices=tuple(FILTER_PARAMS))
+    allowed = FILTER_PARAMS[kind] + ("rate_window_s",)
+    for key in f.table:
+        if key != "filter" and key not in allowed:
+            raise f.error(key, f"is not a setting of the {kind!r} filter; use {', '.join(allowed)}")
+    return {"filter": kind, **{k: f.positive(k) for k in allowed if k in f.table}}
+
+
+def _key_joints(f: _Fields) -> tuple[str, ...]:
+    joints = f.get("key_joints", list)
+    for j in joints:
+        if j not in JOINTS:
+            raise f.error("key_joints", f"unknown joint {j!r}; use {', '.join(JOINTS)}")
+    if not joints:
+        raise f.error("key_joints", "must name at least one joint")
+    return tuple(joints)
+
+
 def parse_exercise(data: dict, path: str) -> Exercise:
     top = _Fields(path, data, "")
     schema = top.get("schema", str)
@@ -187,13 +213,13 @@ def parse_exercise(data: dict, path: str) -> Exercise:
     expected = Path(path).stem
     if Path(path).suffix == ".toml" and ex_id != expected:
         raise top.error("id", f"is {ex_id!r} but the file is named {expected}.toml")
-    signal = top.get("signal", dict, {"filter": "none"})
+    signal = _signal(top.subtable("signal")) if "signal" in data else {"filter": "none"}
     return Exercise(
         id=ex_id, name=top.get("name", str), view=top.get("view", str, choices=("side", "front", "any")),
         instructions=" ".join(top.get("instructions", str).split()),
-        key_joints=tuple(top.get("key_joints", list)),
+        key_joints=_key_joints(top),
         hold_target_s=targets.positive("hold_s"), reps_min=targets.get("reps_min", int),
-        reps_max=targets.get("reps_max", int), signal=dict(signal), phases=_phases(top.subtable("phases")),
+        reps_max=targets.get("reps_max", int), signal=signal, phases=_phases(top.subtable("phases")),
         posture=tuple(_posture(f) for f in top.array("posture")),
         faults=faults, path=path)
 

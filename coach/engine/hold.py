@@ -11,10 +11,12 @@ class HoldTimer:
         self.elapsed = 0.0
         self.running = False
         self._last_t: Optional[float] = None
+        self._history: list[tuple[float, float]] = []  # (t, elapsed) during this hold, to undo past t_end
 
     def start(self, t_start: float, now: float) -> None:
         """The hold began at ``t_start`` (back-dated); time up to ``now`` counts."""
         self.running, self.elapsed, self._last_t = True, max(0.0, now - t_start), now
+        self._history = [(t_start, 0.0), (now, self.elapsed)]
 
     def update(self, t: float, counting: bool) -> float:
         """Advance to ``t``; the time since the last update counts only if ``counting``
@@ -22,13 +24,16 @@ class HoldTimer:
         if self.running and self._last_t is not None and counting:
             self.elapsed += max(0.0, t - self._last_t)
         self._last_t = t
+        if self.running:
+            self._history.append((t, self.elapsed))
         return self.elapsed
 
     def stop(self, t_end: float, now: float) -> float:
-        """The hold ended at ``t_end`` (back-dated); time counted after it is taken back."""
+        """The hold ended at ``t_end`` (back-dated); what was counted after it is taken back."""
         if self.running:
-            self.elapsed = max(0.0, self.elapsed - max(0.0, now - t_end))
-        self.running = False
+            before = [e for t, e in self._history if t <= t_end]
+            self.elapsed = before[-1] if before else 0.0
+        self.running, self._history = False, []
         return self.elapsed
 
     @property

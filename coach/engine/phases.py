@@ -59,7 +59,10 @@ class PhaseMachine:
             self.reset(t, value)
         v, rest = self.sign * value, self.rest_level
         assert rest is not None
-        still = abs(rate) < self.p.still_per_s
+        still_rate = self.p.still_per_s
+        if self.phase != REST:  # a shallow rep moves slowly throughout: judge stillness against its own range
+            still_rate = min(still_rate, 0.6 * max(self.peak - rest, self.p.hold_above_rest))
+        still = abs(rate) < still_rate
         if still:
             self._still_since = t if self._still_since is None else self._still_since
             self._last_still_t = t
@@ -106,7 +109,7 @@ class PhaseMachine:
                 self.rest_level = min(rest, v) if v <= rest + self.p.rest_within else v  # landed higher: a new resting place
                 changes.append(PhaseChange(t, REST, completed_cycle=self.reached_top))
             elif v > self._back_low + self.p.start_above_rest:
-                self.phase = OUT  # pushed up again before reaching rest: same rep goes on
+                self.phase, self.peak = OUT, v  # pushed up again before reaching rest: same rep goes on
                 changes.append(PhaseChange(t, OUT))
         return changes
 

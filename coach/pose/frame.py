@@ -25,10 +25,13 @@ LANDMARK_NAMES: tuple[str, ...] = (
 Landmark = IntEnum("Landmark", {name.upper(): i for i, name in enumerate(LANDMARK_NAMES)}, start=0)
 
 
+_INDEX = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+
 def side_landmark(side: str, joint: str) -> int:
     """Index of e.g. ('left', 'hip'); joint names without a side (``nose``) pass through."""
-    name = joint if joint in LANDMARK_NAMES else f"{side}_{joint}"
-    return LANDMARK_NAMES.index(name)
+    index = _INDEX.get(joint)
+    return index if index is not None else _INDEX[f"{side}_{joint}"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,221 @@
+"""Synthetic test material: smoothstep measure profiles and side-view skeletons as PoseFrames.
+
+Nothing here knows the engine's answers: the profiles are the "truth" a test compares with.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from coach.pose.frame import LANDMARK_NAMES, PoseFrame
+
+FPS = 30.0
+WIDTH, HEIGHT = 640, 480
+
+
+def smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def smoothstep_rate(x: np.ndarray) -> np.ndarray:
+    """d smoothstep / dx."""
+    inside = (x >= 0.0) & (x <= 1.0)
+    return np.where(inside, 6.0 * x * (1.0 - x), 0.0)
+
+
+@dataclass(frozen=True)
+class Segment:
+    start_s: float
+    end_s: float
+    a: float
+    b: float
+
+    @property
+    def moving(self) -> bool:
+        return self.a != self.b
+
+
+class Profile:
+    """A piecewise smoothstep value over time, sampled at ``fps``: ``Profile().hold(1.5, 130).move(1.0, 180)...``.
+
+    Frame i is at t = i / fps. The segments are kept so tests can read when each movement
+    began and ended (the truth)."""
+
+    def __init__(self, start: float, fps: float = FPS) -> None:
+        self.fps = fps
+        self.segments: list[Segment] = []
+        self._t = 0.0
+        self._v = start
+
+    def hold(self, duration_s: float) -> "Profile":
+        return self.move(duration_s, self._v)
+
+    def move(self, duration_s: float, to: float) -> "Profile":
+        self.segments.append(Segment(self._t, self._t + duration_s, self._v, to))
+        self._t += duration_s
+        self._v = to
+        return self
+
+    @property
+    def duration_s(self) -> float:
+        return self._t
+
+    @property
+    def times(self) -> np.ndarray:
+        n = int(math.floor(self._t * self.fps + 1e-9))
+        return np.arange(n) / self.fps
+
+    def value_at(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        out = np.full(t.shape, self.segments[0].a if self.segments else self._v, dtype=float)
+        for s in self.segments:
+            inside = (t >= s.start_s) & (t < s.end_s)
+            x = (t[inside] - s.start_s) / (s.end_s - s.start_s)
+            out[inside] = s.a + (s.b - s.a) * smoothstep(x)
+        out[t >= self._t] = self._v
+        return out
+
+    def rate_at(self, t: np.ndarray) -> np.ndarray:
+        """The analytic derivative of the profile (units per second)."""
+        t = np.asarray(t, dtype=float)
+        out = np.zeros(t.shape, dtype=float)
+        for s in self.segments:
+            inside = (t >= s.start_s) & (t < s.end_s)
+            d = s.end_s - s.start_s
+            x = (t[inside] - s.start_s) / d
+            out[inside] = (s.b - s.a) * smoothstep_rate(x) / d
+        return out
+
+    def values(self) -> np.ndarray:
+        return self.value_at(self.times)
+
+    def rates(self) -> np.ndarray:
+        return self.rate_at(self.times)
+
+
+def bridge_profile(rest: float, reps: Sequence[tuple[float, float]], lead_s: float = 2.0, rise_s: float = 1.0,
+                   lower_s: float = 1.0, between_s: float = 1.5, tail_s: float = 1.5) -> tuple[Profile, list[dict]]:
+    """``reps``: (top value, hold seconds) each. Returns the profile and each rep's truth:
+    start_s (rise begins), hold_start_s, hold_end_s, end_s (back at rest)."""
+    p = Profile(rest).hold(lead_s)
+    truth = []
+    for i, (top, hold) in enumerate(reps):
+        start = p.duration_s
+        p.move(rise_s, top)
+        hold_start = p.duration_s
+        if hold > 0:
+            p.hold(hold)
+        hold_end = p.duration_s
+        p.move(lower_s, rest)
+        truth.append({"start_s": start, "hold_start_s": hold_start, "hold_end_s": hold_end, "end_s": p.duration_s,
+                      "hold_s": hold, "top": top})
+        p.hold(between_s if i + 1 < len(reps) else tail_s)
+    return p, truth
+
+
+# -- skeletons ---------------------------------------------------------------------------------------
+
+_IDX = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+# A person lying on the back, seen from the left side: head on screen-right, feet on screen-left.
+# Shoulder and knee stay put; the hip moves so that the shoulder-hip-knee angle is as scripted.
+_LYING = {
+    "shoulder": (480.0, 380.0),
+    "knee": (260.0, 300.0),
+    "ankle": (190.0, 395.0),
+    "heel": (180.0, 400.0),
+    "foot_index": (150.0, 402.0),
+    "elbow": (420.0, 392.0),
+    "wrist": (360.0, 398.0),
+    "pinky": (345.0, 400.0),
+    "index": (342.0, 399.0),
+    "thumb": (348.0, 396.0),
+    "eye_inner": (548.0, 358.0),
+    "eye": (545.0, 357.0),
+    "eye_outer": (541.0, 358.0),
+    "ear": (535.0, 365.0),
+    "mouth": (552.0, 372.0),
+}
+_NOSE_LYING = (556.0, 360.0)
+_FAR_OFFSET = np.array([4.0, -5.0])  # the far side shows a little higher in the image
+_NEAR_Z, _FAR_Z = -60.0, 60.0  # smaller z = nearer the camera
+
+
+def hip_for_angle(shoulder: np.ndarray, knee: np.ndarray, angle_deg: float) -> np.ndarray:
+    """The hip position that makes the signed shoulder-hip-knee angle ``angle_deg`` (180 = on the line,
+    less = below it (toward the floor, larger y), more = above it), on the perpendicular bisector of
+    shoulder-knee."""
+    mid = (shoulder + knee) / 2.0
+    d = knee - shoulder
+    half = float(np.hypot(*d)) / 2.0
+    normal = np.array([-d[1], d[0]]) / (2.0 * half)
+    if normal[1] < 0:  # the normal pointing down in the image (toward the floor)
+        normal = -normal
+    offset = half / math.tan(math.radians(angle_deg) / 2.0)
+    return mid + offset * normal
+
+
+def _frame_from_sides(index: int, t: float, near: dict[str, np.ndarray], camera_side: str, nose: np.ndarray,
+                      width: int, height: int, visibility: float, people: int,
+                      hidden: Iterable[str] = (), mirror: bool = False) -> PoseFrame:
+    far_side = "right" if camera_side == "left" else "left"
+    xy = np.zeros((33, 2))
+    z = np.zeros(33)
+    vis = np.full(33, visibility)
+    for joint, p in near.items():
+        for side, off, depth in ((camera_side, np.zeros(2), _NEAR_Z), (far_side, _FAR_OFFSET, _FAR_Z)):
+            if joint == "mouth":
+                i = _IDX[f"mouth_{side}"]
+            else:
+                i = _IDX[f"{side}_{joint}"]
+            xy[i] = p + off
+            z[i] = depth
+    xy[_IDX["nose"]] = nose
+    z[_IDX["nose"]] = _NEAR_Z
+    if mirror:
+        xy[:, 0] = width - xy[:, 0]
+    for name in hidden:  # e.g. "hip": the camera-side hip is hidden (low visibility)
+        vis[_IDX[f"{camera_side}_{name}"]] = 0.05
+    return PoseFrame(index=index, t=t, width=width, height=height, xy=xy, z=z, visibility=vis,
+                     world=None, people=people)
+
+
+def lying_frame(index: int, t: float, hip_angle: float, camera_side: str = "left", people: int = 1,
+                hidden: Iterable[str] = (), ankle: Optional[tuple[float, float]] = None,
+                visibility: float = 0.9) -> PoseFrame:
+    """A side view of a person lying on the back whose camera-side hip angle is ``hip_angle``
+    (signed, 180 = straight). ``camera_side`` left: head on screen-right; right: mirrored."""
+    near = {k: np.array(v) for k, v in _LYING.items()}
+    if ankle is not None:
+        near["ankle"] = np.array(ankle)
+    near["hip"] = hip_for_angle(near["shoulder"], near["knee"], hip_angle)
+    return _frame_from_sides(index, t, near, camera_side, np.array(_NOSE_LYING), WIDTH, HEIGHT, visibility,
+                             people, hidden, mirror=camera_side == "right")
+
+
+def standing_frame(index: int, t: float, hip_flexion_deg: float = 0.0, camera_side: str = "left",
+                   people: int = 1) -> PoseFrame:
+    """A person standing upright (torso vertical), seen from the side; ``hip_flexion_deg`` swings the
+    thigh forward (a hip-angle change that must not count as a bridge rep)."""
+    hip = np.array([320.0, 250.0])
+    phi = math.radians(hip_flexion_deg)
+    knee = hip + 105.0 * np.array([math.sin(phi), math.cos(phi)])
+    near = {
+        "shoulder": np.array([320.0, 115.0]), "hip": hip, "knee": knee, "ankle": knee + np.array([0.0, 100.0]),
+        "heel": knee + np.array([-8.0, 110.0]), "foot_index": knee + np.array([20.0, 112.0]),
+        "elbow": np.array([322.0, 185.0]), "wrist": np.array([324.0, 245.0]), "pinky": np.array([324.0, 258.0]),
+        "index": np.array([325.0, 260.0]), "thumb": np.array([327.0, 255.0]),
+        "eye_inner": np.array([333.0, 72.0]), "eye": np.array([330.0, 72.0]), "eye_outer": np.array([327.0, 72.0]),
+        "ear": np.array([315.0, 78.0]), "mouth": np.array([334.0, 92.0]),
+    }
+    return _frame_from_sides(index, t, near, camera_side, np.array([338.0, 80.0]), WIDTH, HEIGHT, 0.9, people)
+
+
+def empty_frame(index: int, t: float) -> PoseFrame:
+    """Nobody found this frame."""
+    return PoseFrame(index=index, t=t, width=WIDTH, height=HEIGHT, people=0)
