@@ -25,7 +25,8 @@ REPORT, VIDEO, TRACE = "report.json", "annotated.mp4", "landmarks.jsonl"
 
 @dataclass
 class StageTimes:
-    """Seconds spent per pipeline stage (decode, inference, engine, overlay, encode)."""
+    """Seconds spent per pipeline stage: decode, inference, trace (rounding the landmarks to the
+    trace's precision and writing them), engine (the checker), overlay, encode."""
 
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -85,7 +86,8 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             t0 = time.perf_counter()
             pose = quantize(pose)  # the checker sees what the trace keeps: a replay gives the same report
             if writer is not None:
-                writer.write(pose)
+                writer.write(pose, quantized=True)
+            t0 = times.add("trace", t0)
             result = checker.update(pose)
             t0 = times.add("engine", t0)
             if video is not None and image is not None:

@@ -15,23 +15,24 @@ import numpy as np
 
 def joint_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     """Unsigned angle at b between b->a and b->c, 0-180 degrees."""
-    u, v = a - b, c - b
-    nu, nv = math.hypot(*u[:2]), math.hypot(*v[:2])
+    # Scalars, not 2-element numpy arrays: numpy's per-call cost is most of the work at this size.
+    ux, uy, vx, vy = a[0] - b[0], a[1] - b[1], c[0] - b[0], c[1] - b[1]
+    nu, nv = math.hypot(ux, uy), math.hypot(vx, vy)
     if nu < 1e-9 or nv < 1e-9:
         return float("nan")
-    cos = float(np.dot(u[:2], v[:2])) / (nu * nv)
+    cos = float(ux * vx + uy * vy) / (nu * nv)
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
 def side_of_line(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> float:
     """Signed distance of p from the line a->c, positive when p is above it in the image (smaller y),
     whichever way the line runs; divided by |a - b| so it is scale-free."""
-    d = b - a
-    n = math.hypot(*d[:2])
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    n = math.hypot(dx, dy)
     if n < 1e-9:
         return float("nan")
     # Normal pointing up in the image: of the two normals, the one with negative y.
-    nx, ny = -d[1] / n, d[0] / n
+    nx, ny = -dy / n, dx / n
     if ny > 0 or (ny == 0 and nx < 0):
         nx, ny = -nx, -ny
     return float((p[0] - a[0]) * nx + (p[1] - a[1]) * ny) / n

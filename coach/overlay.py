@@ -12,6 +12,7 @@ minimum, and every piece of text is shrunk, wrapped or moved so that it stays in
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Optional, Protocol, Sequence
@@ -24,6 +25,7 @@ from coach.measures import UNITS
 from coach.pose.frame import PoseFrame, side_landmark
 
 Color = tuple[int, int, int]  # BGR
+Point = tuple[int, int]  # pixels, x right, y down
 
 # Verdict colours (BGR). Only these four mean "how is the form"; nothing else uses them.
 GOOD: Color = (80, 200, 60)
@@ -38,7 +40,7 @@ HOLD_IDLE: Color = (140, 120, 80)  # the last hold's time, dimmed while not hold
 TEXT: Color = (255, 255, 255)
 TEXT_DIM: Color = (200, 200, 200)
 WARNING: Color = (0, 220, 255)
-OUTLINE: Color = (0, 0, 0)
+OUTLINE: Color = (0, 0, 0)  # black: text outlines are applied as a darkening mask (``_darken``)
 PANEL_BG: Color = (25, 25, 25)
 CUE_ACCENT: Color = (235, 190, 60)
 
@@ -57,6 +59,10 @@ class Style:
     @classmethod
     def for_image(cls, scene: np.ndarray) -> "Style":
         h, w = scene.shape[:2]
+        return cls.for_size(w, h)
+
+    @classmethod
+    def for_size(cls, w: int, h: int) -> "Style":
         # The shorter side: the height of a landscape webcam frame, the width of a portrait clip
         # (scaling a portrait frame by its height would make text wider than the image).
         return cls(unit=max(min(h, w), 1) / 480.0)
@@ -171,14 +177,45 @@ def draw_text(scene: np.ndarray, text: str, x: float, y: float, scale: float, co
     o = _outline(thick)
     if background > 0:
         blend_rect(scene, x0 - o, y0 - o, x0 + box_w + o, y0 + box_h + o, PANEL_BG, background)
-    org = (x0 + o, y0 + th)
-    cv2.putText(scene, text, org, FONT, scale, OUTLINE, thick + 2 * o, cv2.LINE_AA)
-    cv2.putText(scene, text, org, FONT, scale, color, thick, cv2.LINE_AA)
+    keep, dx, dy = _outline_mask(text, scale, thick, ring)
+    _darken(scene, keep, x0 + dx, y0 + dy)
+    cv2.putText(scene, text, (x0 + o, y0 + th), FONT, scale, color, thick, cv2.LINE_AA)
     if degree:
-        centre = (x0 + tw + ring + max(1, ring // 2), y0 + o + ring)
-        cv2.circle(scene, centre, ring, OUTLINE, thick + 2 * o, cv2.LINE_AA)
-        cv2.circle(scene, centre, ring, color, thick, cv2.LINE_AA)
+        cv2.circle(scene, (x0 + tw + ring + max(1, ring // 2), y0 + o + ring), ring, color, thick, cv2.LINE_AA)
     return x0, y0, min(x0 + box_w, w_img), min(y0 + box_h, h_img)
+
+
+@functools.lru_cache(maxsize=128)  # a few KB each; texts recur (angles, counts, labels)
+def _outline_mask(text: str, scale: float, thick: int, ring: int) -> tuple[np.ndarray, int, int]:
+    """The dark outline around ``text`` (and its degree ring, when ``ring`` > 0) as the share of the
+    image that shows through it (255 = all, BGR), and where that mask goes relative to the top-left
+    of ``draw_text``'s box: (mask, dx, dy). The outline is a thick anti-aliased stroke, ~10x the
+    cost of the letters, so it is drawn once per text and size and applied by ``_darken`` after."""
+    tw, th, td = text_box(text, scale, thick)
+    o = _outline(thick)
+    width = thick + 2 * o
+    pad = th + width  # glyphs such as ( / | reach above the box's cap height
+    extra = 2 * ring + max(1, ring // 2) + thick if ring else 0
+    coverage = np.zeros((th + td + 2 * pad, tw + extra + 2 * pad), np.uint8)
+    cv2.putText(coverage, text, (pad + o, pad + th), FONT, scale, 255, width, cv2.LINE_AA)
+    if ring:
+        cv2.circle(coverage, (pad + tw + ring + max(1, ring // 2), pad + o + ring), ring, 255, width, cv2.LINE_AA)
+    x, y, w, h = cv2.boundingRect(coverage)  # all 0 for blank text: an empty mask
+    keep = np.dstack([255 - coverage[y:y + h, x:x + w]] * 3)
+    keep.flags.writeable = False
+    return keep, x - pad, y - pad
+
+
+def _darken(scene: np.ndarray, keep: np.ndarray, x: int, y: int) -> None:
+    """Scale the image by ``keep`` / 255 (placed with its top-left at (x, y)) where they overlap:
+    what drawing the black ``OUTLINE`` would do."""
+    h, w = scene.shape[:2]
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + keep.shape[1], w), min(y + keep.shape[0], h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    roi = scene[y0:y1, x0:x1]
+    roi[:] = cv2.multiply(roi, keep[y0 - y:y1 - y, x0 - x:x1 - x], scale=1.0 / 255.0)
 
 
 def blend_rect(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int, color: Color, alpha: float) -> None:
@@ -189,9 +226,17 @@ def blend_rect(scene: np.ndarray, x0: int, y0: int, x1: int, y1: int, color: Col
     if x1 <= x0 or y1 <= y0:
         return
     roi = scene[y0:y1, x0:x1]
-    tint = np.empty_like(roi)
-    tint[:] = color
-    roi[:] = cv2.addWeighted(roi, 1.0 - alpha, tint, alpha, 0.0)
+    roi[:] = cv2.addWeighted(roi, 1.0 - alpha, _solid(y1 - y0, x1 - x0, color), alpha, 0.0)
+
+
+@functools.lru_cache(maxsize=8)
+def _solid(h: int, w: int, color: Color) -> np.ndarray:
+    """An image of one colour, kept: numpy fills a 3-channel colour slowly (more than the blend itself),
+    and the panels come back at the same few sizes every frame."""
+    image = np.empty((h, w, 3), np.uint8)
+    image[:] = color
+    image.flags.writeable = False
+    return image
 
 
 def verdict(result: FrameResult) -> str:
@@ -200,8 +245,10 @@ def verdict(result: FrameResult) -> str:
     return result.status if result.state == "active" and result.status in STATUS_COLORS else "unknown"
 
 
-def _points(scene: np.ndarray, pose: PoseFrame) -> Optional[np.ndarray]:
-    """Landmarks in the scene's pixels (the scene may have been resized after pose estimation)."""
+def _pixels(scene: np.ndarray, pose: PoseFrame) -> Optional[list[Optional[Point]]]:
+    """Every landmark as integer pixels of the scene (which may have been resized after pose
+    estimation), None where it is not finite. Worked out once per annotator and frame: per-point
+    numpy checks cost more than the drawing."""
     if pose.xy is None:
         return None
     h, w = scene.shape[:2]
@@ -209,14 +256,13 @@ def _points(scene: np.ndarray, pose: PoseFrame) -> Optional[np.ndarray]:
     if pose.width > 0 and pose.height > 0 and (pose.width, pose.height) != (w, h):
         xy *= (w / pose.width, h / pose.height)
     # Keep wild extrapolations within int range for OpenCV (it clips lines to the image itself).
-    return np.clip(xy, -10.0 * max(w, h), 10.0 * max(w, h))
+    xy = np.clip(xy, -10.0 * max(w, h), 10.0 * max(w, h))
+    # np.rint rounds halves to even, as round() does.
+    return [(int(x), int(y)) if math.isfinite(x) and math.isfinite(y) else None for x, y in np.rint(xy).tolist()]
 
 
-def _pt(xy: np.ndarray, side: str, joint: str) -> Optional[tuple[int, int]]:
-    p = xy[side_landmark(side, joint)]
-    if not np.all(np.isfinite(p)):
-        return None
-    return int(round(p[0])), int(round(p[1]))
+def _pt(pixels: list[Optional[Point]], side: str, joint: str) -> Optional[Point]:
+    return pixels[side_landmark(side, joint)]
 
 
 class Annotator(Protocol):
@@ -230,6 +276,8 @@ LIMBS: tuple[tuple[str, str], ...] = (
     ("knee", "ankle"), ("ankle", "heel"), ("heel", "foot_index"), ("ankle", "foot_index"),
 )
 JOINTS: tuple[str, ...] = ("ear", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")
+_LIMB_INDEX = {side: tuple((side_landmark(side, a), side_landmark(side, b)) for a, b in LIMBS) for side in ("left", "right")}
+_JOINT_INDEX = {side: tuple(side_landmark(side, j) for j in JOINTS) for side in ("left", "right")}
 
 
 class SkeletonAnnotator:
@@ -239,38 +287,41 @@ class SkeletonAnnotator:
         self.colors = dict(STATUS_COLORS, **(colors or {}))
 
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
-        xy = _points(scene, pose)
-        if xy is None or result.side not in ("left", "right"):
+        pixels = _pixels(scene, pose)
+        if pixels is None or result.side not in ("left", "right"):
             return scene
         style = Style.for_image(scene)
         near = result.side
         far = "right" if near == "left" else "left"
         color = self.colors[verdict(result)]
         # Far side first so the tracked side is drawn over it.
-        self._limbs(scene, xy, far, FAR_SIDE, style.px(2))
-        for joint in JOINTS:
-            p = _pt(xy, far, joint)
-            if p is not None:
-                cv2.circle(scene, p, style.px(2.5, 2), FAR_SIDE, -1, cv2.LINE_AA)
+        limbs, joints = self._visible(pixels, far)
+        self._limbs(scene, limbs, FAR_SIDE, style.px(2))
+        for p in joints:
+            cv2.circle(scene, p, style.px(2.5, 2), FAR_SIDE, -1, cv2.LINE_AA)
+        limbs, joints = self._visible(pixels, near)
         width = style.px(6, 2)
         # A dark edge under the coloured limb keeps it visible on light clothing and floors.
-        self._limbs(scene, xy, near, OUTLINE, width + 2 * style.px(1.2))
-        self._limbs(scene, xy, near, color, width)
+        self._limbs(scene, limbs, OUTLINE, width + 2 * style.px(1.2))
+        self._limbs(scene, limbs, color, width)
         radius = style.px(5.5, 2)
-        for joint in JOINTS:
-            p = _pt(xy, near, joint)
-            if p is not None:
-                cv2.circle(scene, p, radius + style.px(1.5), OUTLINE, -1, cv2.LINE_AA)
-                cv2.circle(scene, p, radius, TEXT, -1, cv2.LINE_AA)
-                cv2.circle(scene, p, max(1, radius // 2), color, -1, cv2.LINE_AA)
+        for p in joints:
+            cv2.circle(scene, p, radius + style.px(1.5), OUTLINE, -1, cv2.LINE_AA)
+            cv2.circle(scene, p, radius, TEXT, -1, cv2.LINE_AA)
+            cv2.circle(scene, p, max(1, radius // 2), color, -1, cv2.LINE_AA)
         return scene
 
     @staticmethod
-    def _limbs(scene: np.ndarray, xy: np.ndarray, side: str, color: Color, width: int) -> None:
-        for a, b in LIMBS:
-            pa, pb = _pt(xy, side, a), _pt(xy, side, b)
-            if pa is not None and pb is not None:
-                cv2.line(scene, pa, pb, color, width, cv2.LINE_AA)
+    def _visible(pixels: list[Optional[Point]], side: str) -> tuple[list[tuple[Point, Point]], list[Point]]:
+        """The side's limbs (as pairs of end points) and joints whose points are known."""
+        limbs = [(pixels[a], pixels[b]) for a, b in _LIMB_INDEX[side]]
+        joints = [pixels[i] for i in _JOINT_INDEX[side]]
+        return [(a, b) for a, b in limbs if a is not None and b is not None], [p for p in joints if p is not None]
+
+    @staticmethod
+    def _limbs(scene: np.ndarray, limbs: list[tuple[Point, Point]], color: Color, width: int) -> None:
+        for pa, pb in limbs:
+            cv2.line(scene, pa, pb, color, width, cv2.LINE_AA)
 
 
 # The joint each measure is drawn at, and (for joint angles) the limbs whose angle it is.
@@ -287,23 +338,23 @@ class AngleAnnotator:
     """The key measure's value next to its joint, with an arc spanning the angle."""
 
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
-        xy = _points(scene, pose)
+        pixels = _pixels(scene, pose)
         name = result.key_measure
         value = result.measures.get(name, math.nan)
         # A frozen measure from before tracking was lost would look current: show none then.
-        if (xy is None or result.side not in ("left", "right") or result.state in ("no_person", "unseen")
+        if (pixels is None or result.side not in ("left", "right") or result.state in ("no_person", "unseen")
                 or name not in MEASURE_JOINTS or not math.isfinite(value)):
             return scene
         style = Style.for_image(scene)
         joint, limbs = MEASURE_JOINTS[name]
-        centre = _pt(xy, result.side, joint)
+        centre = _pt(pixels, result.side, joint)
         if centre is None:
             return scene
         color = STATUS_COLORS[verdict(result)]
         degrees = UNITS.get(name) == "deg"
         radius = style.px(26, 6)
         away = np.array([0.7, -0.7])  # label direction without an arc: up and to the right
-        ends = [_pt(xy, result.side, j) for j in limbs] if limbs and degrees else []
+        ends = [_pt(pixels, result.side, j) for j in limbs] if limbs and degrees else []
         if ends and None not in ends:
             (x1, y1), (x2, y2) = ends  # type: ignore[misc]
             a1 = math.degrees(math.atan2(y1 - centre[1], x1 - centre[0]))
@@ -352,7 +403,12 @@ class PanelLayout:
 def panel_layout(scene: np.ndarray, texts: Sequence[str] = ()) -> PanelLayout:
     """The status panel's layout in the top-left corner; ``texts`` widen it to fit (up to the image)."""
     h, w = scene.shape[:2]
-    s = Style.for_image(scene)
+    return _panel_layout(w, h, tuple(texts))
+
+
+@functools.lru_cache(maxsize=64)  # the same few sizes and texts come back frame after frame
+def _panel_layout(w: int, h: int, texts: tuple[str, ...]) -> PanelLayout:
+    s = Style.for_size(w, h)
     m, pad = s.margin, s.pad
     max_inner = max(w - 2 * m - 2 * pad - s.px(4), 10)
     title, body, hold = s.title, s.body, s.body

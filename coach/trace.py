@@ -22,6 +22,7 @@ cut off mid-line (a crash while writing) is read up to its last whole line.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from typing import IO, Iterator, Optional
 
@@ -52,22 +53,43 @@ class TraceWriter:
         self._write(header)
 
     def _write(self, obj: dict) -> None:
+        self._write_line(json.dumps(obj, separators=(",", ":")))
+
+    def _write_line(self, line: str) -> None:
         assert self._f is not None
-        self._f.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        self._f.write(line + "\n")
         self._f.flush()
 
-    def write(self, pose: PoseFrame) -> None:
-        kp = world = None
+    def write(self, pose: PoseFrame, quantized: bool = False) -> None:
+        """Append one frame. ``quantized``: the caller has already applied ``quantize`` (``analyze``
+        does, so that the checker sees what the trace keeps), so it isn't done twice."""
+        kp = world = "null"
         if pose.xy is not None:
-            q = quantize(pose)  # a no-op copy when the caller already quantized
-            kp = np.column_stack((q.xy, q.z, q.visibility)).tolist()
-            world = None if q.world is None else q.world.tolist()
-        self._write({"i": pose.index, "t": round(pose.t, 5), "people": pose.people, "kp": kp, "world": world})
+            q = pose if quantized else quantize(pose)
+            kp = _json_rows(np.column_stack((q.xy, q.z, q.visibility)))
+            world = "null" if q.world is None else _json_rows(q.world)
+        # The line json.dumps would write for {"i", "t", "people", "kp", "world"}, byte for byte.
+        self._write_line(f'{{"i":{int(pose.index)},"t":{float(round(pose.t, 5))!r},"people":{int(pose.people)},'
+                         f'"kp":{kp},"world":{world}}}')
 
     def close(self) -> None:
         if self._f is not None:
             self._f.close()
             self._f = None
+
+
+def _json_rows(points: np.ndarray) -> str:
+    """A 2-D float array as JSON, byte for byte what ``_write``'s ``json.dumps`` makes of ``points.tolist()``
+    (a float is its repr) in half the time: one %-format of the flat values into a template of the nesting."""
+    if not np.isfinite(points).all():
+        return json.dumps(points.tolist(), separators=(",", ":"))  # json's spelling of NaN and Infinity
+    return _rows_template(*points.shape) % tuple(points.ravel().tolist())
+
+
+@functools.lru_cache(maxsize=8)
+def _rows_template(rows: int, cols: int) -> str:
+    row = "[" + ",".join(["%r"] * cols) + "]"
+    return "[" + ",".join([row] * rows) + "]"
 
 
 def _fail(path: str, line: int, problem: str) -> CoachError:

@@ -6,14 +6,15 @@ import dataclasses
 import math
 from typing import Optional
 
+import cv2
 import numpy as np
 import pytest
 
 from coach.engine.cues import Cue
 from coach.engine.records import FrameResult
 from coach.overlay import (BORDERLINE, FAULT, GOOD, HOLD_PROGRESS, UNKNOWN, AngleAnnotator, CueAnnotator, Overlay,
-                           PanelAnnotator, SkeletonAnnotator, StatusAnnotator, Style, draw_text, panel_layout,
-                           wrap_text)
+                           PanelAnnotator, SkeletonAnnotator, StatusAnnotator, Style, _outline, draw_text, panel_layout,
+                           text_box, wrap_text)
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame, side_landmark
 
 W, H = 640, 480
@@ -339,6 +340,32 @@ def test_text_is_moved_and_shrunk_into_the_image():
     lit = np.argwhere(img.any(axis=-1))
     assert lit[:, 0].max() < 100 and lit[:, 1].max() < 200 and len(lit) > 20
     assert (img[:, :150].any(axis=-1)).sum() > 0  # drawn pulled back inside, not clipped away
+
+
+@pytest.mark.parametrize("text,degree", [("Reps 3 (good 2)", False), ("178", True), ("(|/) jq", False)])
+@pytest.mark.parametrize("w,h,where", [(640, 480, "middle"), (202, 360, "middle"), (1920, 1080, "middle"),
+                                       (640, 480, "corner")])
+def test_text_outline_looks_as_if_stroked(text, degree, w, h, where):
+    """draw_text applies a cached mask for the outline instead of stroking it every time: the picture
+    must be what stroking it gives (up to anti-aliasing rounding), cut off at the image's edge."""
+    scale, thick = 0.9 * Style.for_image(blank(w, h)).unit, 2
+    background = np.random.default_rng(0).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    x, y = (w / 2, h / 2) if where == "middle" else (w, h)
+    img = background.copy()
+    x0, y0, _, _ = draw_text(img, text, x, y, scale, (255, 255, 255), anchor=(1.0, 1.0), degree=degree, thick=thick)
+    ref = background.copy()
+    tw, th, _ = text_box(text, scale, thick)
+    o = _outline(thick)
+    cv2.putText(ref, text, (x0 + o, y0 + th), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 2 * o, cv2.LINE_AA)
+    cv2.putText(ref, text, (x0 + o, y0 + th), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thick, cv2.LINE_AA)
+    if degree:
+        ring = max(2, int(round(th * 0.17)))
+        centre = (x0 + tw + ring + max(1, ring // 2), y0 + o + ring)
+        cv2.circle(ref, centre, ring, (0, 0, 0), thick + 2 * o, cv2.LINE_AA)
+        cv2.circle(ref, centre, ring, (255, 255, 255), thick, cv2.LINE_AA)
+    diff = np.abs(img.astype(int) - ref.astype(int))
+    assert (ref != background).any(axis=-1).sum() > 50  # there is text to compare
+    assert diff.max() <= 8 and (diff > 2).mean() < 0.001
 
 
 def test_wrap_text_respects_width():

@@ -104,6 +104,27 @@ def test_header_is_the_documented_one(tmp_path: Path) -> None:
     assert header["point"] == ["x", "y", "z", "visibility"]
 
 
+def test_frame_lines_are_what_json_dumps_writes(tmp_path: Path) -> None:
+    """The writer formats the numbers itself (json.dumps is the slow part of a frame): the bytes must
+    still be json.dumps's, NaN included."""
+    frames = make_frames(8, seed=2, gaps=(3,)) + make_frames(3, seed=4, with_world=False)
+    xy = frames[1].xy.copy()
+    xy[5, 0] = np.nan
+    frames[1] = PoseFrame(index=1, t=frames[1].t, width=W, height=H, xy=xy, z=frames[1].z,
+                          visibility=frames[1].visibility, world=frames[1].world, people=1)
+    path = tmp_path / "t.jsonl"
+    write_trace(path, frames)
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    for f, line in zip(frames, lines):
+        kp = world = None
+        if f.xy is not None:
+            kp = np.column_stack((np.round(f.xy, 2), np.round(f.z, 2), np.round(f.visibility, 4))).tolist()
+            world = None if f.world is None else np.round(f.world, 4).tolist()
+        record = {"i": f.index, "t": round(f.t, 5), "people": f.people, "kp": kp, "world": world}
+        assert line == json.dumps(record, separators=(",", ":"))
+    assert "NaN" in lines[1]
+
+
 def test_every_line_is_flushed_as_it_is_written(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
     info = SourceInfo(path="clip.mp4", fps=FPS, frames=0, width=W, height=H)

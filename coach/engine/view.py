@@ -8,13 +8,30 @@ also asks that the joints are inside the image and did not jump.
 from __future__ import annotations
 
 import math
-from typing import Optional
-
-import numpy as np
+from typing import Optional, Sequence
 
 from coach.pose.frame import PoseFrame, side_landmark
 
 _SIDE_JOINTS = ("shoulder", "hip", "knee", "ankle")
+_LEFT = tuple(side_landmark("left", j) for j in _SIDE_JOINTS)
+_RIGHT = tuple(side_landmark("right", j) for j in _SIDE_JOINTS)
+
+# Per frame, on a handful of points: plain floats (from ``tolist()``), as numpy costs more in calls
+# than it saves. Both helpers give the very floats numpy gave before, so no decision moves.
+
+
+def _distance(p: Sequence[float], q: Sequence[float]) -> float:
+    """|p - q|, as np.linalg.norm computes it (math.hypot can differ in the last bit)."""
+    dx, dy = p[0] - q[0], p[1] - q[1]
+    return math.sqrt(dx * dx + dy * dy)
+
+
+def _mean(values: Sequence[float], idx: Sequence[int]) -> float:
+    """Mean of ``values[idx]``, summed left to right as numpy does for so few values."""
+    total = 0.0
+    for i in idx:
+        total += values[i]
+    return total / len(idx)
 
 
 class SideSelector:
@@ -31,12 +48,11 @@ class SideSelector:
     def evidence(pose: PoseFrame) -> float:
         """> 0: the left side is nearer the camera. Depth difference in torso lengths, plus visibility."""
         assert pose.xy is not None and pose.z is not None and pose.visibility is not None
-        left = [side_landmark("left", j) for j in _SIDE_JOINTS]
-        right = [side_landmark("right", j) for j in _SIDE_JOINTS]
-        torso = max(1.0, float(np.linalg.norm(pose.xy[left[0]] - pose.xy[left[1]]) + np.linalg.norm(pose.xy[right[0]] - pose.xy[right[1]])) / 2)
-        depth = float(pose.z[right].mean() - pose.z[left].mean()) / torso
-        vis = float(pose.visibility[left].mean() - pose.visibility[right].mean())
-        return float(np.clip(depth, -1.5, 1.5) + 2.0 * vis)
+        xy, z, visibility = pose.xy.tolist(), pose.z.tolist(), pose.visibility.tolist()
+        torso = max(1.0, (_distance(xy[_LEFT[0]], xy[_LEFT[1]]) + _distance(xy[_RIGHT[0]], xy[_RIGHT[1]])) / 2)
+        depth = (_mean(z, _RIGHT) - _mean(z, _LEFT)) / torso
+        vis = _mean(visibility, _LEFT) - _mean(visibility, _RIGHT)
+        return min(max(depth, -1.5), 1.5) + 2.0 * vis
 
     def update(self, pose: PoseFrame) -> Optional[str]:
         if pose.xy is None:
@@ -62,7 +78,7 @@ class TrustGate:
 
     def __init__(self, joints: tuple[str, ...], min_visibility: float = 0.5, max_jump: float = 0.35) -> None:
         self.joints, self.min_visibility, self.max_jump = joints, min_visibility, max_jump
-        self._prev: Optional[np.ndarray] = None
+        self._prev: Optional[list[list[float]]] = None  # the key joints' points last frame
         self.reason = ""
 
     def check(self, pose: PoseFrame, side: Optional[str]) -> bool:
@@ -71,7 +87,8 @@ class TrustGate:
             return False
         assert pose.visibility is not None
         idx = [side_landmark(side, j) for j in self.joints]
-        pts = pose.xy[idx]
+        xy = pose.xy.tolist()
+        pts = [xy[i] for i in idx]
         prev, self._prev = self._prev, pts
         for i, name in zip(idx, self.joints):
             if not pose.in_frame(i, margin=-2.0):
@@ -80,8 +97,8 @@ class TrustGate:
             if pose.visibility[i] < self.min_visibility:
                 self.reason = f"{name}_hidden"
                 return False
-        torso = float(np.linalg.norm(pose.xy[side_landmark(side, "shoulder")] - pose.xy[side_landmark(side, "hip")]))
-        if prev is not None and torso > 1 and float(np.max(np.linalg.norm(pts - prev, axis=1))) > self.max_jump * torso:
+        torso = _distance(xy[side_landmark(side, "shoulder")], xy[side_landmark(side, "hip")])
+        if prev is not None and torso > 1 and max(map(_distance, pts, prev)) > self.max_jump * torso:
             self.reason = "jump"
             return False
         self.reason = ""
