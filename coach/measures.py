@@ -44,6 +44,18 @@ def line_deviation(pose: PoseFrame, side: str) -> float:
     return side_of_line(shoulder, knee, hip)
 
 
+def hip_angle_min(pose: PoseFrame, side: str) -> float:
+    """The smaller hip angle of the two legs: the leg pulled further toward the chest (either side)."""
+    return min(hip_angle(pose, "left"), hip_angle(pose, "right"))
+
+
+def head_lift(pose: PoseFrame, side: str) -> float:
+    """How far the ear sits above the hip-shoulder line, in torso lengths (lying: grows as the head and
+    shoulders curl up off the floor)."""
+    hip, shoulder, ear = _pts(pose, side, "hip", "shoulder", "ear")
+    return side_of_line(hip, shoulder, ear)
+
+
 def torso_tilt(pose: PoseFrame, side: str) -> float:
     """Angle of the shoulder-hip segment from the image horizontal: ~0 lying, ~90 upright."""
     return tilt_from_horizontal(*_pts(pose, side, "shoulder", "hip"))
@@ -55,10 +67,12 @@ MEASURES: Dict[str, Measure] = {
     "knee_angle": knee_angle,
     "line_deviation": line_deviation,
     "torso_tilt": torso_tilt,
+    "hip_angle_min": hip_angle_min,
+    "head_lift": head_lift,
 }
 
 # Units shown to people and used in report keys (``peak: {"hip_extension_deg": ...}``).
 UNITS: Dict[str, str] = {
     "hip_extension": "deg", "hip_angle": "deg", "knee_angle": "deg", "line_deviation": "ratio",
-    "torso_tilt": "deg",
+    "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso",
 }

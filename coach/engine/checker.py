@@ -3,6 +3,9 @@
 Per frame: choose the camera-facing side -> gate on trustworthy joints -> compute and smooth the
 definition's measures -> check the starting posture (counting starts only once it is held) -> run
 the phase machine -> reps, holds, faults -> offer cues to the scheduler.
+
+Measures are kept per *channel*: (measure, side) where side is "tracked" (the camera-facing side)
+or the anatomical "left"/"right", so one-sided exercises can judge the worked leg and the other one.
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ from typing import Optional
 from coach.engine.cues import CueScheduler
 from coach.engine.definition import Exercise, FaultRule
 from coach.engine.hold import HoldTimer
-from coach.engine.phases import BACK, HOLD, OUT, REST, PhaseMachine
+from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
+                                 PhaseChange, PhaseMachine)
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
+from coach.engine.sides import SIDES, rule_channels, rule_value, worked_side
 from coach.engine.view import SideSelector, TrustGate
-from coach.measures import MEASURES
+from coach.measures import MEASURES, UNITS
 from coach.pose.frame import PoseFrame
 from coach.signal import Velocity, make_filter
+
+Channel = tuple[str, str]  # (measure, "tracked" | "left" | "right")
 
 UNSEEN_TEXT = {
     "nobody in view": "I can't see you - step into the camera's view",
@@ -46,31 +53,42 @@ class ExerciseChecker:
         self.trust = TrustGate(exercise.key_joints)
         self.machine = PhaseMachine(exercise.phases)
         self.timer = HoldTimer(exercise.hold_target_s)
-        names = {exercise.phases.measure} | {c.measure for c in exercise.posture} | {
-            f.measure for f in exercise.faults if f.measure in MEASURES}
+        self._key: Channel = (exercise.phases.measure, "tracked")
+        channels = {self._key} | {(c.measure, "tracked") for c in exercise.posture}
+        for rule in exercise.faults:
+            channels.update(rule_channels(rule))
+        if exercise.sides is not None:
+            channels.update((exercise.sides.measure, s) for s in SIDES)
         signal = dict(exercise.signal)
         kind = signal.pop("filter", "none")
         self._rate = Velocity(signal.pop("rate_window_s", 0.25))
-        self._filters = {m: make_filter(kind, **signal) for m in sorted(names)}
-        self.measures: dict[str, float] = {}
+        self._filters = {ch: make_filter(kind, **signal) for ch in sorted(channels)}
+        self.values: dict[Channel, float] = {}  # smoothed, this frame
+        self._rest: dict[Channel, float] = {}  # the person's resting value of each channel
         self.armed = False
         self._posture_ok_since: Optional[float] = None
         self._posture_bad_since: Optional[float] = None
         self._violated_since: dict[str, float] = {}
-        self._hold_values: dict[str, list[float]] = {}  # by measure, over the current hold
-        self._top_values: dict[str, float] = {}  # by measure, at the furthest point of the current rep
-        self._top_measures = {exercise.phases.measure} | {f.measure for f in exercise.faults if f.scope == "hold"}
-        self._hold_start = 0.0
         self._rest_faults: set[str] = set()
+        self._setup_faults: list[dict] = []
+        # The rep under way: its hold's series per channel, its values at the furthest point, its side.
+        self._rep: Optional[RepRecord] = None
+        self._hold_series: dict[Channel, list[float]] = {}
+        self._top_values: dict[Channel, float] = {}
+        self._hold_start = 0.0
+        self._worked: Optional[str] = None
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
-        self._rep: Optional[RepRecord] = None
         self._segments: list[tuple[float, str]] = []
         self._frames = self._with_pose = self._trusted = 0
         self._people_max = 0
-        self._setup_faults: list[dict] = []
         self._last_t = 0.0
         self._frame_dt = 1.0 / 30.0
+
+    @property
+    def measures(self) -> dict[str, float]:
+        """The tracked side's smoothed measures, by name (what the overlay shows)."""
+        return {m: v for (m, which), v in self.values.items() if which == "tracked"}
 
     # -- per frame -------------------------------------------------------------------------------
     def update(self, pose: PoseFrame) -> FrameResult:
@@ -83,23 +101,23 @@ class ExerciseChecker:
             self._with_pose += 1
             self._people_max = max(self._people_max, pose.people)
         side = self.sides.update(pose)
-        trusted = self.trust.check(pose, side)
-        if not trusted:
+        if not self.trust.check(pose, side):
             return self._unseen(pose, side)
+        assert side is not None
         self._trusted += 1
         if pose.people > 1:
             self.cues.offer(t, "second_person", SECOND_PERSON_TEXT, priority=4)
-        assert side is not None
-        for name, filt in self._filters.items():
-            raw = MEASURES[name](pose, side)
+        for ch, filt in self._filters.items():
+            raw = MEASURES[ch[0]](pose, side if ch[1] == "tracked" else ch[1])
             if math.isfinite(raw):
-                self.measures[name] = filt(t, raw)
-        key = self.measures.get(self.ex.phases.measure, math.nan)
+                self.values[ch] = filt(t, raw)
+        key = self.values.get(self._key, math.nan)
         rate = self._rate(t, key)
         message = self._check_posture(t, key)
         if self.armed:
             for change in self.machine.update(t, key, rate):
-                self._on_phase(change.t, change.phase, change.completed_cycle, t)
+                self._on_phase(change, now=t)
+            self._follow_rep(t)
             self._check_faults(t)
         self.timer.update(t, counting=self.machine.phase == HOLD and not self._hold_paused())
         return self._result(pose, side, message)
@@ -115,14 +133,16 @@ class ExerciseChecker:
 
     def _check_posture(self, t: float, key: float) -> str:
         """Arms the counter once the starting posture has been held ``arm_s``; disarms after it has been
-        lost for ``disarm_s`` at rest. Returns what to tell the person ("" when all is well)."""
-        failing = next((c for c in self.ex.posture if not _in_range(self.measures.get(c.measure, math.nan), c.min, c.max)), None)
+        lost for ``disarm_s``. Returns what to tell the person ("" when all is well)."""
+        failing = next((c for c in self.ex.posture
+                        if not _in_range(self.values.get((c.measure, "tracked"), math.nan), c.min, c.max)), None)
         if failing is None:
             self._posture_bad_since = None
             self._posture_ok_since = t if self._posture_ok_since is None else self._posture_ok_since
             if not self.armed and t - self._posture_ok_since >= self.ex.phases.arm_s:
                 self.armed = True
                 self.machine.reset(t, key)
+                self._rest = dict(self.values)
                 self._open_segment(self._posture_ok_since, self.ex.phases.rest)
             return ""
         self._posture_ok_since = None
@@ -152,47 +172,72 @@ class ExerciseChecker:
             t = self._segments[-1][0]
         self._segments.append((t, name))
 
-    def _on_phase(self, t: float, phase: str, completed: bool, now: float) -> None:
-        self._open_segment(t, self._phase_name(phase))
-        side = None  # the bridge works both legs together; per-side exercises set it
-        if phase == OUT and self._rep is None:
-            self._rep = RepRecord(index=len(self.reps) + 1, start_s=t, side=side, faults=sorted(self._rest_faults))
-            self._top_values = {}
-        elif phase == HOLD:
+    def _on_phase(self, change: PhaseChange, now: float) -> None:
+        t, event = change.t, change.event
+        self._open_segment(t, self._phase_name(change.phase))
+        if event == REP_START and self._rep is None:
+            self._rep = RepRecord(index=len(self.reps) + 1, start_s=t, faults=sorted(self._rest_faults))
+            self._top_values, self._worked = {}, None
+        elif self._rep is None:
+            return
+        elif event == HOLD_START:
             self.timer.start(t, now)
-            self._hold_start = t
-            self._hold_values = {}
-        elif phase == BACK and self._rep is not None:
-            if self.timer.running:
-                self._end_hold(t, now)
-            else:  # turned back at the top without a pause: judge the position at the peak
-                self._judge_top({m: [v] for m, v in self._top_values.items()})
-        elif phase == REST:
-            if self._rep is not None and completed and self._posture_bad_since is None:  # not while out of position
-                self._finish_rep(t)
+            self._hold_start, self._hold_series = t, {}
+        elif event == HOLD_END:
+            self._end_hold(t, now)
+        elif event == TURNED:  # turned back at the top without a pause: judge the position at the peak
+            self._judge_top({ch: [v] for ch, v in self._top_values.items()})
+        elif event == REP_END and self._posture_bad_since is None:  # never while out of position
+            self._finish_rep(t)
+        if event in (REP_END, REP_ABORT):
             self._rep = None
 
-    def _judge_top(self, values: dict[str, list[float]]) -> list[str]:
-        """Apply the hold-scope fault rules to the position held at the top (median of each measure)."""
-        assert self._rep is not None
+    def _follow_rep(self, t: float) -> None:
+        """While a rep is under way: keep its values at the furthest point, its hold series, and
+        which side it works."""
+        if self._rep is None:
+            return
+        phase = self.machine.phase
+        if phase == OUT and self.machine.peak == self.machine.sign * self.values[self._key]:
+            self._top_values = dict(self.values)
+        if phase == HOLD:
+            for ch, v in self.values.items():
+                self._hold_series.setdefault(ch, []).append(v)
+        if self.ex.sides is not None and phase in (OUT, HOLD):
+            self._worked = self._worked_now(self.values) or self._worked
+
+    def _worked_now(self, values: dict[Channel, float]) -> Optional[str]:
+        assert self.ex.sides is not None
+        m, sign = self.ex.sides.measure, self.machine.sign
+        moved = {s: sign * (values.get((m, s), math.nan) - self._rest.get((m, s), math.nan)) for s in SIDES}
+        return worked_side({s: v for s, v in moved.items() if math.isfinite(v)}, self.ex.sides.worked_beyond)
+
+    def _judge_top(self, series: dict[Channel, list[float]]) -> list[str]:
+        """Judge the position held at the top (the median of each value over the hold): which side was
+        worked, the peak measures, and the hold-scope faults."""
+        rep = self._rep
+        assert rep is not None
+        held = {ch: statistics.median(v) for ch, v in series.items() if v}
+        if self.ex.sides is not None:
+            self._worked = self._worked_now(held) or self._worked
+            rep.side = self._worked
+        for (m, which), v in held.items():
+            if which == "tracked" and (m == self._key[0] or any(r.measure == m and r.scope == "hold" for r in self.ex.faults)):
+                rep.peak[f"{m}_{UNITS.get(m, '')}"] = round(v, 1)
         faults = []
-        for measure, series in values.items():
-            if series:
-                self._rep.peak[f"{measure}_{_unit(measure)}"] = round(statistics.median(series), 1)
         for rule in self.ex.faults:
-            series = values.get(rule.measure)
-            if rule.scope == "hold" and series and rule.violated(statistics.median(series)):
+            if rule.scope == "hold" and rule.violated(rule_value(rule, held, self._worked, self._rest)):
                 faults.append(rule.code)
-                if rule.code not in self._rep.faults:
-                    self._rep.faults.append(rule.code)
+                if rule.code not in rep.faults:
+                    rep.faults.append(rule.code)
                     self.cues.offer(self._last_t, rule.code, rule.cue, rule.priority)
         return faults
 
     def _end_hold(self, t: float, now: float) -> None:
-        assert self._rep is not None
-        held = self.timer.stop(t, now)
-        faults = self._judge_top(self._hold_values)
         rep = self._rep
+        assert rep is not None
+        held = self.timer.stop(t, now)
+        faults = self._judge_top(self._hold_series)
         rep.hold_s += held
         rep.top_s += max(0.0, t - self._hold_start)
         self.holds.append(HoldRecord(start_s=self._hold_start, end_s=t, duration_s=held,
@@ -211,17 +256,18 @@ class ExerciseChecker:
 
     # -- faults ----------------------------------------------------------------------------------
     def _check_faults(self, t: float) -> None:
+        """Live checks: a rule violated for ``for_s`` raises its cue; rest-scope faults are remembered
+        for the next rep. The resting values follow the person while at rest."""
         phase = self.machine.phase
-        if phase == OUT and self.machine.peak == self.machine.sign * self.measures[self.ex.phases.measure]:
-            self._top_values = {m: self.measures[m] for m in self._top_measures if m in self.measures}
+        if phase == REST:
+            for ch, v in self.values.items():
+                self._rest[ch] = v if ch not in self._rest else self._rest[ch] + 0.1 * (v - self._rest[ch])
         for rule in self.ex.faults:
             if rule.scope == "rep":
                 continue
-            value = self.measures.get(rule.measure, math.nan)
             in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
-            if rule.scope == "hold" and phase == HOLD and math.isfinite(value):
-                self._hold_values.setdefault(rule.measure, []).append(value)
-            if in_scope and math.isfinite(value) and rule.violated(value):
+            value = rule_value(rule, self.values, self._worked, self._rest) if in_scope else math.nan
+            if rule.violated(value):  # NaN never violates
                 since = self._violated_since.setdefault(rule.code, t)
                 if t - since >= rule.for_s:
                     self._raise(rule, t)
@@ -247,13 +293,13 @@ class ExerciseChecker:
     def _status(self, active: tuple[str, ...]) -> str:
         if active:
             return "fault"
-        margin = 3.0  # within this of a limit: borderline (amber)
+        margin = 3.0  # within this of a limit (in the rule's units): borderline (amber)
         phase = self.machine.phase
         for rule in self.ex.faults:
             in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
-            value = self.measures.get(rule.measure, math.nan)
-            if in_scope and math.isfinite(value) and (
-                    rule.below is not None and value < rule.below + margin or rule.above is not None and value > rule.above - margin):
+            value = rule_value(rule, self.values, self._worked, self._rest) if in_scope else math.nan
+            if math.isfinite(value) and (rule.below is not None and value < rule.below + margin
+                                         or rule.above is not None and value > rule.above - margin):
                 return "borderline"
         return "good"
 
@@ -266,10 +312,11 @@ class ExerciseChecker:
         good = sum(1 for r in self.reps if r.good)
         return FrameResult(
             index=pose.index, t=pose.t, state=state, phase=phase, side=side, message=message,
-            measures=dict(self.measures), key_measure=self.ex.phases.measure,
+            measures=self.measures, key_measure=self.ex.phases.measure,
             status="unknown" if state in ("no_person", "unseen") else self._status(active),
             reps=len(self.reps), good_reps=good, hold_s=self.timer.elapsed, hold_target_s=self.ex.hold_target_s,
-            holding=self.timer.running, cue=cue, active_faults=active, people=pose.people)
+            holding=self.timer.running, cue=cue, active_faults=active, people=pose.people,
+            worked_side=self._worked if self._rep is not None else None)
 
     def finish(self) -> SessionRecord:
         """Close the session: an unfinished rep is not counted (the cycle never completed)."""
@@ -294,9 +341,3 @@ class ExerciseChecker:
 
 def _in_range(value: float, lo: Optional[float], hi: Optional[float]) -> bool:
     return math.isfinite(value) and (lo is None or value >= lo) and (hi is None or value <= hi)
-
-
-def _unit(measure: str) -> str:
-    from coach.measures import UNITS
-
-    return UNITS.get(measure, "")

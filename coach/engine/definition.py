@@ -7,6 +7,7 @@ numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,9 +67,19 @@ class FaultRule:
     priority: int
     for_s: float
     pauses_hold: bool
-
+    of: str = "tracked"  # tracked (the camera side) | worked (the side(s) being worked) | other (the side at rest)
+    relative: bool = False  # judge the change from the person's own resting value, not the value itself
+    applies_to: str = "any"  # any | single (one-sided reps only) | both
     def violated(self, value: float) -> bool:
         return (self.below is not None and value < self.below) or (self.above is not None and value > self.above)
+
+
+@dataclass(frozen=True)
+class SidesRule:
+    """How to tell which side is worked: the side whose ``measure`` moves ``worked_beyond`` from rest."""
+
+    measure: str
+    worked_beyond: float
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,18 @@ class Exercise:
     phases: Phases
     posture: tuple[PostureCondition, ...]
     faults: tuple[FaultRule, ...]
+    sides: Optional[SidesRule] = None
+    presets: dict = field(default_factory=dict)  # name -> {hold_s, reps_min, reps_max}
     path: str = field(default="", compare=False)
+
+    def with_preset(self, name: str) -> "Exercise":
+        """The exercise with the targets of a named preset (e.g. knee-to-chest's 30 s holds)."""
+        if name not in self.presets:
+            known = ", ".join(sorted(self.presets)) or "none"
+            raise CoachError(f"exercise {self.id!r} has no preset {name!r}; its presets: {known}")
+        p = self.presets[name]
+        return dataclasses.replace(self, hold_target_s=p.get("hold_s", self.hold_target_s),
+                                   reps_min=p.get("reps_min", self.reps_min), reps_max=p.get("reps_max", self.reps_max))
 
     def fault(self, code: str) -> FaultRule:
         return next(f for f in self.faults if f.code == code)
@@ -162,9 +184,30 @@ def _fault(f: _Fields) -> FaultRule:
     code = f.get("code", str)
     if not code.replace("_", "").isalnum() or code.lower() != code:
         raise f.error("code", f"must be lower_snake_case, got {code!r}")
+    of = f.get("of", str, "tracked", choices=("tracked", "worked", "other"))
+    if scope == "rep" and of != "tracked":
+        raise f.error("of", "a scope='rep' fault judges the rep as a whole; 'of' does not apply")
     return FaultRule(code=code, scope=scope, measure=measure, below=below, above=above, cue=f.get("cue", str),
                      priority=f.get("priority", int, 1), for_s=f.get("for_s", float, 0.3),
-                     pauses_hold=f.get("pauses_hold", bool, False))
+                     pauses_hold=f.get("pauses_hold", bool, False), of=of,
+                     relative=f.get("relative", bool, False),
+                     applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")))
+
+
+def _sides(f: _Fields) -> SidesRule:
+    return SidesRule(measure=f.measure("measure"), worked_beyond=f.positive("worked_beyond"))
+
+
+def _presets(f: _Fields) -> dict:
+    presets = {}
+    for name in f.table:
+        p = f.subtable(name)
+        presets[name] = {k: (p.positive(k) if k == "hold_s" else p.get(k, int))
+                         for k in ("hold_s", "reps_min", "reps_max") if k in p.table}
+        unknown = set(p.table) - {"hold_s", "reps_min", "reps_max"}
+        if unknown:
+            raise p.error(sorted(unknown)[0], "is not a preset setting; use hold_s, reps_min, reps_max")
+    return presets
 
 
 def _posture(f: _Fields) -> PostureCondition:
@@ -221,7 +264,8 @@ def parse_exercise(data: dict, path: str) -> Exercise:
         hold_target_s=targets.positive("hold_s"), reps_min=targets.get("reps_min", int),
         reps_max=targets.get("reps_max", int), signal=signal, phases=_phases(top.subtable("phases")),
         posture=tuple(_posture(f) for f in top.array("posture")),
-        faults=faults, path=path)
+        faults=faults, sides=_sides(top.subtable("sides")) if "sides" in data else None,
+        presets=_presets(targets.subtable("presets")) if "presets" in targets.table else {}, path=path)
 
 
 def load_exercise_file(path: Path) -> Exercise:

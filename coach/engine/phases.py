@@ -18,11 +18,21 @@ from coach.engine.definition import Phases
 REST, OUT, HOLD, BACK = "rest", "out", "hold", "back"
 
 
+# What a phase change means for reps and holds; every phase machine speaks this vocabulary, so the
+# checker assembles reps the same way whatever the movement.
+REP_START, HOLD_START, HOLD_END, TURNED, REP_END, REP_ABORT = (
+    "rep_start", "hold_start", "hold_end", "turned", "rep_end", "rep_abort")
+
+
 @dataclass(frozen=True)
 class PhaseChange:
     t: float  # when the new phase began (back-dated)
-    phase: str  # rest | out | hold | back (generic; the definition names them)
-    completed_cycle: bool = False  # rest reached after a hold: one full rep
+    phase: str  # the machine's phase key (rest | out | hold | back here); the definition names them
+    event: str = ""  # one of the events above, or "" for a change that starts or ends nothing
+
+    @property
+    def completed_cycle(self) -> bool:
+        return self.event == REP_END
 
 
 class PhaseMachine:
@@ -81,33 +91,33 @@ class PhaseMachine:
                 self.phase, self.reached_top, self.peak = OUT, False, v
                 # Began when last still (at rest), or when it last left the band if it never settled.
                 self._out_t = max(self._at_rest_t, min(self._last_still_t, t))
-                changes.append(PhaseChange(self._out_t, OUT))
+                changes.append(PhaseChange(self._out_t, OUT, REP_START))
         elif self.phase == OUT:
             self.peak = max(self.peak, v)
             high_enough = self.peak > rest + self.p.hold_above_rest
             held = self._still_since is not None and t - self._still_since >= self.p.hold_min_s
             if held and v > rest + self.p.hold_above_rest:
                 self.phase, self.hold_level, self.reached_top = HOLD, v, True
-                changes.append(PhaseChange(max(self._still_since, self._out_t), HOLD))
+                changes.append(PhaseChange(max(self._still_since, self._out_t), HOLD, HOLD_START))
             elif high_enough and v < self.peak - self.p.leave_hold:
                 # Turned back at the top without pausing: a rep with no hold.
                 self.phase, self.reached_top, self._back_low = BACK, True, v
-                changes.append(PhaseChange(t, BACK))
+                changes.append(PhaseChange(t, BACK, TURNED))
             elif self._home(t, v, still) and v <= rest + self.p.hold_above_rest:
                 self.phase = REST  # went out and came back without reaching the top: no rep
-                changes.append(PhaseChange(t, REST))
+                changes.append(PhaseChange(t, REST, REP_ABORT))
         elif self.phase == HOLD:
             self.peak = max(self.peak, v)
             self.hold_level = max(self.hold_level, v) if still else self.hold_level
             if v < self.hold_level - self.p.leave_hold:
                 self.phase, self._back_low = BACK, v
-                changes.append(PhaseChange(self._last_still_t if self._last_still_t < t else t, BACK))
+                changes.append(PhaseChange(self._last_still_t if self._last_still_t < t else t, BACK, HOLD_END))
         elif self.phase == BACK:
             self._back_low = min(self._back_low, v)
             if self._home(t, v, still):
                 self.phase = REST
                 self.rest_level = min(rest, v) if v <= rest + self.p.rest_within else v  # landed higher: a new resting place
-                changes.append(PhaseChange(t, REST, completed_cycle=self.reached_top))
+                changes.append(PhaseChange(t, REST, REP_END if self.reached_top else REP_ABORT))
             elif v > self._back_low + self.p.start_above_rest:
                 self.phase, self.peak = OUT, v  # pushed up again before reaching rest: same rep goes on
                 changes.append(PhaseChange(t, OUT))

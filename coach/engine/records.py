@@ -67,6 +67,7 @@ class FrameResult:
     cue: Optional[Cue]
     active_faults: tuple[str, ...] = ()
     people: int = 1
+    worked_side: Optional[str] = None  # left | right | both while a one-sided exercise's rep is under way
 
 
 @dataclass

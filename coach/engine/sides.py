@@ -1,0 +1,63 @@
+"""Which side a rep works, and the value a fault rule judges for a given rep.
+
+Sides are the person's anatomical left and right. A side is *worked* when its measure has moved at
+least ``worked_beyond`` from that side's resting value, in the movement's direction.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Optional
+
+from coach.engine.definition import FaultRule
+
+SIDES = ("left", "right")
+
+
+def worked_side(moved: Mapping[str, float], beyond: float) -> Optional[str]:
+    """'left', 'right', 'both' or None, from how far each side moved from rest (movement direction > 0)."""
+    worked = [s for s in SIDES if moved.get(s, 0.0) >= beyond]
+    if len(worked) == 2:
+        return "both"
+    return worked[0] if worked else None
+
+
+def other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def rule_channels(rule: FaultRule) -> list[tuple[str, str]]:
+    """The (measure, which side) values a rule may need; 'tracked' is the camera-facing side."""
+    if rule.scope == "rep":
+        return []
+    if rule.of == "tracked":
+        return [(rule.measure, "tracked")]
+    return [(rule.measure, "tracked")] + [(rule.measure, s) for s in SIDES]
+
+
+def rule_value(rule: FaultRule, values: Mapping[tuple[str, str], float], worked: Optional[str],
+               rest: Mapping[tuple[str, str], float]) -> float:
+    """The value ``rule`` judges now, NaN when it does not apply (e.g. 'other' in a two-sided rep).
+
+    ``worked`` sides: the worst of them (the highest for an 'above' rule, the lowest for 'below').
+    ``relative``: the change from the person's resting value of the same measure and side."""
+    if rule.applies_to == "single" and worked not in SIDES or rule.applies_to == "both" and worked != "both":
+        return math.nan
+    if rule.of == "tracked" or worked is None:
+        channels = [(rule.measure, "tracked")]
+    elif rule.of == "worked":
+        channels = [(rule.measure, s) for s in (SIDES if worked == "both" else (worked,))]
+    else:
+        if worked not in SIDES:
+            return math.nan
+        channels = [(rule.measure, other_side(worked))]
+    found = []
+    for ch in channels:
+        v = values.get(ch, math.nan)
+        if rule.relative:
+            v -= rest.get(ch, math.nan)
+        if math.isfinite(v):
+            found.append(v)
+    if not found:
+        return math.nan
+    return max(found) if rule.above is not None else min(found)
