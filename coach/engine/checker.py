@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from dataclasses import dataclass, field
 from typing import Optional
 
 from coach.engine.cues import CueScheduler
@@ -43,6 +44,15 @@ def unseen_message(reason: str) -> str:
     if reason.endswith("out_of_frame"):
         return f"Your {joint} is out of the picture - move so your whole body is in view"
     return f"Can't see your {joint}s - turn side-on to the camera"
+
+
+@dataclass
+class Verdict:
+    """What a hold (or a top without one) showed: the side worked, the values at the top, the faults."""
+
+    side: Optional[str] = None
+    peak: dict[str, float] = field(default_factory=dict)
+    faults: list[str] = field(default_factory=list)
 
 
 class ExerciseChecker:
@@ -77,6 +87,7 @@ class ExerciseChecker:
         self._top_values: dict[Channel, float] = {}
         self._hold_start = 0.0
         self._worked: Optional[str] = None
+        self._best: Optional[tuple[float, Verdict]] = None  # the rep's longest hold so far, and its verdict
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
         self._segments: list[tuple[float, str]] = []
@@ -177,7 +188,7 @@ class ExerciseChecker:
         self._open_segment(t, self._phase_name(change.phase))
         if event == REP_START and self._rep is None:
             self._rep = RepRecord(index=len(self.reps) + 1, start_s=t, faults=sorted(self._rest_faults))
-            self._top_values, self._worked = {}, None
+            self._top_values, self._worked, self._best = {}, None, None
         elif self._rep is None:
             return
         elif event == HOLD_START:
@@ -186,7 +197,7 @@ class ExerciseChecker:
         elif event == HOLD_END:
             self._end_hold(t, now)
         elif event == TURNED:  # turned back at the top without a pause: judge the position at the peak
-            self._judge_top({ch: [v] for ch, v in self._top_values.items()})
+            self._keep_if_best(0.0, self._judge_top({ch: [v] for ch, v in self._top_values.items()}))
         elif event == REP_END and self._posture_bad_since is None:  # never while out of position
             self._finish_rep(t)
         if event in (REP_END, REP_ABORT):
@@ -212,41 +223,51 @@ class ExerciseChecker:
         moved = {s: sign * (values.get((m, s), math.nan) - self._rest.get((m, s), math.nan)) for s in SIDES}
         return worked_side({s: v for s, v in moved.items() if math.isfinite(v)}, self.ex.sides.worked_beyond)
 
-    def _judge_top(self, series: dict[Channel, list[float]]) -> list[str]:
-        """Judge the position held at the top (the median of each value over the hold): which side was
-        worked, the peak measures, and the hold-scope faults."""
-        rep = self._rep
-        assert rep is not None
+    def _judge_top(self, series: dict[Channel, list[float]]) -> Verdict:
+        """Judge a position held at the top (the median of each value over the hold): which side was
+        worked, the values that matter, and the hold-scope faults (their cues are offered now)."""
         held = {ch: statistics.median(v) for ch, v in series.items() if v}
         if self.ex.sides is not None:
             self._worked = self._worked_now(held) or self._worked
-            rep.side = self._worked
-        for (m, which), v in held.items():
-            if which == "tracked" and (m == self._key[0] or any(r.measure == m and r.scope == "hold" for r in self.ex.faults)):
-                rep.peak[f"{m}_{UNITS.get(m, '')}"] = round(v, 1)
-        faults = []
+        verdict = Verdict(side=self._worked)
+        if self._key in held:
+            verdict.peak[_peak_key(self._key[0])] = _round(held[self._key])
         for rule in self.ex.faults:
-            if rule.scope == "hold" and rule.violated(rule_value(rule, held, self._worked, self._rest)):
-                faults.append(rule.code)
-                if rule.code not in rep.faults:
-                    rep.faults.append(rule.code)
-                    self.cues.offer(self._last_t, rule.code, rule.cue, rule.priority)
-        return faults
+            if rule.scope != "hold":
+                continue
+            value = rule_value(rule, held, self._worked, self._rest)
+            if math.isfinite(value):
+                verdict.peak[_peak_key(rule.measure, rule.of, rule.relative)] = _round(value)
+            if rule.violated(value):
+                verdict.faults.append(rule.code)
+                self.cues.offer(self._last_t, rule.code, rule.cue, rule.priority)
+        return verdict
+
+    def _keep_if_best(self, held_s: float, verdict: Verdict) -> None:
+        """A rep is judged on its longest hold: a pause part-way (then a deeper pull) does not count
+        against it, though its cue was given at the time."""
+        if self._best is None or held_s > self._best[0]:
+            self._best = (held_s, verdict)
 
     def _end_hold(self, t: float, now: float) -> None:
         rep = self._rep
         assert rep is not None
         held = self.timer.stop(t, now)
-        faults = self._judge_top(self._hold_series)
+        verdict = self._judge_top(self._hold_series)
+        self._keep_if_best(held, verdict)
         rep.hold_s += held
         rep.top_s += max(0.0, t - self._hold_start)
-        self.holds.append(HoldRecord(start_s=self._hold_start, end_s=t, duration_s=held,
-                                     target_s=self.ex.hold_target_s, side=rep.side, rep=rep.index, faults=faults))
+        self.holds.append(HoldRecord(start_s=self._hold_start, end_s=t, duration_s=held, target_s=self.ex.hold_target_s,
+                                     side=verdict.side, rep=rep.index, faults=list(verdict.faults)))
 
     def _finish_rep(self, t: float) -> None:
         rep = self._rep
         assert rep is not None
         rep.end_s = t
+        if self._best is not None:
+            verdict = self._best[1]
+            rep.side, rep.peak = verdict.side, dict(verdict.peak)
+            rep.faults += [f for f in verdict.faults if f not in rep.faults]
         stats = {"hold_s": rep.hold_s, "top_s": rep.top_s, "duration_s": rep.end_s - rep.start_s}
         for rule in self.ex.faults:
             if rule.scope == "rep" and rule.violated(stats[rule.measure]) and rule.code not in rep.faults:
@@ -337,6 +358,16 @@ class ExerciseChecker:
         return SessionRecord(reps=list(self.reps), holds=list(self.holds), phases=segments, cues=list(self.cues.given),
                              frames=self._frames, frames_with_pose=self._with_pose, frames_trusted=self._trusted,
                              warnings=warnings, setup_faults=list(self._setup_faults))
+
+
+def _peak_key(measure: str, of: str = "tracked", relative: bool = False) -> str:
+    """Report key of a value judged at the top, e.g. ``hip_extension_deg``, ``hip_angle_other_change_deg``."""
+    parts = [measure] + ([of] if of != "tracked" else []) + (["change"] if relative else []) + [UNITS.get(measure, "")]
+    return "_".join(p for p in parts if p)
+
+
+def _round(value: float) -> float:
+    return round(value, 1) if abs(value) >= 10 else round(value, 3)
 
 
 def _in_range(value: float, lo: Optional[float], hi: Optional[float]) -> bool:

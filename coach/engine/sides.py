@@ -14,9 +14,13 @@ from coach.engine.definition import FaultRule
 SIDES = ("left", "right")
 
 
-def worked_side(moved: Mapping[str, float], beyond: float) -> Optional[str]:
-    """'left', 'right', 'both' or None, from how far each side moved from rest (movement direction > 0)."""
-    worked = [s for s in SIDES if moved.get(s, 0.0) >= beyond]
+def worked_side(moved: Mapping[str, float], beyond: float, share: float = 0.6) -> Optional[str]:
+    """'left', 'right', 'both' or None, from how far each side moved from rest (movement direction > 0).
+
+    A side counts when it moved ``beyond`` and at least ``share`` of the side that moved most: a leg
+    that lifts a little while the other is pulled in (a fault) is not a second worked leg."""
+    most = max((moved.get(s, 0.0) for s in SIDES), default=0.0)
+    worked = [s for s in SIDES if moved.get(s, 0.0) >= max(beyond, share * most)]
     if len(worked) == 2:
         return "both"
     return worked[0] if worked else None
