@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from typing import Optional, Sequence
@@ -15,7 +16,8 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
 
     for ex_id in exercise_ids():
         ex = load_exercise(ex_id)
-        print(f"{ex.id:<16} {ex.name}  (hold {ex.hold_target_s:g} s, {ex.reps_min}-{ex.reps_max} reps)")
+        presets = "".join(f"; --preset {name}: hold {p.get('hold_s', ex.hold_target_s):g} s" for name, p in sorted(ex.presets.items()))
+        print(f"{ex.id:<16} {ex.name}  (hold {ex.hold_target_s:g} s, {ex.reps_min}-{ex.reps_max} reps{presets})")
     return 0
 
 
@@ -25,6 +27,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.report import summary_lines
 
     exercise = load_exercise_file(args.exercise_file) if args.exercise_file else load_exercise(args.exercise)
+    if args.preset:
+        exercise = exercise.with_preset(args.preset)
+    if args.hold is not None:
+        if args.hold <= 0:
+            raise CoachError(f"--hold must be a number of seconds above 0, got {args.hold:g}")
+        exercise = dataclasses.replace(exercise, hold_target_s=args.hold)
     if not os.path.exists(args.input):
         kind = "trace" if is_trace(args.input) else "video"
         raise CoachError(f"{kind} not found: {args.input} (check the path)")
@@ -52,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="video file, or a landmarks.jsonl trace from an earlier run (no inference)")
     p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
     p.add_argument("--exercise-file", help="use this exercise definition file instead of the shipped one")
+    p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long = 30 s holds)")
+    p.add_argument("--hold", type=float, help="hold target in seconds (overrides the exercise's and the preset's)")
     p.add_argument("--out", "-o", help="output folder (default runs/NAME)")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
     p.add_argument("--backend", choices=("solution", "tasks"), default="solution",

@@ -1,6 +1,7 @@
 """report.json (schema ``coach.report/1``, ../shared/design.md section 3.2) from a session record.
 
 Extensions beyond the contract, all additive: per rep ``top_s`` (time at the top however held);
+``summary.by_side`` (one-sided exercises); ``targets`` (hold and rep targets used);
 per hold ``faults``; ``setup_faults`` (start-position problems and when they were seen);
 ``warnings`` (codes of WARNING_TEXT below); ``backend``.
 """
@@ -45,11 +46,25 @@ def build_report(exercise: Exercise, source: SourceInfo, session: SessionRecord,
         "phases": [{"start_s": p.start_s, "end_s": p.end_s, "phase": p.phase} for p in session.phases],
         "cues": [{"t_s": _r(c.t), "code": c.code, "text": c.text} for c in session.cues],
         "summary": {"reps": len(reps), "good_reps": sum(1 for r in reps if r["good"]),
-                    "total_hold_s": _r(sum(h["duration_s"] for h in holds))},
+                    "total_hold_s": _r(sum(h["duration_s"] for h in holds)),
+                    **({"by_side": _by_side(reps, holds)} if any(r["side"] for r in reps) else {})},
+        "targets": {"hold_s": exercise.hold_target_s, "reps_min": exercise.reps_min, "reps_max": exercise.reps_max},
         "setup_faults": session.setup_faults,
         "warnings": list(session.warnings) + list(extra_warnings),
         "backend": backend or {},
     }
+
+
+def _by_side(reps: list[dict], holds: list[dict]) -> dict:
+    """Per worked side (one-sided exercises): reps, good reps, total and longest hold."""
+    out = {}
+    for side in ("left", "right", "both"):
+        rs = [r for r in reps if r["side"] == side]
+        hs = [h["duration_s"] for h in holds if h["side"] == side]
+        if rs:
+            out[side] = {"reps": len(rs), "good_reps": sum(1 for r in rs if r["good"]),
+                         "total_hold_s": _r(sum(hs)), "longest_hold_s": _r(max(hs, default=0.0))}
+    return out
 
 
 def write_report(report: dict, path: str) -> None:
@@ -78,7 +93,8 @@ def summary_lines(report: dict) -> list[str]:
     for rep in report["reps"]:
         for f in rep["faults"]:
             faults[f] = faults.get(f, 0) + 1
-    lines = [f"{report['exercise']['name']}: {s['reps']} reps, {s['good_reps']} good",
+    sides = "".join(f"; {side}: {v['reps']} reps, {v['total_hold_s']:.1f} s held" for side, v in s.get("by_side", {}).items())
+    lines = [f"{report['exercise']['name']}: {s['reps']} reps, {s['good_reps']} good{sides}",
              f"holds: {len(holds)}" + (f", {met} reached the {target:g} s target" if target else "")
              + (f" (longest {max(h['duration_s'] for h in holds):.1f} s)" if holds else ""),
              "faults: " + (", ".join(f"{k} x{v}" for k, v in sorted(faults.items())) if faults else "none")]
