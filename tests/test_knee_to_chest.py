@@ -1,0 +1,149 @@
+"""Knee to chest on the generic engine: which leg is pulled, per-side holds, and its three faults,
+on a made-up supine skeleton whose two hip angles follow scripted profiles."""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+import pytest
+
+from coach.engine.checker import ExerciseChecker
+from coach.engine.definition import load_exercise
+from coach.engine.sides import rule_value, worked_side
+from coach.errors import CoachError
+from coach.pose.frame import PoseFrame, side_landmark
+from coach.report import build_report
+from coach.sources import SourceInfo
+
+FPS = 30.0
+EX = load_exercise("knee_to_chest")
+SHOULDER, HIP = np.array([450.0, 300.0]), np.array([300.0, 300.0])
+
+
+def _leg(hip_angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Knee and ankle for a shoulder-hip-knee angle (180: leg straight along the floor)."""
+    phi = math.radians(180.0 - hip_angle)  # the thigh swings up from the floor line toward the chest
+    thigh = np.array([-math.cos(phi), -math.sin(phi)])
+    knee = HIP + 110.0 * thigh
+    shin = thigh if hip_angle > 150 else np.array([-thigh[0], thigh[1] * 0.2 + 0.6])  # a pulled knee folds the shin
+    return knee, knee + 100.0 * shin / np.linalg.norm(shin)
+
+
+def frame(i: int, left: float, right: float, head: float = 0.0, camera_side: str = "left") -> PoseFrame:
+    """Hip angles per leg (the person's left and right), head lift in torso lengths."""
+    xy = np.zeros((33, 2))
+    z = np.zeros(33)
+    near, far = (camera_side, "right" if camera_side == "left" else "left")
+    for side, angle in (("left", left), ("right", right)):
+        knee, ankle = _leg(angle)
+        depth = -40.0 if side == near else 40.0
+        offset = np.array([0.0, 0.0]) if side == near else np.array([3.0, -4.0])
+        for joint, p in (("shoulder", SHOULDER), ("hip", HIP), ("knee", knee), ("ankle", ankle),
+                         ("heel", ankle + [-5, 5]), ("foot_index", ankle + [-15, -5]), ("elbow", SHOULDER + [-60, 5]),
+                         ("wrist", SHOULDER + [-120, 5]), ("ear", SHOULDER + [60, -10 - head * 150]),
+                         ("eye", SHOULDER + [75, -20 - head * 150])):
+            xy[side_landmark(side, joint)] = p + offset
+            z[side_landmark(side, joint)] = depth
+    xy[0] = SHOULDER + [85, -15 - head * 150]
+    return PoseFrame(index=i, t=i / FPS, width=640, height=480, xy=xy, z=z, visibility=np.full(33, 0.95), people=1)
+
+
+def profile(*segments: tuple[float, float, float, float]) -> list[tuple[float, float, float]]:
+    """(duration_s, left, right, head) keyframes, eased linearly between them, at FPS."""
+    out, prev = [], None
+    for dur, l, r, h in segments:
+        n = int(round(dur * FPS))
+        for k in range(n):
+            a = (k + 1) / n if prev is not None else 1.0
+            p = prev or (l, r, h)
+            out.append(tuple(p[j] + a * ((l, r, h)[j] - p[j]) for j in range(3)))
+        prev = (l, r, h)
+    return out
+
+
+def run(frames_spec: list[tuple[float, float, float]], camera_side: str = "left"):  # type: ignore[no-untyped-def]
+    checker = ExerciseChecker(EX)
+    results = [checker.update(frame(i, l, r, h, camera_side)) for i, (l, r, h) in enumerate(frames_spec)]
+    return results, checker.finish()
+
+
+REST = (2.0, 178.0, 178.0, 0.0)
+
+
+def pull(left: float, right: float, hold_s: float, head: float = 0.0) -> list[tuple[float, float, float, float]]:
+    return [(1.0, left, right, head), (hold_s, left, right, head), (1.0, 178.0, 178.0, 0.0), (1.5, 178.0, 178.0, 0.0)]
+
+
+@pytest.mark.parametrize("camera_side", ["left", "right"])
+def test_alternating_sides_are_told_apart_with_their_holds(camera_side: str) -> None:
+    spec = profile(REST, *pull(60.0, 178.0, 4.0), *pull(178.0, 60.0, 3.0), *pull(75.0, 75.0, 5.0))
+    _, session = run(spec, camera_side)
+    assert [r.side for r in session.reps] == ["left", "right", "both"]
+    assert [round(r.hold_s) for r in session.reps] == [4, 3, 5]
+    assert all(r.good for r in session.reps)
+    assert [h.side for h in session.holds] == ["left", "right", "both"]
+
+
+def test_a_lifted_resting_leg_is_a_fault_not_a_second_pulled_leg() -> None:
+    # Right knee pulled to 50 deg while the left leg rises 30 deg off the floor (hip 148).
+    _, session = run(profile(REST, *pull(148.0, 50.0, 4.0)))
+    (rep,) = session.reps
+    assert rep.side == "right"
+    assert rep.faults == ["other_leg_lifted"]
+    assert rep.peak["hip_angle_other_change_deg"] == pytest.approx(-30.0, abs=3.0)
+
+
+def test_knee_not_close_and_head_lifted() -> None:
+    _, session = run(profile(REST, *pull(112.0, 178.0, 4.0), *pull(60.0, 178.0, 4.0, head=0.25)))
+    assert [r.faults for r in session.reps] == [["knee_not_close"], ["head_lifted"]]
+    assert {c.code for c in session.cues} >= {"knee_not_close", "head_lifted"}
+
+
+def test_a_part_way_pause_then_a_full_pull_is_one_good_rep() -> None:
+    spec = profile(REST, (1.0, 115.0, 178.0, 0.0), (0.8, 115.0, 178.0, 0.0), (0.8, 60.0, 178.0, 0.0),
+                   (4.0, 60.0, 178.0, 0.0), (1.0, 178.0, 178.0, 0.0), (1.5, 178.0, 178.0, 0.0))
+    _, session = run(spec)
+    (rep,) = session.reps
+    assert rep.good and rep.side == "left"  # judged on the full pull it reached
+    assert "knee_not_close" in {c.code for c in session.cues}  # but told at the time to pull closer
+
+
+def test_report_summarises_per_side() -> None:
+    _, session = run(profile(REST, *pull(60.0, 178.0, 4.0), *pull(178.0, 60.0, 3.0), *pull(60.0, 178.0, 2.0)))
+    info = SourceInfo(path="x.mp4", fps=FPS, frames=session.frames, width=640, height=480, duration_s=session.frames / FPS)
+    by_side = build_report(EX, info, session)["summary"]["by_side"]
+    assert by_side["left"]["reps"] == 2 and by_side["right"]["reps"] == 1
+    left_holds = [h.duration_s for h in session.holds if h.side == "left"]
+    assert len(left_holds) == 2
+    assert by_side["left"]["total_hold_s"] == pytest.approx(sum(left_holds), abs=1e-3)
+    assert by_side["right"]["longest_hold_s"] == pytest.approx(3.0, abs=0.5)
+
+
+def test_presets_change_the_hold_target() -> None:
+    long = EX.with_preset("long")
+    assert long.hold_target_s == 30.0 and EX.hold_target_s == 10.0
+    with pytest.raises(CoachError, match="no preset 'short'"):
+        EX.with_preset("short")
+
+
+@pytest.mark.parametrize("moved, expected", [
+    ({"left": 110.0, "right": 2.0}, "left"),
+    ({"left": 100.0, "right": 95.0}, "both"),
+    ({"left": 30.0, "right": 120.0}, "right"),  # the other leg moved 30 (lifted): not a second pulled leg
+    ({"left": 10.0, "right": 12.0}, None),
+])
+def test_worked_side(moved: dict, expected: Optional[str]) -> None:
+    assert worked_side(moved, beyond=30.0) == expected
+
+
+def test_rule_values_follow_the_worked_side() -> None:
+    other = EX.fault("other_leg_lifted")
+    knee = EX.fault("knee_not_close")
+    values = {("hip_angle", "left"): 60.0, ("hip_angle", "right"): 150.0}
+    rest = {("hip_angle", "left"): 178.0, ("hip_angle", "right"): 178.0}
+    assert rule_value(other, values, "left", rest) == pytest.approx(-28.0)
+    assert math.isnan(rule_value(other, values, "both", rest))  # no resting leg in a two-knee pull
+    assert rule_value(knee, values, "left", rest) == 60.0
+    assert rule_value(knee, values, "both", rest) == 150.0  # the worse of the two pulled knees
