@@ -445,6 +445,8 @@ class PanelAnnotator:
         reps = f"Reps {result.reps} (good {result.good_reps})"
         phase = f"Phase: {result.phase}"
         hold = f"Hold {result.hold_s:.1f} / {target:.1f} s" if target > 0 else f"Hold {result.hold_s:.1f} s"
+        if result.worked_side:  # one-sided exercises: whose hold this is
+            hold += f" ({result.worked_side})"
         lay = panel_layout(scene, (self.exercise_name, reps, phase, hold))
         blend_rect(scene, lay.x0, lay.y0, lay.x1, lay.y1, PANEL_BG, PANEL_ALPHA)
         # The verdict stripe: the panel's only form colour, grey unless counting.

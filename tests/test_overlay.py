@@ -220,6 +220,14 @@ def test_panel_stripe_shows_the_verdict_when_active():
     assert near(img, FAULT, tol=0).sum() > 50
 
 
+def test_panel_names_the_worked_side_of_the_hold():
+    plain = make_result(holding=True, hold_s=3.0)
+    sided = dataclasses.replace(plain, worked_side="left")
+    a = PanelAnnotator("Knee to chest").annotate(blank(), make_pose(), plain)
+    b = PanelAnnotator("Knee to chest").annotate(blank(), make_pose(), sided)
+    assert not np.array_equal(a, b)
+
+
 def test_panel_is_semi_transparent():
     img = np.full((H, W, 3), 200, np.uint8)
     PanelAnnotator("Bridge").annotate(img, make_pose(), make_result())
