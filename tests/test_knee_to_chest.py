@@ -147,3 +147,13 @@ def test_rule_values_follow_the_worked_side() -> None:
     assert math.isnan(rule_value(other, values, "both", rest))  # no resting leg in a two-knee pull
     assert rule_value(knee, values, "left", rest) == 60.0
     assert rule_value(knee, values, "both", rest) == 150.0  # the worse of the two pulled knees
+
+
+def test_frames_with_the_legs_swapped_do_not_change_the_pulled_side() -> None:
+    """MediaPipe sometimes labels the pulled near leg as the far one for a few frames; the side is
+    judged over the whole hold, so a burst of swapped frames changes nothing."""
+    spec = profile(REST, *pull(60.0, 178.0, 4.0))
+    swapped = [(r, l, h) if 100 <= i < 106 else (l, r, h) for i, (l, r, h) in enumerate(spec)]
+    _, session = run(swapped)
+    (rep,) = session.reps
+    assert rep.side == "left" and rep.good
