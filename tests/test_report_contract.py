@@ -34,8 +34,9 @@ CONTRACT: dict[str, Any] = {
 
 # Additive extensions the project documents (coach/report.py), allowed beside the contract's keys.
 EXTENSIONS: dict[str, set[str]] = {
-    "": {"setup_faults", "warnings", "backend"},
+    "": {"setup_faults", "warnings", "backend", "targets"},
     "tracking": {"frames_trusted"},
+    "summary": {"by_side"},
     "reps": {"top_s"},
     "holds": {"faults", "rep"},
 }
