@@ -66,7 +66,9 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         info = source.info
         from coach.pose.backends import backend_info, make_backend
 
-        pose_backend = make_backend(model=model, backend=backend)
+        # An exercise that needs the person mask (cat-cow: the back's curve) gets it; the backend
+        # turns it into PoseFrame.back right away, and the trace keeps that profile.
+        pose_backend = make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation)
         backend_desc = backend_info(pose_backend)
         files["trace"] = os.path.join(out_dir, TRACE)
         writer = TraceWriter(files["trace"], info, backend_desc)
@@ -81,6 +83,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             overlay = Overlay(exercise.name)
     bar = _progress(info, progress)
     done, last_t = 0, None
+    with_back = 0  # frames that carried the back's profile (exercises that need the person mask)
     try:
         for image, pose in frames:
             t0 = time.perf_counter()
@@ -96,6 +99,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
                 video.write(image)
                 times.add("encode", t0)
             done, last_t = done + 1, pose.t
+            with_back += pose.back is not None
             if bar is not None:
                 bar.update(1)
     except KeyboardInterrupt:
@@ -109,7 +113,10 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             if closer is not None:
                 closer.close()
     session = checker.finish()
-    report = build_report(exercise, info, session, backend_desc, ("interrupted",) if interrupted else ())
+    warnings = ("interrupted",) if interrupted else ()
+    if exercise.needs_segmentation and session.frames_with_pose and not with_back:
+        warnings += ("no_back_profile",)  # e.g. a trace recorded without the person mask: nothing to measure
+    report = build_report(exercise, info, session, backend_desc, warnings)
     write_report(report, files["report"])
     return AnalysisResult(report=report, out_dir=out_dir, files=files, interrupted=interrupted, times=times)
 

@@ -7,11 +7,13 @@ Angle conventions are those of ``coach.geometry`` (degrees, 180 = straight, sign
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Dict
 
 import numpy as np
 
 from coach.geometry import joint_angle, side_of_line, signed_joint_angle, tilt_from_horizontal
+from coach.pose.back_profile import curvature
 from coach.pose.frame import PoseFrame, side_landmark
 
 Measure = Callable[[PoseFrame, str], float]
@@ -56,6 +58,39 @@ def head_lift(pose: PoseFrame, side: str) -> float:
     return side_of_line(hip, shoulder, ear)
 
 
+def wrist_height(pose: PoseFrame, side: str) -> float:
+    """How far the wrist sits above the hip-shoulder line, in torso lengths: on hands and knees the
+    hands are an arm's length below it (about -1); lying or standing they are near it."""
+    hip, shoulder, wrist = _pts(pose, side, "hip", "shoulder", "wrist")
+    return side_of_line(hip, shoulder, wrist)
+
+
+def back_curvature(pose: PoseFrame, side: str) -> float:
+    """The curve of the back from the person mask (``pose.back``, see coach/pose/back_profile.py):
+    the middle of the back's top edge above the straight line between its ends, in torso lengths;
+    positive = rounded up (cat), negative = sagging (cow). NaN without a profile (no segmentation).
+    ``side`` is not used: the profile was taken along the camera side's shoulder-hip line."""
+    if pose.back is None or len(pose.back) < 3:
+        return math.nan
+    return curvature(pose.back)
+
+
+# The cat-to-cow swing of each part of spine_flexion, measured on catcow_clean_11 and
+# catcow_rushing_14 (0 deg side views; the slope of each against the true cat/cow state): the
+# curvature moves ~0.1 torso lengths between full cat and full cow, the ear ~0.3 torso lengths.
+CURVATURE_SWING = 0.1
+HEAD_SWING = 0.3
+
+
+def spine_flexion(pose: PoseFrame, side: str) -> float:
+    """How rounded the spine is: the back's curvature and the head's drop below the shoulder-hip
+    line, each divided by its cat-to-cow swing and added, so full cat reads about +1 and full cow
+    about -1 from the person's neutral (the neutral itself is wherever it is: the phase machine
+    subtracts it). The head carries it where the mask shows the back poorly (cameras behind the
+    person), the back where the head moves little. NaN without a back profile."""
+    return back_curvature(pose, side) / CURVATURE_SWING - head_lift(pose, side) / HEAD_SWING
+
+
 def torso_tilt(pose: PoseFrame, side: str) -> float:
     """Angle of the shoulder-hip segment from the image horizontal: ~0 lying, ~90 upright."""
     return tilt_from_horizontal(*_pts(pose, side, "shoulder", "hip"))
@@ -69,10 +104,15 @@ MEASURES: Dict[str, Measure] = {
     "torso_tilt": torso_tilt,
     "hip_angle_min": hip_angle_min,
     "head_lift": head_lift,
+    "wrist_height": wrist_height,
+    "back_curvature": back_curvature,
+    "spine_flexion": spine_flexion,
 }
 
 # Units shown to people and used in report keys (``peak: {"hip_extension_deg": ...}``).
 UNITS: Dict[str, str] = {
     "hip_extension": "deg", "hip_angle": "deg", "knee_angle": "deg", "line_deviation": "ratio",
-    "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso",
+    "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso", "wrist_height": "torso",
+    "back_curvature": "torso",
+    "spine_flexion": "",
 }

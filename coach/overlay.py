@@ -548,13 +548,92 @@ def _wrap_to_fit(text: str, scale: float, s: Style, max_w: int, max_lines: int) 
     return lines, scale
 
 
+# Exercises whose key measure is the curve of the back (cat-cow) get a gauge of it and its profile.
+SPINE_MEASURES = ("spine_flexion", "back_curvature")
+BACK_POINTS: Color = (235, 190, 60)  # the same blue as the hold in progress: information, not a verdict
+
+
+class BackProfileAnnotator:
+    """The back's profile from the person mask (``pose.back``), as small dots along the top edge
+    of the back, for exercises whose key measure is the curve of the back."""
+
+    def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
+        if (result.key_measure not in SPINE_MEASURES or pose.back is None or pose.xy is None
+                or result.state in ("no_person", "unseen")):
+            return scene
+        from coach.pose.back_profile import profile_points
+
+        h, w = scene.shape[:2]
+        scale = np.array([w / pose.width, h / pose.height]) if pose.width > 0 and pose.height > 0 else np.ones(2)
+        s = Style.for_image(scene)
+        for x, y in (profile_points(pose) * scale).tolist():
+            if math.isfinite(x) and math.isfinite(y):
+                p = (int(round(x)), int(round(y)))
+                cv2.circle(scene, p, s.px(2.5, 2) + 1, OUTLINE, -1, cv2.LINE_AA)
+                cv2.circle(scene, p, s.px(2.5, 2), BACK_POINTS, -1, cv2.LINE_AA)
+        return scene
+
+
+class SpineGaugeAnnotator:
+    """Top right: how rounded the back is, on a gauge from ``minus`` (cow, left) to ``plus`` (cat,
+    right) through neutral (the middle tick), with the current phase above it. The value is the
+    key measure relative to the person's neutral (``FrameResult.key_level``; about +-1 at a full
+    pose); shown only for exercises whose key measure is the curve of the back, once counting."""
+
+    def __init__(self, minus: str = "cow", plus: str = "cat", full_scale: float = 1.5) -> None:
+        self.minus, self.plus, self.full_scale = minus, plus, full_scale
+
+    def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
+        level = result.key_level
+        if result.key_measure not in SPINE_MEASURES or not math.isfinite(level) or result.state != "active":
+            return scene
+        h, w = scene.shape[:2]
+        s = Style.for_image(scene)
+        m, pad = s.margin, s.pad
+        title = f"Back: {result.phase}"
+        scale = s.body
+        bw = min(s.px(170), w - 2 * m - 2 * pad)
+        lh = line_height(scale, s.thick(scale))
+        small = s.small
+        sh = line_height(small, s.thick(small))
+        bar_h = s.px(10, 4)
+        x1 = w - m
+        x0 = x1 - bw - 2 * pad
+        y0 = m
+        y1 = y0 + pad + lh + s.px(4) + bar_h + s.px(3) + sh + pad
+        blend_rect(scene, x0, y0, x1, y1, PANEL_BG, PANEL_ALPHA)
+        draw_text(scene, title, x0 + pad, y0 + pad, scale, TEXT)
+        bx0, bx1 = x0 + pad, x1 - pad
+        by0 = y0 + pad + lh + s.px(4)
+        by1 = by0 + bar_h
+        cv2.rectangle(scene, (bx0, by0), (bx1 - 1, by1 - 1), (60, 60, 60), -1)
+
+        def x_of(v: float) -> int:
+            v = min(max(v, -self.full_scale), self.full_scale)
+            return int(round(bx0 + (v + self.full_scale) / (2 * self.full_scale) * (bx1 - 1 - bx0)))
+
+        mid = x_of(0.0)
+        here = x_of(level)
+        if here != mid:
+            cv2.rectangle(scene, (min(mid, here), by0), (max(mid, here), by1 - 1), HOLD_PROGRESS, -1)
+        for tick in (-1.0, 1.0):
+            cv2.line(scene, (x_of(tick), by0), (x_of(tick), by1 - 1), TEXT_DIM, 1)
+        cv2.line(scene, (mid, by0 - s.px(2)), (mid, by1 + s.px(2) - 1), TEXT, s.px(1.5))
+        cv2.circle(scene, (here, (by0 + by1) // 2), max(bar_h // 2 + s.px(1), 3), TEXT, -1, cv2.LINE_AA)
+        draw_text(scene, self.minus, bx0, by1 + s.px(3), small, TEXT_DIM)
+        draw_text(scene, self.plus, bx1, by1 + s.px(3), small, TEXT_DIM, anchor=(1.0, 0.0))
+        return scene
+
+
 class Overlay:
-    """The default picture: skeleton, key angle, panel, status message, cue banner."""
+    """The default picture: skeleton, key angle, panel, status message, cue banner (and, for an
+    exercise on the curve of the back, its profile and a gauge)."""
 
     def __init__(self, exercise_name: str, annotators: Optional[Sequence[Annotator]] = None) -> None:
         self.exercise_name = exercise_name
         self.annotators: list[Annotator] = list(annotators) if annotators is not None else [
-            SkeletonAnnotator(), AngleAnnotator(), PanelAnnotator(exercise_name), StatusAnnotator(), CueAnnotator()]
+            SkeletonAnnotator(), BackProfileAnnotator(), AngleAnnotator(), PanelAnnotator(exercise_name),
+            SpineGaugeAnnotator(), StatusAnnotator(), CueAnnotator()]
 
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
         if scene.ndim != 3 or scene.shape[2] != 3 or scene.dtype != np.uint8:

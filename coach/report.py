@@ -29,10 +29,12 @@ def build_report(exercise: Exercise, source: SourceInfo, session: SessionRecord,
     reps = [{
         "index": r.index, "start_s": _r(r.start_s), "end_s": _r(r.end_s), "hold_s": _r(r.hold_s), "side": r.side,
         "good": r.good, "faults": list(r.faults), "peak": dict(r.peak), "top_s": _r(r.top_s),
+        **{f"{pose}_hold_s": _r(s) for pose, s in r.pose_hold_s.items()},  # cat-cow: cat_hold_s, cow_hold_s
     } for r in session.reps]
     holds = [{
         "start_s": _r(h.start_s), "end_s": _r(h.end_s), "duration_s": _r(h.duration_s), "target_s": h.target_s,
         "side": h.side, "met_target": h.met_target, "rep": h.rep, "faults": list(h.faults),
+        **({"pose": h.pose} if h.pose is not None else {}),  # cat-cow: "cat" | "cow"
     } for h in session.holds]
     return {
         "schema": SCHEMA,
@@ -81,6 +83,8 @@ WARNING_TEXT = {
     "key_joints_unseen": "the key joints were hidden or out of the picture most of the time: set the camera side-on, whole body in view",
     "never_in_position": "the starting position was never recognised: check the exercise id and the camera angle",
     "interrupted": "the analysis was stopped early; the report covers what was analysed",
+    "no_back_profile": "this exercise measures the curve of the back from the person mask, and the input had none "
+                       "(a landmark trace recorded without it): analyse the video instead",
 }
 
 

@@ -15,6 +15,13 @@ Format ``coach.trace/1`` (JSON Lines, UTF-8):
   scale (smaller = nearer the camera), ``world`` is metres from the mid-hip. ``kp`` is null when
   nobody was found. Times are seconds from the start of the source.
 
+  Optional, only when the analysis asked for the person segmentation (an exercise whose definition
+  ``needs = ["segmentation"]``, e.g. cat-cow): ``"back": [h * 9]``, the back's profile measured on
+  the mask right after inference (``coach.pose.back_profile``): the heights of the silhouette's top
+  edge above the camera-side shoulder-hip line, in torso lengths (4 decimals), at 9 evenly spaced
+  points from 10 % to 90 % of the way from shoulder to hip. Absent when there was no mask or no
+  pose. The mask itself is not kept: a replay needs only the profile.
+
 The writer flushes each line, so a session that ends badly keeps every frame it recorded. A trace
 cut off mid-line (a crash while writing) is read up to its last whole line.
 """
@@ -33,6 +40,7 @@ from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 from coach.sources import SourceInfo
 
 SCHEMA = "coach.trace/1"
+BACK_DECIMALS = 4
 
 
 def quantize(pose: PoseFrame) -> PoseFrame:
@@ -40,8 +48,9 @@ def quantize(pose: PoseFrame) -> PoseFrame:
     if pose.xy is None:
         return pose
     world = None if pose.world is None else np.round(pose.world, 4)
+    back = None if pose.back is None else np.round(pose.back, BACK_DECIMALS)
     return dataclasses.replace(pose, xy=np.round(pose.xy, 2), z=np.round(pose.z, 2),
-                               visibility=np.round(pose.visibility, 4), world=world, t=round(pose.t, 5))
+                               visibility=np.round(pose.visibility, 4), world=world, t=round(pose.t, 5), back=back)
 
 
 class TraceWriter:
@@ -64,13 +73,16 @@ class TraceWriter:
         """Append one frame. ``quantized``: the caller has already applied ``quantize`` (``analyze``
         does, so that the checker sees what the trace keeps), so it isn't done twice."""
         kp = world = "null"
+        back = ""
         if pose.xy is not None:
             q = pose if quantized else quantize(pose)
             kp = _json_rows(np.column_stack((q.xy, q.z, q.visibility)))
             world = "null" if q.world is None else _json_rows(q.world)
-        # The line json.dumps would write for {"i", "t", "people", "kp", "world"}, byte for byte.
+            if q.back is not None:
+                back = ',"back":' + json.dumps(q.back.tolist(), separators=(",", ":"))
+        # The line json.dumps would write for {"i", "t", "people", "kp", "world"[, "back"]}, byte for byte.
         self._write_line(f'{{"i":{int(pose.index)},"t":{float(round(pose.t, 5))!r},"people":{int(pose.people)},'
-                         f'"kp":{kp},"world":{world}}}')
+                         f'"kp":{kp},"world":{world}{back}}}')
 
     def close(self) -> None:
         if self._f is not None:
@@ -111,10 +123,16 @@ def _parse_frame(path: str, line_no: int, obj: dict, width: int, height: int) ->
             world_arr = np.asarray(world, dtype=np.float64)
             if world_arr.shape != (33, 3):
                 raise _fail(path, line_no, f"'world' must be 33 [x, y, z] points, got shape {world_arr.shape}")
+        back = obj.get("back")
+        back_arr = None
+        if back is not None:
+            back_arr = np.asarray(back, dtype=np.float64)
+            if back_arr.ndim != 1 or len(back_arr) < 3 or not np.isfinite(back_arr).all():
+                raise _fail(path, line_no, f"'back' must be a list of at least 3 finite heights, got {back!r:.60}")
     except (KeyError, TypeError, ValueError) as err:
         raise _fail(path, line_no, f"bad frame record ({type(err).__name__}: {err})") from None
     return PoseFrame(index=index, t=t, width=width, height=height, xy=arr[:, :2], z=arr[:, 2],
-                     visibility=arr[:, 3], world=world_arr, people=people)
+                     visibility=arr[:, 3], world=world_arr, people=people, back=back_arr)
 
 
 class TraceSource:

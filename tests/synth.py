@@ -219,3 +219,70 @@ def standing_frame(index: int, t: float, hip_flexion_deg: float = 0.0, camera_si
 def empty_frame(index: int, t: float) -> PoseFrame:
     """Nobody found this frame."""
     return PoseFrame(index=index, t=t, width=WIDTH, height=HEIGHT, people=0)
+
+
+# -- cat-cow -----------------------------------------------------------------------------------------
+
+def catcow_profile(cycles: Sequence[float], neutral: float = 0.0, lead_s: float = 1.5, to_s: float = 0.7,
+                   hold_s: float = 0.4, between_s: float = 0.3, tail_s: float = 1.5, first: str = "cat",
+                   cow: Optional[Sequence[float]] = None) -> tuple[Profile, list[dict]]:
+    """A cat-cow value (spine_flexion-like: + = cat, - = cow, from ``neutral``): per cycle, from
+    neutral out to the first pole (``cycles[i]`` deep, or ``cow[i]`` for the cow), held
+    ``hold_s``, through neutral to the other pole (taking 2 * ``to_s``), held, back to neutral,
+    then ``between_s`` at neutral (0: straight into the next cycle). Returns the profile and each
+    cycle's truth: start_s, end_s, holds {"cat": (start, end), "cow": (start, end)}, depth."""
+    p = Profile(neutral).hold(lead_s)
+    truth = []
+    for i, depth in enumerate(cycles):
+        cow_depth = depth if cow is None else cow[i]
+        levels = {"cat": neutral + depth, "cow": neutral - cow_depth}
+        order = ("cat", "cow") if first == "cat" else ("cow", "cat")
+        start = p.duration_s
+        holds = {}
+        p.move(to_s, levels[order[0]])
+        holds[order[0]] = (p.duration_s, p.duration_s + hold_s)
+        p.hold(hold_s)
+        p.move(2 * to_s, levels[order[1]])
+        holds[order[1]] = (p.duration_s, p.duration_s + hold_s)
+        p.hold(hold_s)
+        p.move(to_s, neutral)
+        truth.append({"start_s": start, "end_s": p.duration_s, "holds": holds,
+                      "depth": {"cat": depth, "cow": cow_depth}})
+        rest = between_s if i + 1 < len(cycles) else tail_s
+        if rest > 0:
+            p.hold(rest)
+    return p, truth
+
+
+# A person on hands and knees seen from their left side, head on screen-left. Torso 150 px long,
+# hands and knees an arm's / thigh's length (150 px) below the shoulders and hips.
+_QUADRUPED = {
+    "shoulder": (250.0, 250.0), "hip": (400.0, 250.0), "elbow": (250.0, 325.0), "wrist": (250.0, 400.0),
+    "pinky": (242.0, 402.0), "index": (240.0, 401.0), "thumb": (244.0, 399.0),
+    "knee": (400.0, 400.0), "ankle": (520.0, 402.0), "heel": (525.0, 398.0), "foot_index": (545.0, 404.0),
+    "eye_inner": (205.0, 262.0), "eye": (207.0, 261.0), "eye_outer": (209.0, 262.0), "mouth": (203.0, 272.0),
+}
+_TORSO = 150.0
+
+
+def quadruped_frame(index: int, t: float, flexion: float, camera_side: str = "left", neutral_curve: float = 0.0,
+                    with_back: bool = True, visibility: float = 0.9) -> PoseFrame:
+    """Hands and knees with a back whose ``spine_flexion`` (coach/measures.py) is ``flexion``
+    (+1 full cat, -1 full cow): half from the back's curvature (``pose.back``, its middle third
+    raised by 0.05 * flexion torso lengths) and half from the ear (0.15 * flexion torso lengths
+    below the shoulder-hip line). ``camera_side`` right: mirrored."""
+    near = {k: np.array(v) for k, v in _QUADRUPED.items()}
+    shoulder_y = near["shoulder"][1]
+    near["ear"] = np.array([215.0, shoulder_y + 0.15 * flexion * _TORSO])
+    nose = np.array([200.0, shoulder_y + 0.15 * flexion * _TORSO + 10.0])
+    frame = _frame_from_sides(index, t, near, camera_side, nose, WIDTH, HEIGHT, visibility, 1,
+                              mirror=camera_side == "right")
+    if not with_back:
+        return frame
+    from coach.pose.back_profile import N_SAMPLES
+
+    back = np.full(N_SAMPLES, 0.2)
+    third = N_SAMPLES // 3
+    back[third:N_SAMPLES - third] += 0.05 * flexion + neutral_curve
+    return PoseFrame(index=frame.index, t=frame.t, width=frame.width, height=frame.height, xy=frame.xy, z=frame.z,
+                     visibility=frame.visibility, people=frame.people, back=back)

@@ -60,3 +60,24 @@ def test_interrupted_analysis_reports_the_frames_it_analysed(tmp_path: Path, mon
     assert r["tracking"]["frames_with_pose"] == stop_at
     assert r["source"]["frames"] in (stop_at, stop_at + 1)  # the frame in flight may count
     assert r["source"]["duration_s"] == pytest.approx(stop_at / FPS, abs=1.5 / FPS)
+
+
+@pytest.mark.parametrize("with_back", [True, False])
+def test_cat_cow_trace_with_and_without_the_back_profile(tmp_path: Path, with_back: bool) -> None:
+    from synth import catcow_profile, quadruped_frame
+
+    prof, truth = catcow_profile([1.0, 1.0])
+    n = len(prof.times)
+    info = SourceInfo("synthetic.mp4", FPS, n, 640, 480, n / FPS)
+    path = tmp_path / "landmarks.jsonl"
+    writer = TraceWriter(str(path), info, {"name": "synthetic", "model": "none"})
+    for i, (t, v) in enumerate(zip(prof.times, prof.values())):
+        writer.write(quadruped_frame(i, float(t), float(v), with_back=with_back))
+    writer.close()
+    r = analyze(str(path), load_exercise("cat_cow"), str(tmp_path / "out"), write_video=False, progress=False).report
+    if with_back:
+        assert len(r["reps"]) == len(truth)
+        assert "no_back_profile" not in r["warnings"]
+    else:
+        assert r["reps"] == []
+        assert "no_back_profile" in r["warnings"]  # a trace recorded without the person mask

@@ -125,3 +125,12 @@ def test_elapsed_never_decreases_while_running() -> None:
         assert timer.elapsed >= last
         last = timer.elapsed
     assert last < t
+
+
+def test_a_hold_found_late_keeps_its_length_between_updates() -> None:
+    """A brief pause found after the fact (start and end both back-dated within one update) counts
+    from its start to its end, not zero."""
+    timer = HoldTimer(0.0)
+    timer.update(10.0, counting=False)
+    timer.start(9.8, 10.0)
+    assert timer.stop(9.93, 10.0) == pytest.approx(0.13)

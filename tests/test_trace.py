@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from coach.errors import CoachError
 from coach.pose.frame import PoseFrame
 from coach.sources import SourceInfo
-from coach.trace import SCHEMA, TraceSource, TraceWriter
+from coach.trace import BACK_DECIMALS, SCHEMA, TraceSource, TraceWriter, quantize
 
 FPS = 30.0
 W, H = 640, 480
@@ -252,3 +253,55 @@ def test_header_with_zero_fps_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
     path.write_text(_header(fps=0) + _frame_line(0) + _frame_line(1), encoding="utf-8")
     _expect_error(path, 1)
+
+
+# -- the back's profile (exercises that need the person mask) ------------------------------------------
+
+def _with_back(frames: list[PoseFrame], seed: int = 5) -> list[PoseFrame]:
+    rng = np.random.default_rng(seed)
+    return [f if f.xy is None else dataclasses.replace(f, back=rng.uniform(-0.3, 0.8, 9)) for f in frames]
+
+
+def test_round_trip_keeps_the_back_profile(tmp_path: Path) -> None:
+    frames = _with_back(make_frames(40, gaps=(0, 7)))
+    frames[12] = dataclasses.replace(frames[12], back=None)  # a frame without a mask: no "back"
+    path = tmp_path / "landmarks.jsonl"
+    write_trace(path, frames)
+    _, back = read_all(path)
+    for a, b in zip(frames, back):
+        assert_same(a, b)
+        if a.back is None:
+            assert b.back is None
+        else:
+            assert b.back is not None
+            np.testing.assert_allclose(b.back, a.back, atol=0.5 * 10 ** -BACK_DECIMALS + 1e-12)
+    assert '"back"' not in path.read_text(encoding="utf-8").splitlines()[13]
+
+
+def test_back_is_the_last_field_of_the_line_json_dumps_would_write(tmp_path: Path) -> None:
+    frames = _with_back(make_frames(5, seed=3))
+    path = tmp_path / "t.jsonl"
+    write_trace(path, frames)
+    for f, line in zip(frames, path.read_text(encoding="utf-8").splitlines()[1:]):
+        record = json.loads(line)
+        assert list(record) == ["i", "t", "people", "kp", "world", "back"]
+        assert line.endswith(',"back":' + json.dumps(np.round(f.back, BACK_DECIMALS).tolist(),
+                                                     separators=(",", ":")) + "}")
+
+
+def test_quantize_rounds_the_back_and_a_replay_sees_the_same(tmp_path: Path) -> None:
+    frame = _with_back(make_frames(1))[0]
+    q = quantize(frame)
+    assert q.back is not None
+    np.testing.assert_array_equal(q.back, np.round(frame.back, BACK_DECIMALS))
+    path = tmp_path / "t.jsonl"
+    write_trace(path, [q])
+    _, (again,) = read_all(path)
+    np.testing.assert_array_equal(again.back, q.back)
+
+
+@pytest.mark.parametrize("back", ["flat", [0.1, 0.2], [[0.1, 0.2, 0.3]], [0.1, None, 0.3]])
+def test_malformed_back_names_file_and_line(tmp_path: Path, back) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(_header() + _frame_line(0) + _frame_line(1, back=back) + _frame_line(2), encoding="utf-8")
+    _expect_error(path, 3)

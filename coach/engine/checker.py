@@ -18,10 +18,12 @@ from typing import Optional
 from coach.engine.cues import CueScheduler
 from coach.engine.definition import Exercise, FaultRule
 from coach.engine.hold import HoldTimer
-from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
-                                 PhaseChange, PhaseMachine)
+from coach.engine.phases import (HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
+                                 PhaseChange)
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
+from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.sides import SIDES, rule_channels, rule_value, worked_side
+from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
 from coach.measures import MEASURES, UNITS
 from coach.pose.frame import PoseFrame
@@ -61,7 +63,7 @@ class ExerciseChecker:
         self.cues = cues or CueScheduler()
         self.sides = SideSelector()
         self.trust = TrustGate(exercise.key_joints)
-        self.machine = PhaseMachine(exercise.phases)
+        self.machine = make_machine(exercise.phases)  # out-and-back (PhaseMachine) or two-way (cat-cow)
         self.timer = HoldTimer(exercise.hold_target_s)
         self._key: Channel = (exercise.phases.measure, "tracked")
         channels = {self._key} | {(c.measure, "tracked") for c in exercise.posture}
@@ -86,6 +88,7 @@ class ExerciseChecker:
         self._hold_series: dict[Channel, list[float]] = {}
         self._top_values: dict[Channel, float] = {}
         self._hold_start = 0.0
+        self._hold_key = HOLD
         self._worked: Optional[str] = None
         self._best: Optional[tuple[float, Verdict]] = None  # the rep's longest hold so far, and its verdict
         self.reps: list[RepRecord] = []
@@ -170,9 +173,8 @@ class ExerciseChecker:
         return ""
 
     # -- phases, reps and holds --------------------------------------------------------------------
-    def _phase_name(self, generic: str) -> str:
-        p = self.ex.phases
-        return {REST: p.rest, OUT: p.out, HOLD: p.hold, BACK: p.back}[generic]
+    def _phase_name(self, key: str) -> str:
+        return self.ex.phases.name(key)  # the machine's phase key -> the definition's name
 
     def _open_segment(self, t: float, name: str) -> None:
         if not self._segments and t > 0:
@@ -181,6 +183,10 @@ class ExerciseChecker:
             return
         if self._segments and t < self._segments[-1][0]:
             t = self._segments[-1][0]
+        if len(self._segments) > 1 and t - self._segments[-1][0] < 1e-3:
+            self._segments.pop()  # the phase before lasted no time (e.g. a touch of neutral between cycles)
+            if self._segments[-1][1] == name:
+                return
         self._segments.append((t, name))
 
     def _on_phase(self, change: PhaseChange, now: float) -> None:
@@ -194,6 +200,7 @@ class ExerciseChecker:
         elif event == HOLD_START:
             self.timer.start(t, now)
             self._hold_start, self._hold_series = t, {}
+            self._hold_key = change.phase  # which hold (two-way machines have two: cat and cow)
         elif event == HOLD_END:
             self._end_hold(t, now)
         elif event == TURNED:  # turned back at the top without a pause: judge the position at the peak
@@ -257,8 +264,11 @@ class ExerciseChecker:
         self._keep_if_best(held, verdict)
         rep.hold_s += held
         rep.top_s += max(0.0, t - self._hold_start)
+        pose = self._phase_name(self._hold_key) if len(self.machine.hold_keys) > 1 else None  # cat | cow
+        if pose is not None:
+            rep.pose_hold_s[pose] = rep.pose_hold_s.get(pose, 0.0) + held
         self.holds.append(HoldRecord(start_s=self._hold_start, end_s=t, duration_s=held, target_s=self.ex.hold_target_s,
-                                     side=verdict.side, rep=rep.index, faults=list(verdict.faults)))
+                                     side=verdict.side, rep=rep.index, faults=list(verdict.faults), pose=pose))
 
     def _finish_rep(self, t: float) -> None:
         rep = self._rep
@@ -269,8 +279,14 @@ class ExerciseChecker:
             rep.side, rep.peak = verdict.side, dict(verdict.peak)
             rep.faults += [f for f in verdict.faults if f not in rep.faults]
         stats = {"hold_s": rep.hold_s, "top_s": rep.top_s, "duration_s": rep.end_s - rep.start_s}
-        for rule in self.ex.faults:
-            if rule.scope == "rep" and rule.violated(stats[rule.measure]) and rule.code not in rep.faults:
+        extra = self.machine.rep_stats()  # two-way machines: the depth reached at each pole (cat_depth, ...)
+        rep.peak.update({k: _round(v) for k, v in extra.items()})
+        stats.update(extra)
+        stats.update({f"{pose}_hold_s": held for pose, held in rep.pose_hold_s.items()})
+        rep.stats = stats
+        # scope "rep" on the rep's own figures; "session" against the best rep so far (see rep_rules)
+        for rule in violated(self.ex.faults, stats, [r.stats for r in self.reps]):
+            if rule.code not in rep.faults:
                 rep.faults.append(rule.code)
                 self.cues.offer(t, rule.code, rule.cue, rule.priority)
         self.reps.append(rep)
@@ -329,7 +345,7 @@ class ExerciseChecker:
         active = self._active_faults() if not state else ()
         if not state:
             state = "active" if self.armed else "setup"
-        phase = self._phase_name(self.machine.phase) if self.armed else "setup"
+        phase = self._phase_name(self.machine.key) if self.armed else "setup"
         good = sum(1 for r in self.reps if r.good)
         return FrameResult(
             index=pose.index, t=pose.t, state=state, phase=phase, side=side, message=message,
@@ -337,10 +353,15 @@ class ExerciseChecker:
             status="unknown" if state in ("no_person", "unseen") else self._status(active),
             reps=len(self.reps), good_reps=good, hold_s=self.timer.elapsed, hold_target_s=self.ex.hold_target_s,
             holding=self.timer.running, cue=cue, active_faults=active, people=pose.people,
-            worked_side=self._worked if self._rep is not None else None)
+            worked_side=self._worked if self._rep is not None else None,
+            key_level=self.machine.level(self.values.get(self._key, math.nan)) if self.armed else math.nan)
 
     def finish(self) -> SessionRecord:
         """Close the session: an unfinished rep is not counted (the cycle never completed)."""
+        if self.armed:  # what the machine still has to say (a two-way cycle that reached both poles counts)
+            for change in self.machine.finish(self._last_t):
+                self._on_phase(change, now=self._last_t)
+        rejudge_session(self.ex.faults, self.reps)  # scope "session": against the whole session's best rep
         end = self._last_t + self._frame_dt
         if not self._segments:
             self._open_segment(0.0, "setup")

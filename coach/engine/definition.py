@@ -11,7 +11,7 @@ import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,9 +23,15 @@ from coach.measures import MEASURES
 from poses import POSES_DIR
 
 SCHEMA = "coach.exercise/1"
-REP_STATS = ("hold_s", "top_s", "duration_s")  # measures a scope="rep" fault may test
-SCOPES = ("rest", "hold", "rep")
+REP_STATS = ("hold_s", "top_s", "duration_s")  # measures a scope="rep" or "session" fault may test
+# Two-way phases add, per pole, e.g. cat_depth / cow_depth and cat_hold_s / cow_hold_s: POLE_STATS.
+POLE_STATS = ("depth", "hold_s")
+# rest | hold: judged live on a measure; rep: once per rep on its own figures (REP_STATS); session: once
+# per rep on its figures relative to the session's best rep (re-judged when the session ends).
+SCOPES = ("rest", "hold", "rep", "session")
 SIDES = ("left", "right")
+NEEDS = ("segmentation",)  # what an exercise may ask of the pose backend beyond landmarks
+PHASE_KINDS = ("out_and_back", "two_way")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,62 @@ class Phases:
     settle_s: float
     arm_s: float
     disarm_s: float
+    kind: str = "out_and_back"
+
+    def name(self, key: str) -> str:
+        """The definition's name of a phase key of the machine (rest | out | hold | back)."""
+        return {"rest": self.rest, "out": self.out, "hold": self.hold, "back": self.back}[key]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every phase name the report may use (besides "setup")."""
+        return (self.rest, self.out, self.hold, self.back)
+
+    @property
+    def rep_stats(self) -> tuple[str, ...]:
+        return REP_STATS
+
+
+@dataclass(frozen=True)
+class TwoWayPhases:
+    """A movement between two opposite poles through a neutral position (cat-cow): ``plus`` is the
+    pole the measure rises to, ``minus`` the one it falls to. Levels are relative to the person's
+    neutral (the machine follows it); see coach/engine/two_way.py for what each setting does."""
+
+    measure: str
+    neutral: str
+    moving: str
+    plus: str
+    minus: str
+    start_beyond: float
+    neutral_within: float
+    pole_beyond: float
+    leave_pole: float
+    still_per_s: float
+    still_fraction: float
+    hold_min_s: float
+    settle_s: float
+    arm_s: float
+    disarm_s: float
+    kind: str = "two_way"
+    direction: int = 1
+
+    @property
+    def rest(self) -> str:
+        return self.neutral
+
+    def name(self, key: str) -> str:
+        """The definition's name of a phase key of the machine (rest | out | plus | minus)."""
+        return {"rest": self.neutral, "out": self.moving, "plus": self.plus, "minus": self.minus}[key]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every phase name the report may use (besides "setup")."""
+        return (self.neutral, self.moving, self.plus, self.minus)
+
+    @property
+    def rep_stats(self) -> tuple[str, ...]:
+        return REP_STATS + tuple(f"{pole}_{stat}" for pole in (self.plus, self.minus) for stat in POLE_STATS)
 
 
 @dataclass(frozen=True)
@@ -59,7 +121,7 @@ class PostureCondition:
 @dataclass(frozen=True)
 class FaultRule:
     code: str
-    scope: str  # rest | hold | rep
+    scope: str  # rest | hold | rep | session
     measure: str
     below: Optional[float]
     above: Optional[float]
@@ -70,8 +132,14 @@ class FaultRule:
     of: str = "tracked"  # tracked (the camera side) | worked (the side(s) being worked) | other (the side at rest)
     relative: bool = False  # judge the change from the person's own resting value, not the value itself
     applies_to: str = "any"  # any | single (one-sided reps only) | both
+    also: tuple[str, ...] = ()  # rep and session rules: more rep figures judged alike (the worst counts)
+
     def violated(self, value: float) -> bool:
         return (self.below is not None and value < self.below) or (self.above is not None and value > self.above)
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return (self.measure,) + self.also
 
 
 @dataclass(frozen=True)
@@ -93,12 +161,17 @@ class Exercise:
     reps_min: int
     reps_max: int
     signal: dict
-    phases: Phases
+    phases: Union[Phases, TwoWayPhases]
     posture: tuple[PostureCondition, ...]
     faults: tuple[FaultRule, ...]
     sides: Optional[SidesRule] = None
     presets: dict = field(default_factory=dict)  # name -> {hold_s, reps_min, reps_max}
     path: str = field(default="", compare=False)
+    needs: tuple[str, ...] = ()  # of NEEDS: e.g. "segmentation" (the person mask, for the back's profile)
+
+    @property
+    def needs_segmentation(self) -> bool:
+        return "segmentation" in self.needs
 
     def with_preset(self, name: str) -> "Exercise":
         """The exercise with the targets of a named preset (e.g. knee-to-chest's 30 s holds)."""
@@ -161,7 +234,15 @@ class _Fields:
         return [_Fields(self.path, item, f"{key}[{i}]") for i, item in enumerate(items)]
 
 
-def _phases(f: _Fields) -> Phases:
+TWO_WAY_NAMES = ("neutral", "moving", "plus", "minus")
+TWO_WAY_LEVELS = ("start_beyond", "neutral_within", "pole_beyond", "leave_pole", "still_per_s", "still_fraction",
+                  "hold_min_s", "settle_s", "arm_s", "disarm_s")
+
+
+def _phases(f: _Fields) -> Union[Phases, TwoWayPhases]:
+    kind = f.get("kind", str, "out_and_back", choices=PHASE_KINDS)
+    if kind == "two_way":
+        return _two_way(f)
     names = {k: f.get(k, str) for k in ("rest", "out", "hold", "back")}
     direction = 1 if f.get("direction", str, "up", choices=("up", "down")) == "up" else -1
     p = Phases(measure=f.measure("measure"), direction=direction, **names,
@@ -172,10 +253,44 @@ def _phases(f: _Fields) -> Phases:
     return p
 
 
-def _fault(f: _Fields) -> FaultRule:
+def _two_way(f: _Fields) -> TwoWayPhases:
+    known = {"kind", "measure"} | set(TWO_WAY_NAMES) | set(TWO_WAY_LEVELS)
+    unknown = sorted(set(f.table) - known)
+    if unknown:
+        raise f.error(unknown[0], f"is not a setting of kind = 'two_way' phases; use {', '.join(sorted(known))}")
+    names = {k: f.get(k, str) for k in TWO_WAY_NAMES}
+    if len(set(names.values())) < len(names):
+        raise f.error("plus", f"the phase names must differ, got {', '.join(names.values())}")
+    p = TwoWayPhases(measure=f.measure("measure"), **names, **{k: f.positive(k) for k in TWO_WAY_LEVELS})
+    if p.neutral_within >= p.start_beyond:
+        raise f.error("neutral_within", f"must be below start_beyond ({p.start_beyond}) so the phases have hysteresis")
+    if p.pole_beyond <= p.start_beyond:
+        raise f.error("pole_beyond", f"must be above start_beyond ({p.start_beyond}): a pole lies beyond the start of the movement")
+    if p.leave_pole >= p.pole_beyond:
+        raise f.error("leave_pole", f"must be below pole_beyond ({p.pole_beyond})")
+    return p
+
+
+def _needs(f: _Fields) -> tuple[str, ...]:
+    needs = f.get("needs", list, [])
+    for n in needs:
+        if n not in NEEDS:
+            raise f.error("needs", f"unknown need {n!r}; use {', '.join(NEEDS)}")
+    return tuple(needs)
+
+
+def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
     scope = f.get("scope", str, choices=SCOPES)
-    if scope == "rep":  # judged once per rep, on the rep's own figures
-        measure = f.get("measure", str, choices=REP_STATS)
+    also: tuple[str, ...] = ()
+    if scope in ("rep", "session"):  # judged once per rep, on the rep's own figures
+        named = f.table.get("measure")
+        if isinstance(named, list) and named and all(isinstance(m, str) for m in named):
+            for m in named:
+                if m not in rep_stats:
+                    raise f.error("measure", f"must be one of {', '.join(rep_stats)}, got {m!r}")
+            measure, also = named[0], tuple(named[1:])
+        else:
+            measure = f.get("measure", str, choices=rep_stats)
     else:
         measure = f.measure("measure")
     below, above = f.get("below", float, None), f.get("above", float, None)
@@ -185,13 +300,16 @@ def _fault(f: _Fields) -> FaultRule:
     if not code.replace("_", "").isalnum() or code.lower() != code:
         raise f.error("code", f"must be lower_snake_case, got {code!r}")
     of = f.get("of", str, "tracked", choices=("tracked", "worked", "other"))
-    if scope == "rep" and of != "tracked":
-        raise f.error("of", "a scope='rep' fault judges the rep as a whole; 'of' does not apply")
+    if scope in ("rep", "session") and of != "tracked":
+        raise f.error("of", f"a scope={scope!r} fault judges the rep as a whole; 'of' does not apply")
+    if scope == "session" and below is not None and above is not None:
+        raise f.error("above", "a scope='session' fault compares with the session's best rep: give 'below' "
+                               "(a share of the largest value) or 'above' (a multiple of the smallest), not both")
     return FaultRule(code=code, scope=scope, measure=measure, below=below, above=above, cue=f.get("cue", str),
                      priority=f.get("priority", int, 1), for_s=f.get("for_s", float, 0.3),
                      pauses_hold=f.get("pauses_hold", bool, False), of=of,
                      relative=f.get("relative", bool, False),
-                     applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")))
+                     applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")), also=also)
 
 
 def _sides(f: _Fields) -> SidesRule:
@@ -247,7 +365,8 @@ def parse_exercise(data: dict, path: str) -> Exercise:
     if schema != SCHEMA:
         raise top.error("schema", f"must be {SCHEMA!r}, got {schema!r}")
     targets = top.subtable("targets")
-    faults = tuple(_fault(f) for f in top.array("faults"))
+    phases = _phases(top.subtable("phases"))
+    faults = tuple(_fault(f, phases.rep_stats) for f in top.array("faults"))
     codes = [f.code for f in faults]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
@@ -262,10 +381,11 @@ def parse_exercise(data: dict, path: str) -> Exercise:
         instructions=" ".join(top.get("instructions", str).split()),
         key_joints=_key_joints(top),
         hold_target_s=targets.positive("hold_s"), reps_min=targets.get("reps_min", int),
-        reps_max=targets.get("reps_max", int), signal=signal, phases=_phases(top.subtable("phases")),
+        reps_max=targets.get("reps_max", int), signal=signal, phases=phases,
         posture=tuple(_posture(f) for f in top.array("posture")),
         faults=faults, sides=_sides(top.subtable("sides")) if "sides" in data else None,
-        presets=_presets(targets.subtable("presets")) if "presets" in targets.table else {}, path=path)
+        presets=_presets(targets.subtable("presets")) if "presets" in targets.table else {}, path=path,
+        needs=_needs(top))
 
 
 def load_exercise_file(path: Path) -> Exercise:

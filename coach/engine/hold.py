@@ -29,10 +29,19 @@ class HoldTimer:
         return self.elapsed
 
     def stop(self, t_end: float, now: float) -> float:
-        """The hold ended at ``t_end`` (back-dated); what was counted after it is taken back."""
+        """The hold ended at ``t_end`` (back-dated); what was counted after it is taken back. Between
+        two updates the count is interpolated (a hold that began and ended since the last update,
+        e.g. a short pause at a turning point found late, keeps its length)."""
         if self.running:
-            before = [e for t, e in self._history if t <= t_end]
-            self.elapsed = before[-1] if before else 0.0
+            before = [(t, e) for t, e in self._history if t <= t_end]
+            after = [(t, e) for t, e in self._history if t > t_end]
+            if not before:
+                self.elapsed = 0.0
+            elif not after or before[-1][0] == t_end:
+                self.elapsed = before[-1][1]
+            else:
+                (t0, e0), (t1, e1) = before[-1], after[0]
+                self.elapsed = e0 + (e1 - e0) * (t_end - t0) / (t1 - t0)
         self.running, self._history = False, []
         return self.elapsed
 

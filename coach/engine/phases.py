@@ -126,3 +126,19 @@ class PhaseMachine:
     def level(self, value: float) -> float:
         """How far ``value`` is out from rest, in the measure's units (0 at rest)."""
         return self.sign * value - (self.rest_level if self.rest_level is not None else self.sign * value)
+
+    # What the checker asks of any phase machine (see coach/engine/two_way.py for the other kind).
+    hold_keys = (HOLD,)  # the phase keys that are holds: one here, so holds need no pose name
+
+    @property
+    def key(self) -> str:
+        """The phase key to name (this machine's keys are its generic phases)."""
+        return self.phase
+
+    def rep_stats(self) -> dict[str, float]:
+        """Extra figures of the rep that completed last: none for an out-and-back movement."""
+        return {}
+
+    def finish(self, t: float) -> list[PhaseChange]:
+        """The session ends: an out-and-back rep under way never completed; nothing to add."""
+        return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -18,6 +19,10 @@ class RepRecord:
     side: Optional[str] = None
     faults: list[str] = field(default_factory=list)
     peak: dict[str, float] = field(default_factory=dict)
+    # Exercises with two hold poses (cat-cow): the hold time of each, by pose name ({"cat": .., "cow": ..}).
+    pose_hold_s: dict[str, float] = field(default_factory=dict)
+    # The figures the rep- and session-scope fault rules judged (duration_s, hold_s, cat_depth, ...).
+    stats: dict[str, float] = field(default_factory=dict)
 
     @property
     def good(self) -> bool:
@@ -33,6 +38,7 @@ class HoldRecord:
     side: Optional[str]
     rep: int
     faults: list[str] = field(default_factory=list)
+    pose: Optional[str] = None  # which hold pose, when the exercise has two (cat-cow: "cat" | "cow")
 
     @property
     def met_target(self) -> bool:
@@ -68,6 +74,9 @@ class FrameResult:
     active_faults: tuple[str, ...] = ()
     people: int = 1
     worked_side: Optional[str] = None  # left | right | both while a one-sided exercise's rep is under way
+    # The key measure relative to the person's resting (neutral) level, as the phase machine sees it;
+    # NaN until counting starts. Cat-cow: about +1 in a full cat, -1 in a full cow.
+    key_level: float = math.nan
 
 
 @dataclass

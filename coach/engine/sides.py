@@ -32,7 +32,7 @@ def other_side(side: str) -> str:
 
 def rule_channels(rule: FaultRule) -> list[tuple[str, str]]:
     """The (measure, which side) values a rule may need; 'tracked' is the camera-facing side."""
-    if rule.scope == "rep":
+    if rule.scope in ("rep", "session"):  # judged on the rep's own figures, not on a measure
         return []
     if rule.of == "tracked":
         return [(rule.measure, "tracked")]

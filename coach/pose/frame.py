@@ -48,6 +48,9 @@ class PoseFrame:
     world: Optional[np.ndarray] = None  # (33, 3) metres
     people: int = 0  # how many people the backend saw (a backend that can't tell says 1 or 0)
     mask: Optional[np.ndarray] = None  # person segmentation, float32 (h, w) 0..1, when asked for
+    # The back's profile from the mask (coach.pose.back_profile): heights of the silhouette's top edge
+    # above the shoulder-hip line in torso lengths, N_SAMPLES from shoulder to hip; None without a mask.
+    back: Optional[np.ndarray] = None
 
     @property
     def has_pose(self) -> bool:

@@ -5,6 +5,9 @@
 - ``TasksBackend``: the Tasks API PoseLandmarker in VIDEO mode on a ``.task`` file: the user's
   (e.g. the official heavy model) or one built from the wheel's own two models (see ``taskbundle``).
   It can see more than one person and return segmentation masks.
+
+With ``segmentation=True`` both return the person mask and, computed from it right here, the back's
+profile (``PoseFrame.back``, see ``back_profile``): the engine and the trace need only the profile.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from coach.errors import CoachError
+from coach.pose.back_profile import with_back
 from coach.pose.frame import PoseFrame
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ start-up chatter
@@ -60,8 +64,8 @@ class SolutionBackend:
         xy, z, vis = _landmark_arrays(result.pose_landmarks.landmark, width, height)
         world = _world_array(result.pose_world_landmarks.landmark) if result.pose_world_landmarks else None
         mask = result.segmentation_mask if self.segmentation else None
-        return PoseFrame(index=index, t=t, width=width, height=height, xy=xy, z=z, visibility=vis,
-                         world=world, people=1, mask=mask)
+        return with_back(PoseFrame(index=index, t=t, width=width, height=height, xy=xy, z=z, visibility=vis,
+                                   world=world, people=1, mask=mask))
 
     def close(self) -> None:
         self._pose.close()
@@ -108,8 +112,8 @@ class TasksBackend:
         xy, z, vis = _landmark_arrays(result.pose_landmarks[0], width, height)
         world = _world_array(result.pose_world_landmarks[0]) if result.pose_world_landmarks else None
         mask = result.segmentation_masks[0].numpy_view().copy() if self.segmentation and result.segmentation_masks else None
-        return PoseFrame(index=index, t=t, width=width, height=height, xy=xy, z=z, visibility=vis,
-                         world=world, people=people, mask=mask)
+        return with_back(PoseFrame(index=index, t=t, width=width, height=height, xy=xy, z=z, visibility=vis,
+                                   world=world, people=people, mask=mask))
 
     def close(self) -> None:
         self._landmarker.close()
