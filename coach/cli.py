@@ -1,4 +1,4 @@
-"""The ``coach`` command line: analyze, exercises (live, calibrate, report and history come later)."""
+"""The ``coach`` command line: analyze, live, exercises (calibrate, report and history come later)."""
 
 from __future__ import annotations
 
@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-video", action="store_true", help="don't write the annotated video")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_analyze)
+
+    from coach.live.command import add_parser as add_live_parser
+
+    add_live_parser(sub)
     return parser
 
 

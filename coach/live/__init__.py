@@ -1,0 +1,14 @@
+"""``coach live``: real-time coaching from a webcam (or a video file played as one).
+
+capture (newest frame, own thread) -> pose backend -> set-up guidance, then the exercise checker
+-> overlay + spoken cues -> window (or headless); the session record is written as it goes.
+
+- ``capture``: the capture thread and camera opening.
+- ``setup``: guiding the person into a usable position, then the countdown (pure).
+- ``speech``: spoken cues through a text-to-speech program, off the video loop's thread.
+- ``stats``: frame rate and glass-to-overlay latency (pure).
+- ``session``: the incremental record (trace each frame, report.json every few seconds and at the end).
+- ``display``: the OpenCV window or nothing (headless), and the keys.
+- ``hud``: what the live view adds to the overlay (countdown, pause, stats, speech state).
+- ``loop``: the main loop that ties them together; ``command``: the ``coach live`` command line.
+"""

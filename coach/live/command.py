@@ -1,0 +1,114 @@
+"""``coach live``: the command line around the live loop.
+
+Checks come first and fail fast with one line (no display, no camera, unknown exercise), before the
+pose model is loaded. Exit status: 0 when the session ended as the person chose (q/Esc, the window
+closed, the time limit, the end of a video played as a camera, the pain key); 130 on Ctrl-C (143 on
+SIGTERM/SIGHUP); 2 when the camera disappeared mid-session or on an error. In every case where a
+session started, the report is written first and the last line says where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+
+from coach.errors import CoachError
+
+EXIT = {"interrupted": 130, "terminated": 143, "camera_lost": 2}
+
+
+def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
+    p = sub.add_parser("live", help="coach in real time from a webcam (or a video file played as one)",
+                       description="Coach in real time from a webcam. Keys: q/Esc quit, space pause, m mute, "
+                                   "p pain (stops the set).")
+    p.add_argument("--camera", "-c", default="0",
+                   help="camera index (0, 1, ...) or a video file played as if it were a camera (default 0)")
+    p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
+    p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long)")
+    p.add_argument("--hold", type=float, help="hold target in seconds")
+    p.add_argument("--out", "-o", help="output folder (default runs/live-YYYYmmdd-HHMMSS)")
+    p.add_argument("--headless", action="store_true", help="no window (machines without a display)")
+    p.add_argument("--stats", action="store_true", help="show frame rate and latency on screen")
+    p.add_argument("--mute", action="store_true", help="start with spoken cues muted (m toggles)")
+    p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
+    p.add_argument("--countdown", type=float, default=3.0, help="seconds of countdown before counting (default 3)")
+    p.add_argument("--max-seconds", type=float, help="end the session after this many seconds")
+    p.set_defaults(func=run_command)
+    return p
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from coach.engine.definition import load_exercise
+
+    exercise = load_exercise(args.exercise)
+    if args.preset:
+        exercise = exercise.with_preset(args.preset)
+    if args.hold is not None:
+        if args.hold <= 0:
+            raise CoachError(f"--hold must be a number of seconds above 0, got {args.hold:g}")
+        exercise = dataclasses.replace(exercise, hold_target_s=args.hold)
+    if args.max_seconds is not None and args.max_seconds <= 0:
+        raise CoachError(f"--max-seconds must be above 0, got {args.max_seconds:g}")
+    if args.countdown < 0:
+        raise CoachError(f"--countdown must be 0 or more seconds, got {args.countdown:g}")
+    from coach.live.display import Headless, TerminalKeys, Window, display_problem, no_keys
+
+    if not args.headless:
+        problem = display_problem()
+        if problem:
+            raise CoachError(f"{problem}; run with --headless to coach without a window")
+
+    from coach.live.capture import LatestFrameGrabber, open_camera
+
+    reader = open_camera(args.camera)
+    try:
+        from coach.live.loop import ENDED_TEXT, LiveLoop, LiveOptions, StopRequests
+        from coach.live.session import live_summary_lines
+        from coach.live.setup import SetupConfig
+        from coach.live.speech import Speaker
+        from coach.pose.backends import backend_info, make_backend
+        from coach.sources import SourceInfo
+
+        backend = make_backend(model=args.model, segmentation="segmentation" in getattr(exercise, "needs", ()))
+    except BaseException:
+        reader.close()
+        raise
+    out = args.out or os.path.join("runs", time.strftime("live-%Y%m%d-%H%M%S"))
+    source = SourceInfo(path=reader.path, fps=reader.fps, frames=0, width=reader.width, height=reader.height,
+                        kind="camera")
+    options = LiveOptions(exercise=exercise, out_dir=out, show_stats=args.stats, max_seconds=args.max_seconds,
+                          setup=SetupConfig(countdown_s=args.countdown))
+    speaker = Speaker(muted=args.mute)
+    display = Headless() if args.headless else Window(f"coach - {exercise.name}", reader.width, reader.height)
+    keys = TerminalKeys() if args.headless and sys.stdin is not None and sys.stdin.isatty() else no_keys
+    grabber = LatestFrameGrabber(reader)
+    loop = None
+    try:
+        with StopRequests() as stop:
+            loop = LiveLoop(options, grabber, backend, source, {**backend_info(backend), "live": True}, display,
+                            speaker, keys=keys, stop=stop)
+            grabber.start()
+            result = loop.run()
+    finally:
+        grabber.stop()
+        display.close()
+        backend.close()
+        if loop is not None and loop.ended == "pain":
+            speaker.drain(8.0)  # let the advice be said in full
+        speaker.close()
+    for line in live_summary_lines(result.report):
+        print(line)
+    where = f"{result.files['report']} (trace: {result.files['trace']})"
+    code = EXIT.get(result.ended, 0)
+    if code:
+        why = ENDED_TEXT.get(result.ended, result.ended)
+        if result.ended == "camera_lost":
+            why = f"{reader.description} stopped sending frames ({result.detail}; unplugged, or taken by another program?)"
+        print(f"coach: {why}; the report covers the session so far: {where}", file=sys.stderr)
+    else:
+        print(f"session ended ({ENDED_TEXT.get(result.ended, result.ended)}); report: {where}")
+    return code
+

@@ -1,0 +1,58 @@
+"""What the live view draws on top of the exercise overlay: the countdown digit, a centred banner
+(paused, the pain stop), and a corner line with the speech state and, with ``--stats``, frame
+rate and latency. Drawing only, with the overlay's helpers and style, so it looks the same."""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+import numpy as np
+
+from coach.overlay import CUE_ACCENT, PANEL_ALPHA, PANEL_BG, TEXT, TEXT_DIM, Style, blend_rect, draw_text, line_height, wrap_text
+
+
+def stats_text(fps: float, latency_s: float, inference_s: float, dropped: int) -> str:
+    def ms(s: float) -> str:
+        return f"{1000.0 * s:.0f} ms" if math.isfinite(s) else "-"
+
+    rate = f"{fps:.1f}" if math.isfinite(fps) else "-"
+    return f"{rate} fps  latency {ms(latency_s)}  inference {ms(inference_s)}  dropped {dropped}"
+
+
+def draw_corner(scene: np.ndarray, lines: Sequence[str]) -> None:
+    """Small lines in the top-right corner (speech state, stats)."""
+    s = Style.for_image(scene)
+    w = scene.shape[1]
+    y = s.margin
+    for text in lines:
+        if text:
+            y = draw_text(scene, text, w - s.margin, y, s.small, TEXT_DIM, anchor=(1.0, 0.0),
+                          background=PANEL_ALPHA)[3] + s.px(4)
+
+
+def draw_countdown(scene: np.ndarray, n: Optional[int]) -> None:
+    """The countdown's digit, large, below the middle (the set-up message sits above it)."""
+    if n is None:
+        return
+    h, w = scene.shape[:2]
+    s = Style.for_image(scene)
+    draw_text(scene, str(n), w / 2, h * 0.62, s.big * 3.0, CUE_ACCENT, anchor=(0.5, 0.0), background=PANEL_ALPHA)
+
+
+def draw_banner(scene: np.ndarray, text: str) -> None:
+    """A message in a dark box across the middle of the picture (paused, stopped)."""
+    h, w = scene.shape[:2]
+    s = Style.for_image(scene)
+    scale = s.big
+    thick = s.thick(scale)
+    lines = wrap_text(text, scale, thick, int(w * 0.85))
+    lh = line_height(scale, thick)
+    gap = s.px(6)
+    box_h = len(lines) * lh + (len(lines) - 1) * gap + 2 * s.pad
+    y0 = max(int(h * 0.5 - box_h / 2), 0)
+    blend_rect(scene, 0, y0, w, y0 + box_h, PANEL_BG, 0.8)
+    y = y0 + s.pad
+    for line in lines:
+        draw_text(scene, line, w / 2, y, scale, TEXT, anchor=(0.5, 0.0))
+        y += lh + gap

@@ -1,0 +1,345 @@
+"""The live loop: newest frame -> pose -> set-up guidance, then the exercise checker -> overlay,
+voice and stats -> window -> keys; the session record kept up to date all along.
+
+Three threads: capture keeps the newest frame (``capture``), inference takes it (``pose_stage``),
+and this loop, on the main thread (the window must live there), does the rest of each frame while
+the next one is being inferred. So the picture never lags more than the pipeline's own time, and
+frames go by at the rate of inference alone.
+
+Before counting, every frame goes to a *probe* checker that only tells the set-up guide whether the
+starting posture is recognised; once the guide's countdown ends, frames go to a fresh checker from
+its first frame, so nothing done while getting into position is counted.
+
+Every way out ends in ``_finish``: the report is written from everything recorded so far.
+Endings: ``quit`` (q/Esc), ``window_closed``, ``max_seconds``, ``video_ended`` (a file played as a
+camera ran out), ``camera_lost``, ``pain`` (the p key), ``interrupted`` (Ctrl-C), ``terminated``
+(SIGTERM/SIGHUP), ``error`` (a bug: the report is written, then the exception goes on).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import cv2
+import numpy as np
+
+from coach.engine.checker import ExerciseChecker
+from coach.engine.cues import Cue, CueScheduler
+from coach.engine.definition import Exercise
+from coach.engine.records import FrameResult
+from coach.live.capture import CameraLost, LatestFrameGrabber
+from coach.live.display import MUTE, PAIN, PAUSE, QUIT, Display, KeySource, action_for, no_keys
+from coach.live.hud import draw_banner, draw_corner, draw_countdown, stats_text
+from coach.live.pose_stage import PoseStage
+from coach.live.session import LiveSession
+from coach.live.setup import COUNTDOWN, READY, SetupConfig, SetupGuide, SetupStep
+from coach.live.speech import Speaker
+from coach.live.stats import FrameTiming, LoopStats
+from coach.overlay import Overlay
+from coach.pose.frame import PoseFrame
+from coach.sources import SourceInfo
+from coach.trace import quantize
+
+PAIN_MESSAGE = ("Stopping here. Stop any exercise that makes your pain worse and rest in a comfortable position. "
+                "If the pain is severe or does not settle, talk to your doctor or physiotherapist.")
+PAIN_SPOKEN = "Stopping here. If an exercise makes your pain worse, stop it, and rest."
+PAUSED_MESSAGE = "Paused - press space to resume"
+
+ENDED_TEXT = {
+    "quit": "you quit", "window_closed": "the window was closed", "max_seconds": "the time limit was reached",
+    "video_ended": "the video ended", "camera_lost": "the camera stopped sending frames",
+    "pain": "stopped for pain", "interrupted": "interrupted", "terminated": "terminated", "error": "an error",
+}
+
+
+def make_checker(exercise: Exercise) -> ExerciseChecker:
+    """The exercise's checker, as ``coach analyze`` makes it (one place to change should an exercise
+    ever get a checker of its own)."""
+    return ExerciseChecker(exercise)
+
+
+def mean_brightness(image: np.ndarray) -> float:
+    """Mean luma (0-255) of a sparse grid of pixels: plenty to tell a dark room, for ~0.1 ms."""
+    b, g, r = cv2.mean(image[::8, ::8])[:3]
+    return 0.114 * b + 0.587 * g + 0.299 * r
+
+
+@dataclass
+class LiveOptions:
+    exercise: Exercise
+    out_dir: str
+    show_stats: bool = False
+    max_seconds: Optional[float] = None
+    setup: SetupConfig = field(default_factory=SetupConfig)
+    pain_message_s: float = 6.0  # the window keeps the pain message this long (a key closes it sooner)
+
+
+@dataclass
+class LiveResult:
+    report: dict
+    files: dict[str, str]
+    ended: str
+    detail: str = ""  # e.g. why the camera was lost
+
+
+class StopRequests:
+    """Ctrl-C, SIGTERM and SIGHUP ask the loop to stop after the current frame (the report is then
+    written as for any other ending); a second Ctrl-C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.reason: Optional[str] = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> "StopRequests":
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                sig = getattr(signal, name, None)
+                if sig is not None:
+                    self._previous[sig] = signal.signal(sig, self._on_signal)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+        self._previous.clear()
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self.reason is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.reason = "interrupted" if signum == signal.SIGINT else "terminated"
+
+
+class Voice:
+    """What is said aloud and when. Set-up guidance and "can't see you" messages go through a
+    CueScheduler (one at a time, each not repeated within its cool-down: a problem that persists is
+    repeated every ``cooldown_s``); the checker's cues are said as its own scheduler shows them,
+    so voice and overlay agree; the countdown is said as it ticks."""
+
+    def __init__(self, speaker: Speaker) -> None:
+        self.speaker = speaker
+        self.messages = CueScheduler(show_s=2.5, cooldown_s=8.0, gap_s=0.3, max_wait_s=1.0)
+        self._said: Optional[Cue] = None
+        self._cue: Optional[tuple[float, str]] = None
+        self._tick: Optional[int] = None
+
+    def setup(self, t: float, step: SetupStep) -> None:
+        if step.code == COUNTDOWN:
+            if step.countdown != self._tick:
+                self.speaker.say(f"Stay there. {step.countdown}" if self._tick is None else str(step.countdown))
+                self._tick = step.countdown
+            return
+        self._tick = None
+        if step.code == READY:
+            self.speaker.say("Go!")
+            return
+        self._message(t, step.code, step.message)
+
+    def coaching(self, t: float, result: FrameResult) -> None:
+        cue = result.cue
+        if cue is not None and (cue.t, cue.code) != self._cue:
+            self._cue = (cue.t, cue.code)
+            self.speaker.say(cue.text)
+        elif result.state != "active" and result.message:
+            self._message(t, "state", result.message)
+
+    def _message(self, t: float, code: str, text: str) -> None:
+        self.messages.offer(t, f"{code}:{text}", text)  # a new wording is a new message
+        shown = self.messages.update(t)
+        if shown is not None and shown is not self._said:
+            self._said = shown
+            self.speaker.say(shown.text)
+
+
+def setup_view(probe: FrameResult, step: SetupStep) -> FrameResult:
+    """What the overlay shows during set-up: the guide's message, no verdict, nothing counted."""
+    state = probe.state if probe.state in ("no_person", "unseen") else "setup"
+    return dataclasses.replace(probe, state=state, phase="setup", message=step.message, cue=None, status="unknown",
+                               reps=0, good_reps=0, hold_s=0.0, holding=False, active_faults=(), worked_side=None)
+
+
+class LiveLoop:
+    def __init__(self, options: LiveOptions, grabber: LatestFrameGrabber, backend: object, source: SourceInfo,
+                 backend_desc: dict, display: Display, speaker: Speaker, keys: KeySource = no_keys,
+                 stop: Optional[StopRequests] = None, notice: Callable[[str], None] = print,
+                 on_frame: Optional[Callable[[FrameTiming, int, PoseFrame], None]] = None) -> None:
+        self.o = options
+        self.grabber, self.backend, self.display, self.speaker = grabber, backend, display, speaker
+        self.keys, self.notice, self.on_frame = keys, notice, on_frame
+        self.stop = stop or StopRequests()
+        self.clock = grabber.clock
+        self.session = LiveSession(options.out_dir, options.exercise, source, backend_desc)
+        self.overlay = Overlay(options.exercise.name)
+        self.probe = make_checker(options.exercise)
+        self.checker = make_checker(options.exercise)
+        self.guide = SetupGuide(options.exercise.view, options.setup)
+        self.voice = Voice(speaker)
+        self.stats = LoopStats()
+        self.counting = False
+        self.ended: Optional[str] = None
+        self.detail = ""
+        self.warnings: list[str] = []
+        self.stage = PoseStage(grabber, backend, self.clock)
+        self.wall = 0.0  # seconds since the first frame
+        self.t = 0.0  # the session clock: wall time less pauses
+        self.paused_since: Optional[float] = None
+        self.paused_total = 0.0
+
+    # -- the loop ------------------------------------------------------------------------------------
+    def run(self) -> LiveResult:
+        # The inference thread needs the GIL briefly around each inference; with the default 5 ms
+        # switch interval it waits for this loop's Python work to finish (~2 ms a frame) and
+        # inference slows by as much. 1 ms lets it in promptly (measured: bench/latency.py).
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, 0.001))
+        self.stage.start()
+        try:
+            while self.ended is None:
+                self._turn()
+        except BaseException:
+            if self.ended is None:
+                self.ended = "interrupted" if self.stop.reason == "interrupted" else "error"
+            raise
+        finally:
+            sys.setswitchinterval(switch)
+            self._stop_capture()
+            report = self._finish()
+        return LiveResult(report, dict(self.session.files), self.ended, self.detail)
+
+    def _stop_capture(self) -> None:
+        self.stage.stop()
+        self.grabber.stop()
+
+    def _turn(self) -> None:
+        if self.stop.reason is not None:
+            self._end(self.stop.reason)
+            return
+        try:
+            posed = self.stage.get(timeout=0.25)
+        except CameraLost as lost:
+            self._end("video_ended" if self.grabber.reader.is_file else "camera_lost", str(lost))
+            return
+        if posed is None:  # no frame yet: keep the window and the keys alive
+            self._act(self.display.key() or self.keys())
+            self._check_window()
+            return
+        self.wall = posed.wall
+        if self.o.max_seconds is not None and self.wall >= self.o.max_seconds:
+            self._end("max_seconds")
+            return
+        image = posed.frame.image
+        if posed.pose is None:  # paused
+            draw_banner(image, PAUSED_MESSAGE)
+            self._corner(image)
+            self.display.show(image)
+            self._act(self.display.key() or self.keys(), image)
+            self._check_window()
+            return
+        self.t = posed.t
+        pose = quantize(posed.pose)  # the checker sees what the trace keeps: a replay gives the same report
+        if self.counting:
+            view = self.checker.update(pose)
+            self.voice.coaching(self.t, view)
+            trusted = view.state in ("setup", "active")
+            countdown = None
+        else:
+            probe = self.probe.update(pose)
+            step = self.guide.update(self.t, pose, probe, mean_brightness(image))
+            self.voice.setup(self.t, step)
+            view = setup_view(probe, step)
+            trusted = probe.state in ("setup", "active")
+            countdown = step.countdown
+            if step.ready:
+                self.counting = True
+                self.session.counting_from = self.t
+        self.session.record(pose, trusted)
+        self.overlay.annotate(image, pose, view)
+        draw_countdown(image, countdown)
+        self._corner(image)
+        self.display.show(image)
+        key = self.display.key() or self.keys()
+        timing = FrameTiming(posed.frame.t_capture, posed.inference_start, posed.inference_end, self.clock())
+        self.stats.add(timing)
+        if self.on_frame is not None:
+            self.on_frame(timing, posed.frame.index, pose)  # (the bench: which camera frames were processed)
+        self._act(key, image)
+        self._check_window()
+        if self.ended is None and self.session.save_due(self.t, view.reps if self.counting else 0):
+            self.session.save(self.checker, self._live(), tuple(self.warnings))
+
+    def _corner(self, image: np.ndarray) -> None:
+        lines = []
+        if not self.speaker.available:
+            lines.append("speech off")
+        elif self.speaker.muted:
+            lines.append("muted (m)")
+        if self.o.show_stats:
+            fps, latency, inference = self.stats.recent()
+            lines.append(stats_text(fps, latency, inference, self.grabber.dropped))
+        draw_corner(image, lines)
+
+    # -- keys and endings ------------------------------------------------------------------------------
+    def _act(self, key: Optional[str], image: Optional[np.ndarray] = None) -> None:
+        action = action_for(key)
+        if action == QUIT:
+            self._end("quit")
+        elif action == PAUSE:
+            t0 = self.stage.t0
+            now = self.clock() - t0 if t0 is not None else 0.0
+            if self.paused_since is None:
+                self.paused_since = now
+                self.stage.paused = True
+                self.speaker.say("Paused")
+            else:
+                self.paused_total += max(0.0, now - self.paused_since)
+                self.paused_since = None
+                self.stage.paused_total = self.paused_total
+                self.stage.paused = False
+                self.speaker.say("Carry on")
+        elif action == MUTE:
+            self.speaker.toggle_mute()
+        elif action == PAIN:
+            self._pain(image)
+
+    def _pain(self, image: Optional[np.ndarray]) -> None:
+        """End the set at once, calmly, and advise stopping; the report records it."""
+        self.session.stopped = {"reason": "pain", "t_s": round(self.t, 3), "message": PAIN_MESSAGE}
+        self.warnings.append("pain_stop")
+        self._end("pain")
+        self._stop_capture()  # free the camera now: nothing more is counted
+        self.speaker.say(PAIN_SPOKEN, interrupt=True)
+        self.notice(PAIN_MESSAGE)
+        if image is not None:  # the window keeps the message up a while (headless: returns at once)
+            draw_banner(image, PAIN_MESSAGE)
+            self.display.show(image)
+            self.display.wait_key(self.o.pain_message_s)
+
+    def _check_window(self) -> None:
+        if self.ended is None and self.display.closed():
+            self._end("window_closed")
+
+    def _end(self, reason: str, detail: str = "") -> None:
+        if self.ended is None:
+            self.ended, self.detail = reason, detail
+
+    def _live(self) -> dict:
+        speech = ("off: " + self.speaker.off_reason) if self.speaker.off_reason else (
+            "muted" if self.speaker.muted else "on")
+        return {"ended": self.ended, "ended_s": round(self.wall, 3) if self.ended else None,
+                "paused_s": round(self.paused_total, 3), "speech": speech,
+                "stats": self.stats.summary(self.grabber.captured, self.grabber.dropped)}
+
+    def _finish(self) -> dict:
+        warnings = list(self.warnings)
+        if self.ended in ("interrupted", "terminated"):
+            warnings.append("interrupted")
+        if self.ended == "camera_lost":
+            warnings.append("camera_lost")
+        try:
+            return self.session.save(self.checker, self._live(), tuple(warnings), final=True)
+        finally:
+            self.session.close()

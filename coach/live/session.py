@@ -1,0 +1,121 @@
+"""The live session's record, written as it goes so that nothing is lost when a session ends badly.
+
+- ``landmarks.jsonl``: every processed frame, flushed as it is written (``coach.trace``).
+- ``report.json``: rewritten atomically every few seconds, whenever a rep is completed, when
+  counting starts, and at the end (``coach.report.write_report`` replaces the file in one step, so a
+  crash leaves the last complete report, never half of one). While the session runs its
+  ``live.ended`` is null.
+
+The report is the ``coach.report/1`` one of ``coach analyze`` (the session clock runs from the first
+frame, pauses excluded), with these additive extensions:
+
+- ``live``: ``{"ended": why the session ended, "ended_s", "counting_from_s" (when the set-up and its
+  countdown were done; null if never), "paused_s", "speech", "stats": frame rate, latency, drops}``.
+- ``stopped``: ``{"reason": "pain", "t_s": ..., "message": ...}`` when the person pressed the pain key.
+- warnings ``pain_stop``, ``camera_lost``, ``setup_not_finished``, ``interrupted``.
+
+``source`` and ``tracking`` cover the whole session, set-up included; reps, holds, phases and cues
+come from the checker, which only sees frames once counting has started (its phases begin with
+``setup`` from 0 s).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Optional
+
+from coach.engine.definition import Exercise
+from coach.pose.frame import PoseFrame
+from coach.report import build_report, summary_lines, write_report
+from coach.sources import SourceInfo
+from coach.trace import TraceWriter
+
+REPORT, TRACE = "report.json", "landmarks.jsonl"
+
+LIVE_WARNING_TEXT = {
+    "pain_stop": "the set was stopped because of pain: stop any exercise that makes your pain worse",
+    "camera_lost": "the camera stopped sending frames; the report covers the session up to then",
+    "setup_not_finished": "the set-up was never completed, so nothing was counted",
+    "interrupted": "the session was interrupted; the report covers it up to then",
+}
+
+
+class LiveSession:
+    """Owns the output folder: the trace, the periodic and final report."""
+
+    def __init__(self, out_dir: str, exercise: Exercise, source: SourceInfo, backend: dict,
+                 save_every_s: float = 2.0) -> None:
+        os.makedirs(out_dir, exist_ok=True)
+        self.out_dir = out_dir
+        self.exercise = exercise
+        self.source = source
+        self.backend = backend
+        self.save_every_s = save_every_s
+        self.files = {"report": os.path.join(out_dir, REPORT), "trace": os.path.join(out_dir, TRACE)}
+        self._trace: Optional[TraceWriter] = TraceWriter(self.files["trace"], source, backend)
+        self.frames = self.frames_with_pose = self.frames_trusted = 0
+        self.last_t: Optional[float] = None
+        self.counting_from: Optional[float] = None
+        self.stopped: Optional[dict] = None
+        self._saved_at: Optional[float] = None
+        self._saved_reps = -1
+
+    def record(self, pose: PoseFrame, trusted: bool) -> None:
+        """One processed frame (already quantized): into the trace at once."""
+        assert self._trace is not None
+        self._trace.write(pose, quantized=True)
+        self.frames += 1
+        self.frames_with_pose += pose.has_pose
+        self.frames_trusted += trusted
+        self.last_t = pose.t
+
+    def duration_s(self) -> float:
+        return (self.last_t + 1.0 / self.source.fps) if self.last_t is not None else 0.0
+
+    def report(self, checker: object, live: dict, warnings: tuple[str, ...] = (), final: bool = False) -> dict:
+        # Mid-session, finish() runs on a copy: closing a session may change the checker's state (a
+        # two-way machine's last cycle, session-scope faults), and this one carries on.
+        session = (checker if final else copy.deepcopy(checker)).finish()  # type: ignore[attr-defined]
+        self.source.frames, self.source.duration_s = self.frames, self.duration_s()
+        extra = list(warnings)
+        if self.counting_from is None and "setup_not_finished" not in extra:
+            extra.append("setup_not_finished")
+        report = build_report(self.exercise, self.source, session, self.backend, tuple(extra))
+        report["tracking"] = {
+            "frames_with_pose": self.frames_with_pose,
+            "fraction": round(self.frames_with_pose / self.frames, 3) if self.frames else 0.0,
+            "frames_trusted": self.frames_trusted,
+        }
+        if session.frames == 0:  # counting never started: the whole session was set-up
+            report["phases"] = [{"start_s": 0.0, "end_s": round(self.duration_s(), 3), "phase": "setup"}]
+        elif report["phases"]:
+            report["phases"][-1]["end_s"] = max(report["phases"][-1]["end_s"], round(self.duration_s(), 3))
+        report["live"] = {"counting_from_s": None if self.counting_from is None else round(self.counting_from, 3),
+                          **live}
+        if self.stopped is not None:
+            report["stopped"] = dict(self.stopped)
+        return report
+
+    def save(self, checker: object, live: dict, warnings: tuple[str, ...] = (), final: bool = False) -> dict:
+        report = self.report(checker, live, warnings, final)
+        write_report(report, self.files["report"])
+        self._saved_reps = report["summary"]["reps"]
+        self._saved_at = self.last_t if self.last_t is not None else 0.0
+        return report
+
+    def save_due(self, t: float, reps: int) -> bool:
+        """Time for the periodic save: every ``save_every_s`` seconds, and as soon as a rep is completed."""
+        return self._saved_at is None or t - self._saved_at >= self.save_every_s or reps != self._saved_reps
+
+    def close(self) -> None:
+        if self._trace is not None:
+            self._trace.close()
+            self._trace = None
+
+
+def live_summary_lines(report: dict) -> list[str]:
+    """``coach.report.summary_lines``, with the live session's own warnings in its own words."""
+    ours = [w for w in report["warnings"] if w in LIVE_WARNING_TEXT]
+    lines = summary_lines(dict(report, warnings=[w for w in report["warnings"] if w not in ours]))
+    return lines + [f"warning: {LIVE_WARNING_TEXT[w]}" for w in ours]

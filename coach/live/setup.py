@@ -1,0 +1,193 @@
+"""Set-up guidance before coaching: get the person into a usable position, then count down.
+
+Checked in this order, the first problem found is what the person is told:
+light (the frame's mean brightness) -> somebody in view -> the whole body inside the picture ->
+not too far, not too near (the body's length against the picture's) -> side-on to the camera (for
+the exercises whose definition says ``view = "side"``) -> the exercise's starting posture (what the
+exercise checker says in its set-up state). When all is well a short countdown runs; counting
+starts only when it ends. A problem must last ``grace_s`` to cancel a countdown, so one bad frame
+does not restart it.
+
+Pure: numbers and PoseFrames in, a ``SetupStep`` out. The live loop measures the brightness and
+runs the checker; this module only decides what to say.
+
+Side-on comes from the world landmarks where the backend gives them: the share of the
+shoulder-to-shoulder (and hip-to-hip) vector that points along the camera's axis (about 0.9 side-on,
+0.05 facing the camera, 0.7 at 45 degrees on MediaPipe's output for the sample and real-world
+clips). Without world landmarks it falls back to the engine's side evidence (``SideSelector``:
+depth and visibility difference of the two sides; about 1.5-2 side-on, under 0.5 facing).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from coach.engine.records import FrameResult
+from coach.engine.view import SideSelector
+from coach.pose.frame import LANDMARK_NAMES, PoseFrame
+
+_I = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+# The parts that must be inside the picture, in the order they are named when several are out.
+BODY_PARTS: dict[str, tuple[str, ...]] = {
+    "head": ("nose", "left_ear", "right_ear"),
+    "feet": ("left_ankle", "right_ankle"),
+    "shoulders": ("left_shoulder", "right_shoulder"),
+    "hips": ("left_hip", "right_hip"),
+    "knees": ("left_knee", "right_knee"),
+}
+_BODY_INDEX = tuple(_I[n] for names in BODY_PARTS.values() for n in names)
+
+# Codes of the steps (stable: the report and tests use them).
+DARK, NOBODY, OUT_OF_FRAME, TOO_FAR, TOO_NEAR, NOT_SIDE_ON, POSTURE, COUNTDOWN, READY = (
+    "too_dark", "nobody", "out_of_frame", "too_far", "too_near", "not_side_on", "posture", "countdown", "ready")
+
+
+@dataclass(frozen=True)
+class SetupConfig:
+    countdown_s: float = 3.0
+    min_brightness: float = 40.0  # mean grey level 0-255 below which the picture is too dark
+    # The body's length as a share of the picture's: below min_extent, too far. MediaPipe still tracks a
+    # body a quarter of the picture long (the rendered samples: 0.26-0.39); a fifth (128 px of 640) is the limit.
+    min_extent: float = 0.20
+    max_extent: float = 0.95  # above, too near
+    min_side_on: float = 0.55  # side-on score (0 facing the camera .. 1 side-on)
+    grace_s: float = 0.5  # a problem must last this long to cancel a running countdown
+    smooth_s: float = 0.4  # time constant of the smoothing of brightness, extent and side-on score
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    code: str  # one of the codes above
+    message: str  # what to show and say ("" never: there is always something to say until ready)
+    ready: bool = False  # the countdown has finished: start counting
+    countdown: Optional[int] = None  # 3, 2, 1 while counting down
+
+
+def out_of_frame(pose: PoseFrame, margin: float = 0.0) -> list[str]:
+    """The body parts (of BODY_PARTS) with a landmark outside the picture."""
+    if pose.xy is None:
+        return []
+    return [part for part, names in BODY_PARTS.items()
+            if any(not pose.in_frame(_I[n], margin=margin) for n in names)]
+
+
+def body_extent(pose: PoseFrame) -> float:
+    """The body's length as a share of the picture, along whichever of width and height it fills
+    more (a person lying down fills the width, one standing the height). Landmarks outside the
+    picture count where MediaPipe puts them, so a cut-off body reads as large."""
+    if pose.xy is None or pose.width <= 0 or pose.height <= 0:
+        return math.nan
+    pts = pose.xy[list(_BODY_INDEX)]
+    w, h = np.ptp(pts[:, 0]), np.ptp(pts[:, 1])
+    return float(max(w / pose.width, h / pose.height))
+
+
+def side_on_score(pose: PoseFrame) -> float:
+    """0 (facing the camera, or back to it) .. 1 (side-on); NaN without a pose."""
+    if pose.xy is None:
+        return math.nan
+    if pose.world is not None:
+        parts = []
+        for a, b in (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip")):
+            v = pose.world[_I[a]] - pose.world[_I[b]]
+            norm = float(np.linalg.norm(v))
+            if norm > 1e-6:
+                parts.append(abs(float(v[2])) / norm)
+        if parts:
+            return sum(parts) / len(parts)
+    if pose.z is None or pose.visibility is None:
+        return math.nan
+    return min(abs(SideSelector.evidence(pose)) / 1.5, 1.0)
+
+
+class _Smooth:
+    """Exponential smoothing over irregular frame times; forgets the past on NaN."""
+
+    def __init__(self, tau_s: float) -> None:
+        self.tau_s = tau_s
+        self.value = math.nan
+        self._t: Optional[float] = None
+
+    def __call__(self, t: float, x: float) -> float:
+        if not math.isfinite(x):
+            self.value, self._t = math.nan, None
+            return x
+        if self._t is None or not math.isfinite(self.value):
+            self.value = x
+        else:
+            alpha = 1.0 - math.exp(-max(t - self._t, 0.0) / self.tau_s) if self.tau_s > 0 else 1.0
+            self.value += alpha * (x - self.value)
+        self._t = t
+        return self.value
+
+
+def _part_phrase(parts: list[str]) -> str:
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    verb = "is" if len(parts) == 1 and not parts[0].endswith("s") else "are"
+    return f"your {text} {verb}"
+
+
+class SetupGuide:
+    """Feed every frame until ``ready``: ``update`` says what to tell the person."""
+
+    def __init__(self, view: str, config: SetupConfig = SetupConfig()) -> None:
+        self.needs_side_on = view == "side"
+        self.config = config
+        self._light = _Smooth(config.smooth_s)
+        self._extent = _Smooth(config.smooth_s)
+        self._side = _Smooth(config.smooth_s)
+        self._countdown_start: Optional[float] = None
+        self._problem_since: Optional[float] = None
+        self.ready = False
+
+    def problem(self, t: float, pose: PoseFrame, result: FrameResult, brightness: float) -> Optional[tuple[str, str]]:
+        """The first thing that keeps the set-up from being usable, as (code, message); None if none."""
+        c = self.config
+        light = self._light(t, brightness)
+        if math.isfinite(light) and light < c.min_brightness:
+            return DARK, "It's too dark - turn on a light"
+        if pose.xy is None:
+            self._extent(t, math.nan)
+            self._side(t, math.nan)
+            return NOBODY, "I can't see you - step into the camera's view"
+        extent = self._extent(t, body_extent(pose))
+        side = self._side(t, side_on_score(pose))
+        outside = out_of_frame(pose)
+        if outside:
+            what = _part_phrase(outside)
+            if extent >= 0.9:
+                return OUT_OF_FRAME, f"Move back - {what} out of the picture"
+            return OUT_OF_FRAME, f"Move toward the middle of the picture - {what} out of it"
+        if extent < c.min_extent:
+            return TOO_FAR, "Come closer to the camera"
+        if extent > c.max_extent:
+            return TOO_NEAR, "Move back a little - leave some space around you"
+        if self.needs_side_on and math.isfinite(side) and side < c.min_side_on:
+            return NOT_SIDE_ON, "Turn side-on to the camera"
+        if result.state != "active":  # the checker has not recognised the starting posture yet
+            return POSTURE, result.message or "Get into the starting position"
+        return None
+
+    def update(self, t: float, pose: PoseFrame, result: FrameResult, brightness: float) -> SetupStep:
+        c = self.config
+        found = self.problem(t, pose, result, brightness)
+        if found is not None:
+            self._problem_since = t if self._problem_since is None else self._problem_since
+            if self._countdown_start is None or t - self._problem_since >= c.grace_s:
+                self._countdown_start = None
+                return SetupStep(found[0], found[1])
+        else:
+            self._problem_since = None
+        if self._countdown_start is None:
+            self._countdown_start = t
+        remaining = c.countdown_s - (t - self._countdown_start)
+        if remaining <= 0:
+            self.ready = True
+            return SetupStep(READY, "Go!", ready=True)
+        n = int(math.ceil(remaining))
+        return SetupStep(COUNTDOWN, "Good - stay like that", countdown=n)

@@ -1,0 +1,194 @@
+"""``coach live`` end to end, by the console entry point with real MediaPipe: a sample video played as
+a camera (headless, and once in a real window on a virtual X server, closed by its close button),
+wrong cameras, no display, the camera disappearing and Ctrl-C. Short sessions keep it quick."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import pytest
+
+from e2e_runs import ROOT
+from test_cli_errors import assert_clean_failure, write_video
+
+SAMPLE = ROOT / "samples" / "bridge_clean_01.mp4"
+SHORT_REP = ROOT / "samples" / "bridge_mixed_05.mp4"  # its first rep: 2.1-4.7 s
+TIMEOUT = 180
+
+
+def env_without(*names: str, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in names and k != "COACH_NATIVE_LOGS"}
+    env.update(extra)
+    return env
+
+
+def live(*args: str, cwd: Path, env: Optional[dict] = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "coach", "live", *args], cwd=str(cwd), env=env or env_without(),
+                          capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+
+
+def test_headless_session_counts_reps_from_a_video_played_as_a_camera(tmp_path: Path) -> None:
+    out = tmp_path / "session"
+    proc = live("--camera", str(SHORT_REP), "--exercise", "bridge", "--headless", "--mute", "--countdown", "1",
+                "--max-seconds", "6", "--out", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["schema"] == "coach.report/1" and report["exercise"]["id"] == "bridge"
+    assert report["summary"]["reps"] >= 1, report["live"]
+    assert report["live"]["ended"] == "max_seconds" and report["live"]["counting_from_s"] < 2.1
+    assert report["source"]["frames"] >= 45  # >= 7.5 fps even on a loaded machine
+    assert report["live"]["stats"]["frames_processed"] == report["source"]["frames"]
+    trace = (out / "landmarks.jsonl").read_text().splitlines()
+    assert len(trace) == 1 + report["source"]["frames"]
+    assert proc.stdout.strip().splitlines()[-1].startswith("session ended (the time limit was reached); report: ")
+    assert str(out / "report.json") in proc.stdout
+    assert not list(out.glob("*.mp4"))  # live sessions store no video
+
+
+def test_wrong_camera_index_lists_the_cameras(tmp_path: Path) -> None:
+    proc = live("--camera", "7", "--headless", cwd=tmp_path)
+    line = assert_clean_failure(proc, "camera 7", "cameras that can be opened:")
+    assert proc.returncode == 2
+    if not Path("/dev/video0").exists():
+        assert "opened: none" in line
+
+
+def test_camera_file_that_does_not_exist(tmp_path: Path) -> None:
+    proc = live("--camera", str(tmp_path / "nope.mp4"), "--headless", cwd=tmp_path)
+    assert_clean_failure(proc, "nope.mp4")
+    assert proc.returncode == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is for X on Linux")
+def test_no_display_without_headless(tmp_path: Path) -> None:
+    proc = live("--camera", str(SAMPLE), cwd=tmp_path, env=env_without("DISPLAY", "WAYLAND_DISPLAY"))
+    assert_clean_failure(proc, "display", "--headless")
+    assert proc.returncode == 2
+
+
+def test_camera_disappearing_ends_the_session_with_the_report(tmp_path: Path) -> None:
+    clip = write_video(tmp_path / "one_second.mp4", frames=30, kind="noise")
+    out = tmp_path / "session"
+    proc = live("--camera", str(clip), "--headless", "--mute", "--out", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["live"]["ended"] == "video_ended"
+    assert "setup_not_finished" in report["warnings"]  # nobody in a noise clip
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("session ended (the video ended); report: ") and str(out / "report.json") in last
+
+
+def test_ctrl_c_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "session"
+    proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--headless", "--mute",
+                             "--out", str(out)], cwd=str(tmp_path), env=env_without(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    trace = out / "landmarks.jsonl"
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline and (not trace.exists() or trace.read_text().count("\n") < 20):
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=TIMEOUT)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("coach: interrupted") and str(out / "report.json") in lines[0]
+    report = json.loads((out / "report.json").read_text())
+    assert "interrupted" in report["warnings"] and report["live"]["ended"] == "interrupted"
+    assert report["source"]["frames"] == trace.read_text().count("\n") - 1 >= 20
+
+
+# -- a real window on a virtual X server -------------------------------------------------------------------
+
+def xwd_image(data: bytes) -> np.ndarray:
+    """The picture in an XWD file (Xvfb's -fbdir screen: 24-bit TrueColor, 32 bits per pixel), as BGR."""
+    header = struct.unpack(">25I", data[:100])
+    header_size, width, height, byte_order, bits_per_pixel, bytes_per_line, ncolors = (
+        header[0], header[4], header[5], header[7], header[11], header[12], header[19])
+    assert bits_per_pixel == 32, bits_per_pixel
+    pixels = np.frombuffer(data, np.uint8, count=bytes_per_line * height, offset=header_size + 12 * ncolors)
+    rows = pixels.reshape(height, bytes_per_line)[:, :width * 4].reshape(height, width, 4)
+    return rows[:, :, :3] if byte_order == 0 else rows[:, :, 3:0:-1]  # LSBFirst: B, G, R, pad
+
+
+def is_blank(image: np.ndarray) -> bool:
+    return float(image.std()) < 10.0
+
+
+def close_window(display: str, title_prefix: str) -> bool:
+    """Click the close button of the window titled ``title_prefix...``: see x11_close.py (run apart,
+    as it calls libX11 through ctypes). False when libX11 or the window cannot be found."""
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("x11_close.py")), display, title_prefix],
+                          capture_output=True, text=True, timeout=30)
+    return proc.returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt-get install xvfb): "
+                                                          "the real-window test needs a virtual X server")
+def test_real_window_shows_the_coached_video(tmp_path: Path) -> None:
+    fbdir = Path(tempfile.mkdtemp(prefix="xvfb-", dir=tmp_path))
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "800x600x24", "-fbdir", str(fbdir),
+                             "-nolisten", "tcp", "-br"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    proc = None
+    try:
+        display = os.read(read_fd, 64).decode().strip()
+        assert display.isdigit(), "Xvfb did not start"
+        screen = fbdir / "Xvfb_screen0"
+        assert is_blank(xwd_image(screen.read_bytes()))  # -br: a black screen before the window opens
+        out = tmp_path / "session"
+        # --max-seconds is only a safety net: the window is closed as soon as it has been seen.
+        proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--mute", "--stats",
+                                 "--max-seconds", "60", "--out", str(out)], cwd=str(tmp_path),
+                                env=env_without("WAYLAND_DISPLAY", DISPLAY=f":{display}"), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        shot = None
+        deadline = time.time() + TIMEOUT
+        while time.time() < deadline and proc.poll() is None:
+            if not is_blank(xwd_image(screen.read_bytes())):
+                time.sleep(0.5)  # a few more frames: the picture, not a half-drawn window
+                shot = xwd_image(screen.read_bytes())
+                break
+            time.sleep(0.1)
+        closed = proc.poll() is None and close_window(f":{display}", "coach - ")  # its close button
+        if not closed and proc.poll() is None:  # no libX11 to click with: Ctrl-C instead
+            proc.send_signal(signal.SIGINT)
+        out_text, err = proc.communicate(timeout=TIMEOUT)
+        assert shot is not None, f"the window never showed anything (exit {proc.returncode})\n{out_text}\n{err}"
+        import cv2
+
+        cv2.imwrite(str(tmp_path / "screenshot.png"), shot)  # for a look when it fails
+        lit = shot[shot.max(axis=2) > 0]
+        assert not is_blank(shot) and lit.shape[0] > 100_000  # most of a 640x480 window drawn
+        assert float(lit.mean()) > 60.0  # the (bright) video, not a black window
+        report = json.loads((out / "report.json").read_text())
+        assert report["source"]["frames"] > 0
+        if closed:  # closing the window ends the session like q, with the report written
+            assert proc.returncode == 0, err
+            assert report["live"]["ended"] == "window_closed", report["live"]
+            assert out_text.strip().splitlines()[-1].startswith("session ended (the window was closed); report: ")
+        else:
+            assert proc.returncode == 130 and report["live"]["ended"] == "interrupted", err
+    finally:
+        os.close(read_fd)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        xvfb.terminate()
+        xvfb.wait(timeout=10)

@@ -1,0 +1,67 @@
+"""Close an X window as a window manager's close button does: send it WM_DELETE_WINDOW.
+
+Used by the live window test (run in a subprocess of its own, since it calls libX11 through
+ctypes): ``python x11_close.py :DISPLAY "title prefix"``; exit 0 when a window was asked to close,
+1 when libX11 or the window was not found.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+
+def close_window(display: str, title_prefix: str) -> bool:
+    """Ask the top-level window whose title starts with ``title_prefix`` to close."""
+    name = ctypes.util.find_library("X11")
+    if not name:
+        return False
+    x = ctypes.cdll.LoadLibrary(name)
+    x.XOpenDisplay.restype = ctypes.c_void_p
+    x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x.XDefaultRootWindow.restype = ctypes.c_ulong
+    x.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    x.XQueryTree.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong),
+                             ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
+                             ctypes.POINTER(ctypes.c_uint)]
+    x.XFetchName.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_char_p)]
+    x.XInternAtom.restype = ctypes.c_ulong
+    x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+
+    class ClientMessage(ctypes.Structure):
+        _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                    ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                    ("format", ctypes.c_int), ("l", ctypes.c_long * 5)]
+
+    class Event(ctypes.Union):
+        _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+
+    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(Event)]
+    x.XFlush.argtypes = [ctypes.c_void_p]
+    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    d = x.XOpenDisplay(display.encode())
+    if not d:
+        return False
+    try:
+        root, parent, children, count = ctypes.c_ulong(), ctypes.c_ulong(), ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
+        x.XQueryTree(d, x.XDefaultRootWindow(d), ctypes.byref(root), ctypes.byref(parent), ctypes.byref(children),
+                     ctypes.byref(count))
+        for i in range(count.value):
+            title = ctypes.c_char_p()
+            if x.XFetchName(d, children[i], ctypes.byref(title)) and title.value and \
+                    title.value.decode(errors="replace").startswith(title_prefix):
+                event = Event()
+                event.xclient.type, event.xclient.window, event.xclient.format = 33, children[i], 32  # ClientMessage
+                event.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+                event.xclient.l[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+                x.XSendEvent(d, children[i], 0, 0, ctypes.byref(event))
+                x.XFlush(d)
+                return True
+        return False
+    finally:
+        x.XCloseDisplay(d)
+
+
+if __name__ == "__main__":
+    sys.exit(0 if close_window(sys.argv[1], sys.argv[2]) else 1)
