@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from typing import Optional, Sequence
@@ -27,12 +26,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.report import summary_lines
 
     exercise = load_exercise_file(args.exercise_file) if args.exercise_file else load_exercise(args.exercise)
-    if args.preset:
-        exercise = exercise.with_preset(args.preset)
-    if args.hold is not None:
-        if args.hold <= 0:
-            raise CoachError(f"--hold must be a number of seconds above 0, got {args.hold:g}")
-        exercise = dataclasses.replace(exercise, hold_target_s=args.hold)
+    exercise = exercise.with_targets(args.preset, args.hold)
     if not os.path.exists(args.input):
         kind = "trace" if is_trace(args.input) else "video"
         raise CoachError(f"{kind} not found: {args.input} (check the path)")

@@ -173,6 +173,16 @@ class Exercise:
     def needs_segmentation(self) -> bool:
         return "segmentation" in self.needs
 
+    def with_targets(self, preset: Optional[str] = None, hold_s: Optional[float] = None) -> "Exercise":
+        """The exercise with a named preset's targets, then an explicit hold target, applied (the
+        command line's --preset and --hold)."""
+        ex = self.with_preset(preset) if preset else self
+        if hold_s is not None:
+            if hold_s <= 0:
+                raise CoachError(f"--hold must be a number of seconds above 0, got {hold_s:g}")
+            ex = dataclasses.replace(ex, hold_target_s=hold_s)
+        return ex
+
     def with_preset(self, name: str) -> "Exercise":
         """The exercise with the targets of a named preset (e.g. knee-to-chest's 30 s holds)."""
         if name not in self.presets:

@@ -10,7 +10,6 @@ session started, the report is written first and the last line says where.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import time
@@ -44,12 +43,7 @@ def run_command(args: argparse.Namespace) -> int:
     from coach.engine.definition import load_exercise
 
     exercise = load_exercise(args.exercise)
-    if args.preset:
-        exercise = exercise.with_preset(args.preset)
-    if args.hold is not None:
-        if args.hold <= 0:
-            raise CoachError(f"--hold must be a number of seconds above 0, got {args.hold:g}")
-        exercise = dataclasses.replace(exercise, hold_target_s=args.hold)
+    exercise = exercise.with_targets(args.preset, args.hold)
     if args.max_seconds is not None and args.max_seconds <= 0:
         raise CoachError(f"--max-seconds must be above 0, got {args.max_seconds:g}")
     if args.countdown < 0:
