@@ -25,8 +25,8 @@ else:  # pragma: no cover
 SHIPPED = POSES_DIR / "bridge.toml"
 
 
-def shipped_data() -> dict:
-    with open(SHIPPED, "rb") as fh:
+def shipped_data(path: Path = SHIPPED) -> dict:
+    with open(path, "rb") as fh:
         return tomllib.load(fh)
 
 

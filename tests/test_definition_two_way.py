@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -14,18 +13,13 @@ from coach.engine.definition import (REP_STATS, Phases, TwoWayPhases, load_exerc
 from coach.errors import CoachError
 from poses import POSES_DIR
 from test_definition import _del, _set, names_field, to_toml
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from test_definition import shipped_data as _shipped
 
 SHIPPED = POSES_DIR / "cat_cow.toml"
 
 
 def shipped_data() -> dict:
-    with open(SHIPPED, "rb") as fh:
-        return tomllib.load(fh)
+    return _shipped(SHIPPED)
 
 
 def write(tmp_path: Path, data: dict) -> Path:
