@@ -17,6 +17,7 @@ from coach.engine.definition import Exercise
 from coach.errors import CoachError
 from coach.pose.frame import PoseFrame
 from coach.report import build_report, write_report
+from coach.reporting import write_readable_report
 from coach.sources import SourceInfo, VideoSource
 from coach.trace import TraceSource, TraceWriter, quantize
 
@@ -43,6 +44,8 @@ class AnalysisResult:
     files: dict[str, str]
     interrupted: bool = False
     times: StageTimes = field(default_factory=StageTimes)
+    # The human-readable report beside report.json ("html", "csv" -> path); empty if it could not be written.
+    readable: dict[str, str] = field(default_factory=dict)
 
 
 def is_trace(path: str) -> bool:
@@ -118,7 +121,9 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         warnings += ("no_back_profile",)  # e.g. a trace recorded without the person mask: nothing to measure
     report = build_report(exercise, info, session, backend_desc, warnings)
     write_report(report, files["report"])
-    return AnalysisResult(report=report, out_dir=out_dir, files=files, interrupted=interrupted, times=times)
+    readable = write_readable_report(out_dir, report, exercise, files.get("trace", path if is_trace(path) else None))
+    return AnalysisResult(report=report, out_dir=out_dir, files=files, interrupted=interrupted, times=times,
+                          readable=readable)
 
 
 def _infer(source: VideoSource, backend: object, times: StageTimes) -> Iterator[tuple[object, PoseFrame]]:

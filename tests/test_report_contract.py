@@ -200,3 +200,14 @@ def test_report_from_the_engine_matches_the_contract_without_video() -> None:
     check_shape(r, CONTRACT, "")
     assert r["summary"]["reps"] == 2 and r["summary"]["good_reps"] == 1
     assert r["reps"][1]["faults"] == ["hips_low"]
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_the_human_readable_report_is_beside_report_json(sample_runs: SampleRuns, name: str) -> None:
+    """Section 3.1: DIR holds the human-readable report too (report.html, and reps.csv for spreadsheets)."""
+    run = sample_runs.analysis(name)
+    assert run.returncode == 0, run.describe()
+    html = (run.out_dir / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and run.report["exercise"]["name"] in html
+    rows = (run.out_dir / "reps.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("index,start_s,end_s,duration_s,hold_s") and len(rows) == 1 + len(run.report["reps"])

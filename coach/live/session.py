@@ -5,6 +5,7 @@
   counting starts, and at the end (``coach.report.write_report`` replaces the file in one step, so a
   crash leaves the last complete report, never half of one). While the session runs its
   ``live.ended`` is null.
+- ``report.html`` and ``reps.csv`` (``coach.reporting``): once, after the final report.json.
 
 The report is the ``coach.report/1`` one of ``coach analyze`` (the session clock runs from the first
 frame, pauses excluded), with these additive extensions:
@@ -28,6 +29,7 @@ from typing import Optional
 from coach.engine.definition import Exercise
 from coach.pose.frame import PoseFrame
 from coach.report import build_report, summary_lines, write_report
+from coach.reporting import write_readable_report
 from coach.sources import SourceInfo
 from coach.trace import TraceWriter
 
@@ -100,6 +102,8 @@ class LiveSession:
     def save(self, checker: object, live: dict, warnings: tuple[str, ...] = (), final: bool = False) -> dict:
         report = self.report(checker, live, warnings, final)
         write_report(report, self.files["report"])
+        if final:  # the page replays the trace and draws: once, at the end, never on the periodic saves
+            self.files.update(write_readable_report(self.out_dir, report, self.exercise, self.files["trace"]))
         self._saved_reps = report["summary"]["reps"]
         self._saved_at = self.last_t if self.last_t is not None else 0.0
         return report

@@ -1,0 +1,150 @@
+"""``report.html``: what the page shows, worked out from report.json (``page_context``), then the
+Jinja2 template ``coach/templates/report.html`` with autoescaping on, so that nothing from a file
+name, a definition or the report can become markup (a video named ``<script>...`` shows as text).
+
+The numbers in the page are report.json's: each table cell that shows one also carries the exact
+value (``data-value``), so the page can be checked against the file, by people and by tests.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+import jinja2
+
+from coach.measures import UNITS
+from coach.reporting.moments import FaultMoment
+from coach.reporting.text import format_value, peak_label, peak_unit, warning_text
+
+
+@dataclass
+class Picture:
+    """A fault's picture: a data: URI, and what it shows (a video frame or the skeleton)."""
+
+    uri: str
+    kind: str  # "video" | "skeleton"
+
+
+@dataclass
+class PageInputs:
+    """What the page needs besides report.json."""
+
+    report: dict
+    instructions: str = ""
+    key_measure: str = ""
+    plot_uri: str = ""
+    plot_size: Optional[tuple[int, int]] = None
+    moments: list[FaultMoment] = field(default_factory=list)
+    pictures: list[Optional[Picture]] = field(default_factory=list)  # one per moment
+    notes: list[str] = field(default_factory=list)  # what is missing and why
+    files: dict[str, str] = field(default_factory=dict)  # label -> file name beside report.html
+
+
+def _s(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _cell(value: float) -> dict:
+    """A table cell showing a report.json number: the exact value, and how it is shown."""
+    return {"value": repr(value), "text": _s(value)}
+
+
+def range_of_motion(rep: dict, key_measure: str) -> list[tuple[str, float, str]]:
+    """The range of motion a rep reached, as (label, value, shown): the key measure's value at the
+    top; for an exercise with two poles (cat-cow), the depth reached in each."""
+    peak = rep["peak"]
+    unit = UNITS.get(key_measure, "")
+    own = f"{key_measure}_{unit}" if unit else key_measure  # the checker's key for it (hip_extension_deg)
+    depths = [k for k in peak if k.endswith("_depth")]
+    keys = depths or ([own] if own in peak else list(peak)[:1])
+    return [(peak_label(k), peak[k], format_value(peak[k], peak_unit(k))) for k in keys
+            if isinstance(peak[k], (int, float))]
+
+
+def page_context(inputs: PageInputs) -> dict:
+    """Everything the template shows, worked out from report.json (the template only lays it out)."""
+    r = inputs.report
+    live = r.get("live") if isinstance(r.get("live"), dict) else None
+    backend = r.get("backend") if isinstance(r.get("backend"), dict) else {}
+    return {
+        "title": f"{r['exercise']['name']}: report",
+        "exercise": r["exercise"], "instructions": inputs.instructions, "source_path": r["source"]["path"],
+        "is_live": live is not None, "live": _live_context(live) if live else None,
+        "stopped": _stopped_context(r.get("stopped")),
+        "warnings": [warning_text(w, live is not None) for w in r.get("warnings") or [] if isinstance(w, str)],
+        "summary": _summary(r),
+        "by_side": [{"side": side, "reps": v.get("reps", ""), "good_reps": v.get("good_reps", ""),
+                     "held": _s(v.get("total_hold_s", 0.0)), "longest": _s(v.get("longest_hold_s", 0.0))}
+                    for side, v in (r["summary"].get("by_side") or {}).items() if isinstance(v, dict)],
+        "reps": [_rep_row(rep, inputs.key_measure) for rep in r["reps"]],
+        "holds": [_hold_row(h) for h in r["holds"]],
+        "any_side": any(rep["side"] for rep in r["reps"]),
+        "moments": [{"number": n, "t": _s(m.t), "code": m.code, "cue": m.cue, "rep": m.rep,
+                     "picture": inputs.pictures[n - 1] if n - 1 < len(inputs.pictures) else None}
+                    for n, m in enumerate(inputs.moments, start=1)],
+        "cues": [{"t": _s(c["t_s"]), "code": c["code"], "text": c["text"]} for c in r["cues"]],
+        "plot_uri": inputs.plot_uri, "plot_size": inputs.plot_size,
+        "notes": inputs.notes, "files": inputs.files, "backend": backend,
+    }
+
+
+def _summary(r: dict) -> dict:
+    summary, holds = r["summary"], r["holds"]
+    targets = r.get("targets") if isinstance(r.get("targets"), dict) else {}
+    hold_target = holds[0]["target_s"] if holds else targets.get("hold_s")
+    reps_min, reps_max = targets.get("reps_min"), targets.get("reps_max")
+    duration = float(r["source"]["duration_s"])
+    fraction = float(r["tracking"]["fraction"])
+    return {
+        "reps": summary["reps"], "good_reps": summary["good_reps"],
+        "reps_target": f"{reps_min}–{reps_max}" if isinstance(reps_min, int) and isinstance(reps_max, int) else "",
+        "holds": len(holds), "holds_met": sum(1 for h in holds if h["met_target"]),
+        # no target (cat-cow's brief pauses): every hold "meets" it, which would say nothing
+        "hold_target": _s(hold_target) if isinstance(hold_target, (int, float)) and hold_target > 0 else "",
+        "total_hold": _s(summary["total_hold_s"]),
+        "longest_hold": _s(max((h["duration_s"] for h in holds), default=0.0)),
+        "tracked": _s(fraction * duration), "duration": _s(duration), "tracked_pct": f"{100 * fraction:.0f}",
+    }
+
+
+def _rep_row(rep: dict, key_measure: str) -> dict:
+    return {"index": rep["index"], "start": _cell(rep["start_s"]),
+            "duration": _cell(round(rep["end_s"] - rep["start_s"], 3)), "hold": _cell(rep["hold_s"]),
+            "rom": range_of_motion(rep, key_measure), "side": rep["side"] or "", "good": rep["good"],
+            "faults": list(rep["faults"])}
+
+
+def _hold_row(h: dict) -> dict:
+    return {"start": _cell(h["start_s"]), "duration": _cell(h["duration_s"]),
+            "target": _s(h["target_s"]) if h["target_s"] > 0 else "", "met": h["met_target"],
+            "side": h.get("side") or "", "rep": h.get("rep", ""), "faults": list(h.get("faults") or []),
+            "pose": h.get("pose") or ""}
+
+
+def _stopped_context(stopped: object) -> Optional[dict]:
+    """The pain stop (``stopped`` of a live report), or None."""
+    if not isinstance(stopped, dict):
+        return None
+    t = stopped.get("t_s")
+    return {"reason": str(stopped.get("reason", "")), "t": _s(t) if isinstance(t, (int, float)) else "?",
+            "message": str(stopped.get("message", ""))}
+
+
+def _live_context(live: dict) -> dict:
+    from coach.live.loop import ENDED_TEXT  # the live command's own words for how a session ended
+
+    counting = live.get("counting_from_s")
+    return {"ended": ENDED_TEXT.get(str(live.get("ended")), str(live.get("ended") or "still running")),
+            "counting_from": _s(counting) if isinstance(counting, (int, float)) and math.isfinite(counting) else "",
+            "speech": str(live.get("speech") or "")}
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("coach", "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(inputs: PageInputs) -> str:
+    return _environment().get_template("report.html").render(**page_context(inputs))
