@@ -4,7 +4,9 @@ Checks come first and fail fast with one line (no display, no camera, unknown ex
 pose model is loaded. Exit status: 0 when the session ended as the person chose (q/Esc, the window
 closed, the time limit, the end of a video played as a camera, the pain key); 130 on Ctrl-C (143 on
 SIGTERM/SIGHUP); 2 when the camera disappeared mid-session or on an error. In every case where a
-session started, the report is written first and the last line says where.
+session started, the report is written first, then the session is added to the history
+(``coach.history``), and the last line says where the report is. No picture is stored unless
+``--save-video`` is given.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
     p.add_argument("--countdown", type=float, default=3.0, help="seconds of countdown before counting (default 3)")
     p.add_argument("--max-seconds", type=float, help="end the session after this many seconds")
+    p.add_argument("--save-video", action="store_true",
+                   help="also store the annotated video (OUT/annotated.mp4); by default no picture is kept")
+    p.add_argument("--history-db", help="record the session in this history database (default: the user data folder)")
     p.set_defaults(func=run_command)
     return p
 
@@ -74,7 +79,7 @@ def run_command(args: argparse.Namespace) -> int:
     source = SourceInfo(path=reader.path, fps=reader.fps, frames=0, width=reader.width, height=reader.height,
                         kind="camera")
     options = LiveOptions(exercise=exercise, out_dir=out, show_stats=args.stats, max_seconds=args.max_seconds,
-                          setup=SetupConfig(countdown_s=args.countdown))
+                          setup=SetupConfig(countdown_s=args.countdown), save_video=args.save_video)
     speaker = Speaker(muted=args.mute)
     display = Headless() if args.headless else Window(f"coach - {exercise.name}", reader.width, reader.height)
     keys = TerminalKeys() if args.headless and sys.stdin is not None and sys.stdin.isatty() else no_keys
@@ -93,9 +98,13 @@ def run_command(args: argparse.Namespace) -> int:
         if loop is not None and loop.ended == "pain":
             speaker.drain(8.0)  # let the advice be said in full
         speaker.close()
+    from coach.history.record import record_session
+
+    record_session(result.report, result.files["report"], "live", exercise, args.history_db)  # warns, never fails
     for line in live_summary_lines(result.report):
         print(line)
-    where = f"{result.files['report']} (trace: {result.files['trace']})"
+    video = f", video: {result.files['video']}" if "video" in result.files else ""
+    where = f"{result.files['report']} (trace: {result.files['trace']}{video})"
     code = EXIT.get(result.ended, 0)
     if code:
         why = ENDED_TEXT.get(result.ended, result.ended)

@@ -10,7 +10,8 @@ Before counting, every frame goes to a *probe* checker that only tells the set-u
 starting posture is recognised; once the guide's countdown ends, frames go to a fresh checker from
 its first frame, so nothing done while getting into position is counted.
 
-Every way out ends in ``_finish``: the report is written from everything recorded so far.
+Every way out ends in ``_finish``: the report is written from everything recorded so far (and,
+with ``save_video``, the annotated video of what was shown is finished: ``session_video``).
 Endings: ``quit`` (q/Esc), ``window_closed``, ``max_seconds``, ``video_ended`` (a file played as a
 camera ran out), ``camera_lost``, ``pain`` (the p key), ``interrupted`` (Ctrl-C), ``terminated``
 (SIGTERM/SIGHUP), ``error`` (a bug: the report is written, then the exception goes on).
@@ -19,6 +20,7 @@ camera ran out), ``camera_lost``, ``pain`` (the p key), ``interrupted`` (Ctrl-C)
 from __future__ import annotations
 
 import dataclasses
+import os
 import signal
 import sys
 import threading
@@ -37,6 +39,7 @@ from coach.live.display import MUTE, PAIN, PAUSE, QUIT, Display, KeySource, acti
 from coach.live.hud import draw_banner, draw_corner, draw_countdown, stats_text
 from coach.live.pose_stage import PoseStage
 from coach.live.session import LiveSession
+from coach.live.session_video import VIDEO, SessionVideo
 from coach.live.setup import COUNTDOWN, READY, SetupConfig, SetupGuide, SetupStep
 from coach.live.speech import Speaker
 from coach.live.stats import FrameTiming, LoopStats
@@ -55,6 +58,10 @@ ENDED_TEXT = {
     "video_ended": "the video ended", "camera_lost": "the camera stopped sending frames",
     "pain": "stopped for pain", "interrupted": "interrupted", "terminated": "terminated", "error": "an error",
 }
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def make_checker(exercise: Exercise) -> ExerciseChecker:
@@ -77,6 +84,7 @@ class LiveOptions:
     max_seconds: Optional[float] = None
     setup: SetupConfig = field(default_factory=SetupConfig)
     pain_message_s: float = 6.0  # the window keeps the pain message this long (a key closes it sooner)
+    save_video: bool = False  # privacy by default: the annotated video is stored only when asked for
 
 
 @dataclass
@@ -188,6 +196,9 @@ class LiveLoop:
         self.t = 0.0  # the session clock: wall time less pauses
         self.paused_since: Optional[float] = None
         self.paused_total = 0.0
+        self.video: Optional[SessionVideo] = None
+        if options.save_video:
+            self.video = SessionVideo(os.path.join(options.out_dir, VIDEO), source.fps, _warn)
 
     # -- the loop ------------------------------------------------------------------------------------
     def run(self) -> LiveResult:
@@ -207,8 +218,23 @@ class LiveLoop:
         finally:
             sys.setswitchinterval(switch)
             self._stop_capture()
-            report = self._finish()
-        return LiveResult(report, dict(self.session.files), self.ended, self.detail)
+            try:
+                self._close_video()  # on every way out, so that the file is playable; before the report
+            finally:                 # (and report.html) is written, which happens whatever the close does
+                report = self._finish()
+        files = dict(self.session.files)
+        if self.video is not None and self.video.frames and not self.video.failed:
+            files["video"] = self.video.path
+        return LiveResult(report, files, self.ended, self.detail)
+
+    def _close_video(self) -> None:
+        if self.video is None:
+            return
+        try:
+            self.video.close()
+        except Exception as err:  # noqa: BLE001 - a broken video must not stand in the way of the report
+            self.video.failed = True
+            _warn(f"coach: warning: the video {self.video.path} could not be finished ({err})")
 
     def _stop_capture(self) -> None:
         self.stage.stop()
@@ -261,6 +287,8 @@ class LiveLoop:
         draw_countdown(image, countdown)
         self._corner(image)
         self.display.show(image)
+        if self.video is not None:
+            self.video.add(image, self.t)  # as shown; paused frames are not (the video keeps the session clock)
         key = self.display.key() or self.keys()
         timing = FrameTiming(posed.frame.t_capture, posed.inference_start, posed.inference_end, self.clock())
         self.stats.add(timing)

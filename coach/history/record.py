@@ -1,0 +1,117 @@
+"""What a session's report.json contributes to the history, and recording it without ever failing.
+
+The commands (``coach analyze``, ``coach live``) call ``record_session`` once the report is written.
+The analysis is done by then, so a history that can't be written costs one warning line on stderr,
+never the run's exit status.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import sys
+from datetime import datetime, timezone
+from typing import Callable, Optional, Union
+
+from coach.engine.definition import Exercise, TwoWayPhases, load_exercise
+from coach.errors import CoachError
+from coach.history.store import TIME_FORMAT, SessionRow, open_history
+from coach.measures import UNITS
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime(TIME_FORMAT)
+
+
+def range_of_motion(report: dict,
+                    exercise: Optional[Exercise]) -> tuple[Optional[str], Optional[float], Optional[float]]:
+    """(what is measured, mean over the reps, best rep) of the exercise's key measure at each rep's peak.
+
+    Out-and-back exercises: the key measure at the top (``peak["hip_extension_deg"]``); "best" is the
+    furthest in the movement's direction (the highest hip extension, the smallest knee-to-chest hip
+    angle). Two-way exercises (cat-cow): the whole excursion, the depth reached at one pole plus the
+    other, since the key measure's value alone says nothing of how far the back moved."""
+    if exercise is None:
+        return None, None, None
+    phases = exercise.phases
+    if isinstance(phases, TwoWayPhases):
+        keys = (f"{phases.plus}_depth", f"{phases.minus}_depth")
+        measure, sign = "+".join(keys), 1
+    else:
+        keys = ("_".join(p for p in (phases.measure, UNITS.get(phases.measure, "")) if p),)
+        measure, sign = keys[0], phases.direction
+    values = []
+    for rep in report.get("reps", []):
+        peak = rep.get("peak", {})
+        if all(isinstance(peak.get(k), (int, float)) and math.isfinite(peak[k]) for k in keys):
+            values.append(sum(float(peak[k]) for k in keys))
+    if not values:
+        return measure, None, None
+    best = max(values, key=lambda v: sign * v)
+    return measure, round(statistics.fmean(values), 3), round(best, 3)
+
+
+def fault_counts(report: dict) -> dict[str, int]:
+    """Per fault code, the number of reps it was seen in (as the printed summary counts them)."""
+    counts: dict[str, int] = {}
+    for rep in report.get("reps", []):
+        for code in rep.get("faults", []):
+            counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+def _exercise_for(report: dict) -> Optional[Exercise]:
+    try:
+        return load_exercise(report["exercise"]["id"])
+    except CoachError:  # e.g. analysed with --exercise-file: no shipped definition of that id
+        return None
+
+
+def _ended(report: dict) -> str:
+    live = report.get("live")
+    if isinstance(live, dict) and live.get("ended"):
+        return str(live["ended"])
+    return "interrupted" if "interrupted" in report.get("warnings", []) else "complete"
+
+
+def session_from_report(report: dict, report_path: str, kind: str, exercise: Optional[Exercise] = None,
+                        recorded_at: Optional[str] = None) -> SessionRow:
+    """The history row of a ``coach.report/1`` report. ``exercise`` (the definition the session ran
+    with) tells which measure is the range of motion; by default the shipped one of the report's id."""
+    exercise = exercise or _exercise_for(report)
+    holds = report.get("holds", [])
+    durations = [float(h["duration_s"]) for h in holds]
+    target = report.get("targets", {}).get("hold_s", holds[0]["target_s"] if holds else None)
+    source = str(report.get("source", {}).get("path", ""))
+    measure, rom_mean, rom_best = range_of_motion(report, exercise)
+    summary = report["summary"]
+    return SessionRow(
+        recorded_at=recorded_at or utc_now(), exercise_id=report["exercise"]["id"],
+        source_path=os.path.abspath(source) if source and os.path.exists(source) else source,
+        reps=int(summary["reps"]), good_reps=int(summary["good_reps"]), total_hold_s=float(summary["total_hold_s"]),
+        report_path=os.path.abspath(report_path), kind=kind, ended=_ended(report), holds=len(holds),
+        holds_met=sum(1 for h in holds if h.get("met_target")),
+        mean_hold_s=round(statistics.fmean(durations), 3) if durations else None,
+        hold_target_s=float(target) if target is not None else None,
+        rom_measure=measure, rom_mean=rom_mean, rom_best=rom_best, faults=fault_counts(report))
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def record_session(report: dict, report_path: str, kind: str, exercise: Optional[Exercise] = None,
+                   db_path: Union[str, os.PathLike, None] = None,
+                   warn: Callable[[str], None] = _warn) -> Optional[int]:
+    """Add the session to the history; returns its id, or None (after one warning line) when it
+    could not be recorded. Never raises (except KeyboardInterrupt): the session's own files are
+    written already and must not be reported as a failure."""
+    try:
+        row = session_from_report(report, report_path, kind, exercise)
+        with open_history(db_path) as db:
+            return db.add(row)
+    except Exception as err:  # noqa: BLE001 - any failure here, even a bug, must not fail the run
+        reason = str(err) if isinstance(err, CoachError) else f"{type(err).__name__}: {err}"
+        warn(f"coach: warning: the session was not added to the history ({reason})")
+        return None
