@@ -1,1 +1,2 @@
-"""Camera set-up checks, personal baselines and threshold fitting (issue 6; not built yet)."""
+"""Camera set-up checks (``coach calibrate camera``: camera.py checks, draw.py, command.py), personal
+baselines and threshold fitting (issue 6)."""

@@ -132,6 +132,12 @@ def _part_phrase(parts: list[str]) -> str:
     return f"your {text} {verb}"
 
 
+def part_phrase(parts: list[str]) -> str:
+    """The parts ``out_of_frame`` names, as the subject of a sentence: "your head is", "your knees and
+    feet are" (shared with ``coach calibrate camera``)."""
+    return _part_phrase(parts)
+
+
 class SetupGuide:
     """Feed every frame until ``ready``: ``update`` says what to tell the person."""
 
