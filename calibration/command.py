@@ -1,4 +1,4 @@
-"""``coach calibrate``: the command group (``camera`` now; ``baseline`` joins it later).
+"""``coach calibrate``: the command group, ``camera`` here and ``baseline`` (calibration/baseline_command.py).
 
 ``coach calibrate camera [--camera N|PATH] [--exercise ID] [--seconds S] [--headless] [--out DIR]``
 watches a few seconds of a webcam (or of a video file played as one), prints one line per check
@@ -40,11 +40,15 @@ FINAL_WAIT_S = 60.0  # how long the window keeps the verdict up when no key is p
 
 def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     """``calibrate`` and its sub-commands; add a new one with its own ``add_*_parser(group)`` call below."""
-    p = sub.add_parser("calibrate", help="check the camera set-up (calibrate camera)",
-                       description="Calibration: 'coach calibrate camera' checks the camera set-up.")
+    p = sub.add_parser("calibrate", help="check the camera set-up; record your own range of motion",
+                       description="Calibration: 'coach calibrate camera' checks the camera set-up; "
+                                   "'coach calibrate baseline' records your range of motion into a profile.")
     # The metavar names the sub-commands in "required" errors (argparse would say the dest): keep it in step.
-    group = p.add_subparsers(dest="calibrate_command", required=True, metavar="{camera}")
+    group = p.add_subparsers(dest="calibrate_command", required=True, metavar="{camera,baseline}")
     add_camera_parser(group)
+    from calibration.baseline_command import add_baseline_parser
+
+    add_baseline_parser(group)
     return p
 
 

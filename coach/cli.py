@@ -26,7 +26,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.report import summary_lines
 
     exercise = load_exercise_file(args.exercise_file) if args.exercise_file else load_exercise(args.exercise)
-    exercise = exercise.with_targets(args.preset, args.hold)
+    from calibration.profile import personalised
+
+    exercise = personalised(exercise.with_targets(args.preset, args.hold), args.profile)
     if not os.path.exists(args.input):
         kind = "trace" if is_trace(args.input) else "video"
         raise CoachError(f"{kind} not found: {args.input} (check the path)")
@@ -36,7 +38,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     check_found_someone(result, args.input)
     for line in summary_lines(result.report):
         print(line)
-    print(f"wrote {', '.join(result.files.values())}")
+    print(f"wrote {', '.join([*result.files.values(), *result.readable.values()])}")
+    from coach.history.record import record_session
+
+    record_session(result.report, result.files["report"], "analyze", exercise, args.history_db)  # warns, never fails
     if result.interrupted:
         print(f"coach: interrupted; the report covers what was analysed: {result.files['report']}", file=sys.stderr)
         return 130
@@ -56,17 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exercise-file", help="use this exercise definition file instead of the shipped one")
     p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long = 30 s holds)")
     p.add_argument("--hold", type=float, help="hold target in seconds (overrides the exercise's and the preset's)")
+    p.add_argument("--profile", help="personal thresholds recorded by 'coach calibrate baseline' (a name or a file)")
     p.add_argument("--out", "-o", help="output folder (default runs/NAME)")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
     p.add_argument("--backend", choices=("solution", "tasks"), default="solution",
                    help="solution: MediaPipe's bundled model, legacy graph (default); tasks: Tasks API on the same model")
     p.add_argument("--no-video", action="store_true", help="don't write the annotated video")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--history-db", help="record the session in this history database (default: the user data folder)")
     p.set_defaults(func=_cmd_analyze)
 
     from coach.live.command import add_parser as add_live_parser
 
     add_live_parser(sub)
+    from calibration.command import add_parser as add_calibrate_parser
+
+    add_calibrate_parser(sub)
+    from coach.reporting.command import add_parser as add_report_parser
+
+    add_report_parser(sub)
+    from coach.history.command import add_parser as add_history_parser
+
+    add_history_parser(sub)
     return parser
 
 

@@ -98,7 +98,7 @@ def test_ctrl_c_writes_the_report(tmp_path: Path) -> None:
                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     trace = out / "landmarks.jsonl"
     deadline = time.time() + TIMEOUT
-    while time.time() < deadline and (not trace.exists() or trace.read_text().count("\n") < 20):
+    while time.time() < deadline and (not trace.exists() or trace.read_text().count("\n") < 21):  # header + 20 frames
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)

@@ -133,6 +133,9 @@ class FaultRule:
     relative: bool = False  # judge the change from the person's own resting value, not the value itself
     applies_to: str = "any"  # any | single (one-sided reps only) | both
     also: tuple[str, ...] = ()  # rep and session rules: more rep figures judged alike (the worst counts)
+    # The limit marks "short of the full range": a personal profile (calibration/) moves it to the
+    # person's own comfortable best. Limits that guard safety (over-arching) never follow a profile.
+    follows_range: bool = False
 
     def violated(self, value: float) -> bool:
         return (self.below is not None and value < self.below) or (self.above is not None and value > self.above)
@@ -168,6 +171,9 @@ class Exercise:
     presets: dict = field(default_factory=dict)  # name -> {hold_s, reps_min, reps_max}
     path: str = field(default="", compare=False)
     needs: tuple[str, ...] = ()  # of NEEDS: e.g. "segmentation" (the person mask, for the back's profile)
+    # The personal profile whose thresholds replaced the definition's (calibration/profile.py), as
+    # the report shows it; None: the definition's own.
+    profile: Optional[dict] = field(default=None, compare=False)
 
     @property
     def needs_segmentation(self) -> bool:
@@ -312,6 +318,10 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
     of = f.get("of", str, "tracked", choices=("tracked", "worked", "other"))
     if scope in ("rep", "session") and of != "tracked":
         raise f.error("of", f"a scope={scope!r} fault judges the rep as a whole; 'of' does not apply")
+    follows_range = f.get("follows_range", bool, False)
+    if follows_range and (scope != "hold" or (below is None) == (above is None) or f.get("relative", bool, False)):
+        raise f.error("follows_range", "only a scope='hold' limit on an absolute value, with one of 'below' or "
+                                       "'above', can follow a person's range")
     if scope == "session" and below is not None and above is not None:
         raise f.error("above", "a scope='session' fault compares with the session's best rep: give 'below' "
                                "(a share of the largest value) or 'above' (a multiple of the smallest), not both")
@@ -319,7 +329,8 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
                      priority=f.get("priority", int, 1), for_s=f.get("for_s", float, 0.3),
                      pauses_hold=f.get("pauses_hold", bool, False), of=of,
                      relative=f.get("relative", bool, False),
-                     applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")), also=also)
+                     applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")), also=also,
+                     follows_range=follows_range)
 
 
 def _sides(f: _Fields) -> SidesRule:

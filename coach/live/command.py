@@ -30,6 +30,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
     p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long)")
     p.add_argument("--hold", type=float, help="hold target in seconds")
+    p.add_argument("--profile", help="personal thresholds recorded by 'coach calibrate baseline' (a name or a file)")
     p.add_argument("--out", "-o", help="output folder (default runs/live-YYYYmmdd-HHMMSS)")
     p.add_argument("--headless", action="store_true", help="no window (machines without a display)")
     p.add_argument("--stats", action="store_true", help="show frame rate and latency on screen")
@@ -45,10 +46,11 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from calibration.profile import personalised
     from coach.engine.definition import load_exercise
 
     exercise = load_exercise(args.exercise)
-    exercise = exercise.with_targets(args.preset, args.hold)
+    exercise = personalised(exercise.with_targets(args.preset, args.hold), args.profile)
     if args.max_seconds is not None and args.max_seconds <= 0:
         raise CoachError(f"--max-seconds must be above 0, got {args.max_seconds:g}")
     if args.countdown < 0:

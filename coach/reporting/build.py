@@ -77,7 +77,16 @@ def _shipped_exercise(report: dict, notes: list[str]) -> Optional[Exercise]:
 
 
 def with_report_targets(exercise: Exercise, report: dict) -> Exercise:
-    """The exercise with the targets the session ran with (its --preset and --hold, in the report)."""
+    """The exercise with the targets the session ran with (its --preset and --hold, in the report),
+    and the personal thresholds of its profile (--profile), so the replay sees what the session saw."""
+    profile = report.get("profile")
+    if isinstance(profile, dict):
+        from calibration.profile import apply_profile
+
+        try:
+            exercise = apply_profile(exercise, {**profile, "exercise": exercise.id})
+        except (CoachError, TypeError, ValueError, AttributeError):
+            pass  # a damaged profile entry: the replay notes any difference from the report
     targets = report.get("targets") if isinstance(report.get("targets"), dict) else {}
     changes = {name: targets[key] for name, key, kind in (("hold_target_s", "hold_s", (int, float)),
                                                           ("reps_min", "reps_min", int), ("reps_max", "reps_max", int))
