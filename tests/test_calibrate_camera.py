@@ -26,6 +26,7 @@ from coach.errors import CoachError
 from coach.engine.definition import load_exercise
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 from e2e_runs import ROOT
+from x11_close import stop, virtual_display
 
 W, H = 640, 480
 BRIGHT = 150.0
@@ -467,42 +468,32 @@ def test_unknown_exercise_is_exit_2(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("Xvfb") is None or not sys.platform.startswith("linux"),
                     reason="the window test needs a virtual X server (apt-get install xvfb)")
 def test_window_shows_the_verdict_until_it_is_closed(tmp_path: Path) -> None:
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
     proc = None
-    try:
-        display = os.read(read_fd, 64).decode().strip()
-        assert display.isdigit(), "Xvfb did not start"
-        env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "COACH_NATIVE_LOGS")}
-        env["DISPLAY"] = f":{display}"
-        proc = subprocess.Popen([sys.executable, "-m", "coach", "calibrate", "camera", "--camera", str(SAMPLE),
-                                 "--exercise", "bridge", "--seconds", "2"], cwd=str(tmp_path), env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
-        assert proc.stdout is not None
-        lines = []
-        deadline = time.time() + TIMEOUT
-        while time.time() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line.rstrip("\n"))
-            if line.startswith("press any key"):
-                break
-        assert lines and lines[-1] == "press any key in the window to close it", lines
-        assert proc.poll() is None  # the verdict stays up
-        closer = subprocess.run([sys.executable, str(Path(__file__).with_name("x11_close.py")), f":{display}",
-                                 "coach - camera check"], capture_output=True, text=True, timeout=30)
-        if closer.returncode != 0:
-            pytest.skip("libX11 is not there to close the window with")
-        proc.wait(timeout=30)
-        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
-        assert "usable for bridge (Pelvic tilt bridge)" in lines
-    finally:
-        os.close(read_fd)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+    with virtual_display() as display:
+        try:
+            env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "COACH_NATIVE_LOGS")}
+            env["DISPLAY"] = display
+            proc = subprocess.Popen([sys.executable, "-m", "coach", "calibrate", "camera", "--camera", str(SAMPLE),
+                                     "--exercise", "bridge", "--seconds", "2"], cwd=str(tmp_path), env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+            assert proc.stdout is not None
+            lines = []
+            deadline = time.time() + TIMEOUT
+            while time.time() < deadline:
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                lines.append(line.rstrip("\n"))
+                if line.startswith("press any key"):
+                    break
+            assert lines and lines[-1] == "press any key in the window to close it", lines
+            assert proc.poll() is None  # the verdict stays up
+            closer = subprocess.run([sys.executable, str(Path(__file__).with_name("x11_close.py")), display,
+                                     "coach - camera check"], capture_output=True, text=True, timeout=30)
+            if closer.returncode != 0:
+                pytest.skip("libX11 is not there to close the window with")
+            proc.wait(timeout=30)
+            assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+            assert "usable for bridge (Pelvic tilt bridge)" in lines
+        finally:
+            stop(proc)

@@ -21,6 +21,7 @@ import pytest
 
 from e2e_runs import ROOT
 from test_cli_errors import assert_clean_failure, write_video
+from x11_close import stop, virtual_display
 
 SAMPLE = ROOT / "samples" / "bridge_clean_01.mp4"
 SHORT_REP = ROOT / "samples" / "bridge_mixed_05.mp4"  # its first rep: 2.1-4.7 s
@@ -141,54 +142,43 @@ def close_window(display: str, title_prefix: str) -> bool:
                                                           "the real-window test needs a virtual X server")
 def test_real_window_shows_the_coached_video(tmp_path: Path) -> None:
     fbdir = Path(tempfile.mkdtemp(prefix="xvfb-", dir=tmp_path))
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "800x600x24", "-fbdir", str(fbdir),
-                             "-nolisten", "tcp", "-br"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    os.close(write_fd)
     proc = None
-    try:
-        display = os.read(read_fd, 64).decode().strip()
-        assert display.isdigit(), "Xvfb did not start"
-        screen = fbdir / "Xvfb_screen0"
-        assert is_blank(xwd_image(screen.read_bytes()))  # -br: a black screen before the window opens
-        out = tmp_path / "session"
-        # --max-seconds is only a safety net: the window is closed as soon as it has been seen.
-        proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--mute", "--stats",
-                                 "--max-seconds", "60", "--out", str(out)], cwd=str(tmp_path),
-                                env=env_without("WAYLAND_DISPLAY", DISPLAY=f":{display}"), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
-        shot = None
-        deadline = time.time() + TIMEOUT
-        while time.time() < deadline and proc.poll() is None:
-            if not is_blank(xwd_image(screen.read_bytes())):
-                time.sleep(0.5)  # a few more frames: the picture, not a half-drawn window
-                shot = xwd_image(screen.read_bytes())
-                break
-            time.sleep(0.1)
-        closed = proc.poll() is None and close_window(f":{display}", "coach - ")  # its close button
-        if not closed and proc.poll() is None:  # no libX11 to click with: Ctrl-C instead
-            proc.send_signal(signal.SIGINT)
-        out_text, err = proc.communicate(timeout=TIMEOUT)
-        assert shot is not None, f"the window never showed anything (exit {proc.returncode})\n{out_text}\n{err}"
-        import cv2
+    with virtual_display(fbdir, black=True) as display:
+        try:
+            screen = fbdir / "Xvfb_screen0"
+            assert is_blank(xwd_image(screen.read_bytes()))  # -br: a black screen before the window opens
+            out = tmp_path / "session"
+            # --max-seconds is only a safety net: the window is closed as soon as it has been seen.
+            proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--mute",
+                                     "--stats", "--max-seconds", "60", "--out", str(out)], cwd=str(tmp_path),
+                                    env=env_without("WAYLAND_DISPLAY", DISPLAY=display), stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+            shot = None
+            deadline = time.time() + TIMEOUT
+            while time.time() < deadline and proc.poll() is None:
+                if not is_blank(xwd_image(screen.read_bytes())):
+                    time.sleep(0.5)  # a few more frames: the picture, not a half-drawn window
+                    shot = xwd_image(screen.read_bytes())
+                    break
+                time.sleep(0.1)
+            closed = proc.poll() is None and close_window(display, "coach - ")  # its close button
+            if not closed and proc.poll() is None:  # no libX11 to click with: Ctrl-C instead
+                proc.send_signal(signal.SIGINT)
+            out_text, err = proc.communicate(timeout=TIMEOUT)
+            assert shot is not None, f"the window never showed anything (exit {proc.returncode})\n{out_text}\n{err}"
+            import cv2
 
-        cv2.imwrite(str(tmp_path / "screenshot.png"), shot)  # for a look when it fails
-        lit = shot[shot.max(axis=2) > 0]
-        assert not is_blank(shot) and lit.shape[0] > 100_000  # most of a 640x480 window drawn
-        assert float(lit.mean()) > 60.0  # the (bright) video, not a black window
-        report = json.loads((out / "report.json").read_text())
-        assert report["source"]["frames"] > 0
-        if closed:  # closing the window ends the session like q, with the report written
-            assert proc.returncode == 0, err
-            assert report["live"]["ended"] == "window_closed", report["live"]
-            assert out_text.strip().splitlines()[-1].startswith("session ended (the window was closed); report: ")
-        else:
-            assert proc.returncode == 130 and report["live"]["ended"] == "interrupted", err
-    finally:
-        os.close(read_fd)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+            cv2.imwrite(str(tmp_path / "screenshot.png"), shot)  # for a look when it fails
+            lit = shot[shot.max(axis=2) > 0]
+            assert not is_blank(shot) and lit.shape[0] > 100_000  # most of a 640x480 window drawn
+            assert float(lit.mean()) > 60.0  # the (bright) video, not a black window
+            report = json.loads((out / "report.json").read_text())
+            assert report["source"]["frames"] > 0
+            if closed:  # closing the window ends the session like q, with the report written
+                assert proc.returncode == 0, err
+                assert report["live"]["ended"] == "window_closed", report["live"]
+                assert out_text.strip().splitlines()[-1].startswith("session ended (the window was closed); report: ")
+            else:
+                assert proc.returncode == 130 and report["live"]["ended"] == "interrupted", err
+        finally:
+            stop(proc)

@@ -20,7 +20,7 @@ from calibration.record import DONE, MOVE, POSTURE, REST, BaselineGuide, GuideCo
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise
 from coach.errors import CoachError
-from synth import FPS, bridge_profile, lying_frame
+from synth import bridge_profile, lying_frame
 
 BRIDGE = load_exercise("bridge")
 K2C = load_exercise("knee_to_chest")
@@ -110,7 +110,7 @@ def test_apply_profile_changes_only_what_the_profile_sets():
 
 
 def test_a_profile_counts_the_shallow_reps_the_defaults_miss_on_synthetic_frames():
-    prof, truth = bridge_profile(135.0, [(141.5, 2.0), (142.0, 2.0), (141.0, 2.0)])  # a comfortable 6-7 deg
+    prof, _ = bridge_profile(135.0, [(141.5, 2.0), (142.0, 2.0), (141.0, 2.0)])  # a comfortable 6-7 deg
     frames = lying_frames(prof)
     assert reps_of(BRIDGE, frames) == []  # the definition's top level is 7 deg above rest
     base = Baseline("hip_extension", {"rest": 135.0, "best": 142.5}, 300)  # their best on a good day
@@ -196,10 +196,6 @@ def test_the_guide_records_only_after_the_starting_position_and_then_ends():
         late = BaselineGuide(BRIDGE, GuideConfig(posture_timeout_s=1.0))
         late.update(0.0, result("setup"))
         late.update(2.0, result("setup"))
-
-
-def test_fps_of_the_synthetic_material():
-    assert FPS == 30.0  # the synthetic profiles above are timed at 30 fps
 
 
 # -- end to end: a real knee-to-chest recording made shallow --------------------------------------------

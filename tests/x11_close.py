@@ -1,15 +1,48 @@
-"""Close an X window as a window manager's close button does: send it WM_DELETE_WINDOW.
+"""Real windows in tests: a virtual X server, and closing a window as its close button does.
 
-Used by the live window test (run in a subprocess of its own, since it calls libX11 through
-ctypes): ``python x11_close.py :DISPLAY "title prefix"``; exit 0 when a window was asked to close,
-1 when libX11 or the window was not found.
+``virtual_display()`` runs a fresh Xvfb for one test. ``close_window`` sends WM_DELETE_WINDOW, as
+a window manager's close button does; run it as ``python x11_close.py :DISPLAY "title prefix"``
+(a subprocess of its own, since it calls libX11 through ctypes): exit 0 when a window was asked to
+close, 1 when libX11 or the window was not found.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import os
+import subprocess
 import sys
+from pathlib import Path
+from typing import Iterator, Optional
+
+
+@contextlib.contextmanager
+def virtual_display(fbdir: Optional[Path] = None, black: bool = False) -> Iterator[str]:
+    """A fresh Xvfb (800x600, 24 bits) for the duration; yields its display name (":12"). With
+    ``fbdir`` the screen is kept there as an XWD file (``Xvfb_screen0``); ``black``: a black
+    background instead of the root weave."""
+    read_fd, write_fd = os.pipe()
+    args = ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "800x600x24", "-nolisten", "tcp"]
+    args += (["-fbdir", str(fbdir)] if fbdir is not None else []) + (["-br"] if black else [])
+    xvfb = subprocess.Popen(args, pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    try:
+        number = os.read(read_fd, 64).decode().strip()
+        assert number.isdigit(), "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        os.close(read_fd)
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+
+
+def stop(proc: Optional[subprocess.Popen]) -> None:
+    """Kill a test's subprocess that is still running (the test failed before it ended)."""
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
 
 
 def close_window(display: str, title_prefix: str) -> bool:
