@@ -106,7 +106,8 @@ def run_command(args: argparse.Namespace) -> int:
     for line in live_summary_lines(result.report):
         print(line)
     video = f", video: {result.files['video']}" if "video" in result.files else ""
-    where = f"{result.files['report']} (trace: {result.files['trace']}{video})"
+    page = f"page: {result.files['html']}, " if "html" in result.files else ""
+    where = f"{result.files['report']} ({page}trace: {result.files['trace']}{video})"
     code = EXIT.get(result.ended, 0)
     if code:
         why = ENDED_TEXT.get(result.ended, result.ended)
