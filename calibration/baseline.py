@@ -5,7 +5,8 @@ the checker is counting (the starting posture was recognised and the key joints 
 derives the person's levels:
 
 - out-and-back exercises (bridge, knee to chest): ``rest`` and ``best``, absolute values of the
-  key measure. In the measure's direction (up for the bridge's hip extension, down for the knee to
+  key measure; values past a fault limit beyond the top (bridge: hips over-extended) are not a
+  comfortable best and are left out. In the measure's direction (up for the bridge's hip extension, down for the knee to
   chest's hip angle) rest is the 10th percentile of what was seen and best the median of the values
   within the top fifth of the range seen: a held comfortable top, not a single-frame spike.
 - two-way exercises (cat-cow): ``neutral`` and the two poles, ``plus`` (cat) and ``minus`` (cow),
@@ -56,10 +57,17 @@ class BaselineRecorder:
         self.exercise = exercise
         self.measure = exercise.phases.measure
         self._values: list[float] = []
+        # Going too far is not a comfortable best (an over-arched bridge): values past a fault limit
+        # beyond the top of the movement are left out.
+        self._sign = float(getattr(exercise.phases, "direction", 1))
+        limits = [self._sign * (r.above if self._sign > 0 else r.below) for r in exercise.faults
+                  if r.scope == "hold" and r.measure == self.measure and not r.relative
+                  and (r.above if self._sign > 0 else r.below) is not None]
+        self._too_far = min(limits, default=math.inf)  # in the movement's direction
 
     def update(self, result: FrameResult) -> None:
         value = result.measures.get(self.measure, math.nan)
-        if result.state == "active" and math.isfinite(value):
+        if result.state == "active" and math.isfinite(value) and self._sign * value <= self._too_far:
             self._values.append(float(value))
 
     @property

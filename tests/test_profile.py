@@ -49,6 +49,12 @@ def test_baseline_of_a_shallow_bridge_is_its_rest_and_its_held_top():
     assert base.range == pytest.approx(15.0, abs=2.0)
 
 
+def test_an_over_arched_rep_is_not_taken_for_the_comfortable_best():
+    prof, _ = bridge_profile(135.0, [(176.0, 2.0), (200.0, 2.0), (175.0, 2.0)])
+    base = baseline_from_poses(BRIDGE, lying_frames(prof))
+    assert base.levels["best"] == pytest.approx(175.5, abs=2.0)  # not 200: hips_overextended flagged it
+
+
 def test_a_recording_without_movement_is_refused():
     prof, _ = bridge_profile(135.0, [(137.0, 2.0)])  # 2 deg: inside the measure's noise
     with pytest.raises(CoachError, match="too little movement"):
