@@ -294,3 +294,28 @@ def test_guided_live_baseline_from_a_video_played_as_the_camera(tmp_path, monkey
     prof = load_profile("live", "bridge")
     assert prof["source"] == f"camera {video}"
     assert 120 < prof["levels"]["rest"] < 150 < 165 < prof["levels"]["best"] < 195
+
+
+def test_live_session_uses_the_profile_and_says_so(tmp_path, monkeypatch):
+    """coach live --profile: a stiff person's profile on a bridge played as the camera."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("COACH_CONFIG_DIR", str(tmp_path / "config"))
+    prof = make_profile("stiff", BRIDGE, Baseline("hip_extension", {"rest": 135.0, "best": 145.0}, 300), "test")
+    save_profile(prof, profile_path("stiff"))
+    video = os.path.join(os.path.dirname(__file__), os.pardir, "samples", "bridge_mixed_05.mp4")
+    out = tmp_path / "session"
+    env = {k: v for k, v in os.environ.items() if k != "COACH_NATIVE_LOGS"}
+    proc = subprocess.run([sys.executable, "-m", "coach", "live", "--camera", video, "--exercise", "bridge",
+                           "--profile", "stiff", "--headless", "--mute", "--countdown", "1", "--max-seconds", "3",
+                           "--out", str(out)], env=env, capture_output=True, text=True, timeout=180,
+                          stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["profile"]["name"] == "stiff"
+    assert report["profile"]["thresholds"] == prof["thresholds"]
+    refused = subprocess.run([sys.executable, "-m", "coach", "live", "--camera", video, "--exercise", "cat_cow",
+                              "--profile", "stiff", "--headless"], env=env, capture_output=True, text=True,
+                             timeout=180, stdin=subprocess.DEVNULL)
+    assert refused.returncode == 2 and "is for 'bridge', not 'cat_cow'" in refused.stderr
