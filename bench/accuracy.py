@@ -134,6 +134,11 @@ class Clip:
         return f"{parts[2]} ({parts[1].split('_')[0]})" if len(parts) == 3 else self.name
 
 
+def exercises_of(labels: ClipLabels, exercises: Sequence[str]) -> list[str]:
+    """The exercises a labelled clip is scored for: its own, or every one for a negative clip."""
+    return list(exercises) if labels.exercise == NEGATIVE else [e for e in exercises if e == labels.exercise]
+
+
 def synthetic_clips(exercises: Sequence[str], notes: list[str]) -> list[Clip]:
     if not SYNTHETIC_DIR.is_dir():
         notes.append(f"synthetic: {SYNTHETIC_DIR} not found, skipped")
@@ -141,7 +146,7 @@ def synthetic_clips(exercises: Sequence[str], notes: list[str]) -> list[Clip]:
     clips = []
     for path in sorted(SYNTHETIC_DIR.glob("*.labels.json")):
         labels = load_labels(path)
-        targets = exercises if labels.exercise == NEGATIVE else [e for e in exercises if e == labels.exercise]
+        targets = exercises_of(labels, exercises)
         clips += [Clip(labels, "synthetic", ex, labels.video) for ex in targets]
     return clips
 
@@ -153,7 +158,7 @@ def sample_clips(exercises: Sequence[str], with_synthetic: bool, notes: list[str
     clips = []
     for path in sorted(SAMPLES_DIR.glob("*.labels.json")):
         labels = load_labels(path)
-        targets = exercises if labels.exercise == NEGATIVE else [e for e in exercises if e == labels.exercise]
+        targets = exercises_of(labels, exercises)
         twin = SYNTHETIC_DIR / labels.video.name
         identical = twin.exists() and labels.video.exists() and filecmp.cmp(twin, labels.video, shallow=False)
         duplicate = f"synthetic/{labels.name}" if with_synthetic and twin.exists() else ""

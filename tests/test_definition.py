@@ -195,7 +195,12 @@ def test_malformed_definition_names_file_and_field(tmp_path: Path, case: str) ->
     mutate, field = MALFORMED[case]
     data = copy.deepcopy(shipped_data())
     mutate(data)
-    path = write(tmp_path, data)
+    assert_refused_naming(tmp_path, data, field)
+
+
+def assert_refused_naming(tmp_path: Path, data: dict, field: str, name: str = "bridge") -> None:
+    """Loading ``data`` (as ``name``.toml) fails with one line naming the file and ``field``."""
+    path = write(tmp_path, data, name)
     with pytest.raises(CoachError) as err:
         load_exercise_file(path)
     msg = str(err.value)

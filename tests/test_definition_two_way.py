@@ -10,9 +10,9 @@ import pytest
 
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import (REP_STATS, Phases, TwoWayPhases, load_exercise, load_exercise_file)
-from coach.errors import CoachError
 from poses import POSES_DIR
-from test_definition import _del, _set, names_field, to_toml
+from test_definition import _del, _set, assert_refused_naming
+from test_definition import write as write_named
 from test_definition import shipped_data as _shipped
 
 SHIPPED = POSES_DIR / "cat_cow.toml"
@@ -23,9 +23,7 @@ def shipped_data() -> dict:
 
 
 def write(tmp_path: Path, data: dict) -> Path:
-    path = tmp_path / "cat_cow.toml"
-    path.write_text(to_toml(data), encoding="utf-8")
-    return path
+    return write_named(tmp_path, data, "cat_cow")
 
 
 def test_shipped_cat_cow_loads() -> None:
@@ -111,13 +109,7 @@ def test_malformed_two_way_definition_names_file_and_field(tmp_path: Path, case:
     data = copy.deepcopy(shipped_data())
     assert [f["code"] for f in data["faults"]] == ["rushing", "shallow"]  # the indexes above
     mutate(data)
-    path = write(tmp_path, data)
-    with pytest.raises(CoachError) as err:
-        load_exercise_file(path)
-    msg = str(err.value)
-    assert str(path) in msg
-    assert names_field(msg, field), msg
-    assert "\n" not in msg.strip()
+    assert_refused_naming(tmp_path, data, field, "cat_cow")
 
 
 def test_pole_figures_are_valid_rep_fault_measures(tmp_path: Path) -> None:
