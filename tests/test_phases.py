@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from coach.engine.definition import Phases, load_exercise
-from coach.engine.phases import BACK, HOLD, OUT, REST, PhaseChange, PhaseMachine
+from coach.engine.phases import BACK, HOLD, OUT, REP_END, REST, PhaseChange, PhaseMachine
 from coach.signal import Velocity, make_filter
 from synth import FPS, Profile, bridge_profile
 
@@ -56,7 +56,7 @@ def phases_of(changes) -> list[str]:
 
 
 def cycles(changes) -> int:
-    return sum(1 for _, c in changes if c.completed_cycle)
+    return sum(1 for _, c in changes if c.event == REP_END)
 
 
 def per_rep(changes) -> list[list[PhaseChange]]:
@@ -83,7 +83,7 @@ def test_clean_reps_exact_cycles_and_hold_times_analytic() -> None:
     assert cycles(changes) == 3
     groups = per_rep(changes)
     assert [[c.phase for c in g] for g in groups] == [[OUT, HOLD, BACK, REST]] * 3
-    assert [g[-1].completed_cycle for g in groups] == [True] * 3
+    assert [g[-1].event == REP_END for g in groups] == [True] * 3
     for g, tr in zip(groups, truth):
         out, hold, back, rest = g
         assert hold.t == pytest.approx(tr["hold_start_s"], abs=2 * FRAME + 1e-9)
@@ -254,7 +254,7 @@ def test_direction_down_mirrors_direction_up(feed: str) -> None:
                              phases=dataclasses.replace(P, direction=-1))
     assert cycles(down) == cycles(up) == 3
     assert phases_of(down) == phases_of(up)
-    assert [c.completed_cycle for _, c in down] == [c.completed_cycle for _, c in up]
+    assert [c.event == REP_END for _, c in down] == [c.event == REP_END for _, c in up]
     for (_, a), (_, b) in zip(up, down):
         assert b.t == pytest.approx(a.t, abs=FRAME + 1e-9)
     # ``level`` is measured in the movement's direction: positive when out, whichever way that is

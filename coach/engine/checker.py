@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from coach.engine.cues import CueScheduler
-from coach.engine.definition import Exercise, FaultRule
+from coach.engine.definition import SIDES, Exercise, FaultRule
 from coach.engine.hold import HoldTimer
 from coach.engine.phases import (HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
                                  PhaseChange)
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
-from coach.engine.sides import SIDES, rule_channels, rule_value, worked_side
+from coach.engine.sides import rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
 from coach.measures import MEASURES, UNITS
@@ -73,7 +73,9 @@ class ExerciseChecker:
             channels.update((exercise.sides.measure, s) for s in SIDES)
         signal = dict(exercise.signal)
         kind = signal.pop("filter", "none")
-        self._rate = Velocity(signal.pop("rate_window_s", 0.25))
+        window = signal.pop("rate_window_s", 0.25)
+        # Only a machine that reads the rate gets one (a two-way machine judges stillness itself).
+        self._rate: Optional[Velocity] = Velocity(window) if self.machine.uses_rate else None
         self._filters = {ch: make_filter(kind, **signal) for ch in sorted(channels)}
         self.values: dict[Channel, float] = {}  # smoothed, this frame
         self._rest: dict[Channel, float] = {}  # the person's resting value of each channel
@@ -126,22 +128,24 @@ class ExerciseChecker:
             if math.isfinite(raw):
                 self.values[ch] = filt(t, raw)
         key = self.values.get(self._key, math.nan)
-        rate = self._rate(t, key)
+        rate = self._rate(t, key) if self._rate is not None else 0.0
         message = self._check_posture(t, key)
+        live: Optional[dict[str, float]] = None  # this frame's value of each fault rule, once computed
         if self.armed:
             for change in self.machine.update(t, key, rate):
                 self._on_phase(change, now=t)
             self._follow_rep(t)
-            self._check_faults(t)
+            live = self._check_faults(t)
         self.timer.update(t, counting=self.machine.phase == HOLD and not self._hold_paused())
-        return self._result(pose, side, message)
+        return self._result(pose, side, message, live=live)
 
     def _unseen(self, pose: PoseFrame, side: Optional[str]) -> FrameResult:
         """Tracking can't be trusted: freeze the phases, pause the hold, forget smoothing history."""
         self.timer.update(pose.t, counting=False)
         for f in self._filters.values():
             f.reset()
-        self._rate.reset()
+        if self._rate is not None:
+            self._rate.reset()
         state = "no_person" if not pose.has_pose else "unseen"
         return self._result(pose, side, unseen_message(self.trust.reason), state=state)
 
@@ -292,18 +296,29 @@ class ExerciseChecker:
         self.reps.append(rep)
 
     # -- faults ----------------------------------------------------------------------------------
-    def _check_faults(self, t: float) -> None:
+    def _rule_values(self) -> dict[str, float]:
+        """Each fault rule's value now, by code: NaN unless it is judged live in the current phase
+        (scope "hold" while holding, "rest" at rest)."""
+        phase = self.machine.phase
+        values = {}
+        for rule in self.ex.faults:
+            in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
+            values[rule.code] = rule_value(rule, self.values, self._worked, self._rest) if in_scope else math.nan
+        return values
+
+    def _check_faults(self, t: float) -> dict[str, float]:
         """Live checks: a rule violated for ``for_s`` raises its cue; rest-scope faults are remembered
-        for the next rep. The resting values follow the person while at rest."""
+        for the next rep. The resting values follow the person while at rest. Returns the rule values
+        judged (``_rule_values``), for the frame's status."""
         phase = self.machine.phase
         if phase == REST:
             for ch, v in self.values.items():
                 self._rest[ch] = v if ch not in self._rest else self._rest[ch] + 0.1 * (v - self._rest[ch])
+        live = self._rule_values()
         for rule in self.ex.faults:
             if rule.scope == "rep":
                 continue
-            in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
-            value = rule_value(rule, self.values, self._worked, self._rest) if in_scope else math.nan
+            value = live[rule.code]
             if rule.violated(value):  # NaN never violates
                 since = self._violated_since.setdefault(rule.code, t)
                 if t - since >= rule.for_s:
@@ -312,6 +327,7 @@ class ExerciseChecker:
                 self._violated_since.pop(rule.code, None)
                 if rule.scope == "rest" and phase == REST:
                     self._rest_faults.discard(rule.code)
+        return live
 
     def _raise(self, rule: FaultRule, t: float) -> None:
         self.cues.offer(t, rule.code, rule.cue, rule.priority)
@@ -327,20 +343,21 @@ class ExerciseChecker:
         return any(self.ex.fault(code).pauses_hold for code in self._active_faults())
 
     # -- output ----------------------------------------------------------------------------------
-    def _status(self, active: tuple[str, ...]) -> str:
+    def _status(self, active: tuple[str, ...], live: Optional[dict[str, float]] = None) -> str:
+        """``live``: this frame's rule values if ``_check_faults`` computed them (else computed here)."""
         if active:
             return "fault"
         margin = 3.0  # within this of a limit (in the rule's units): borderline (amber)
-        phase = self.machine.phase
+        values = live if live is not None else self._rule_values()
         for rule in self.ex.faults:
-            in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
-            value = rule_value(rule, self.values, self._worked, self._rest) if in_scope else math.nan
+            value = values[rule.code]
             if math.isfinite(value) and (rule.below is not None and value < rule.below + margin
                                          or rule.above is not None and value > rule.above - margin):
                 return "borderline"
         return "good"
 
-    def _result(self, pose: PoseFrame, side: Optional[str], message: str, state: str = "") -> FrameResult:
+    def _result(self, pose: PoseFrame, side: Optional[str], message: str, state: str = "",
+                live: Optional[dict[str, float]] = None) -> FrameResult:
         cue = self.cues.update(pose.t)
         active = self._active_faults() if not state else ()
         if not state:
@@ -350,7 +367,7 @@ class ExerciseChecker:
         return FrameResult(
             index=pose.index, t=pose.t, state=state, phase=phase, side=side, message=message,
             measures=self.measures, key_measure=self.ex.phases.measure,
-            status="unknown" if state in ("no_person", "unseen") else self._status(active),
+            status="unknown" if state in ("no_person", "unseen") else self._status(active, live),
             reps=len(self.reps), good_reps=good, hold_s=self.timer.elapsed, hold_target_s=self.ex.hold_target_s,
             holding=self.timer.running, cue=cue, active_faults=active, people=pose.people,
             worked_side=self._worked if self._rep is not None else None,

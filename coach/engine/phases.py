@@ -30,10 +30,6 @@ class PhaseChange:
     phase: str  # the machine's phase key (rest | out | hold | back here); the definition names them
     event: str = ""  # one of the events above, or "" for a change that starts or ends nothing
 
-    @property
-    def completed_cycle(self) -> bool:
-        return self.event == REP_END
-
 
 class PhaseMachine:
     def __init__(self, p: Phases) -> None:
@@ -129,6 +125,7 @@ class PhaseMachine:
 
     # What the checker asks of any phase machine (see coach/engine/two_way.py for the other kind).
     hold_keys = (HOLD,)  # the phase keys that are holds: one here, so holds need no pose name
+    uses_rate = True  # update() judges stillness on the rate the checker passes in
 
     @property
     def key(self) -> str:

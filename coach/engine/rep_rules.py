@@ -73,9 +73,7 @@ def rejudge_session(rules: Sequence[FaultRule], reps: Sequence[RepRecord]) -> No
     if not session_rules:
         return
     codes = {r.code for r in session_rules}
-    others = {r.code for r in rules if r.scope != "session"}
     everyone = [rep.stats for rep in reps]
-    for rep in reps:
-        found = [r.code for r in session_rules if r.violated(session_value(r, rep.stats, everyone))]
-        kept = [c for c in rep.faults if c not in codes or c in others]
-        rep.faults = kept + [c for c in dict.fromkeys(found) if c not in kept]
+    for rep in reps:  # fault codes are unique (the definition refuses duplicates)
+        rep.faults = [c for c in rep.faults if c not in codes] + [
+            r.code for r in session_rules if r.violated(session_value(r, rep.stats, everyone))]

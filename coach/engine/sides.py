@@ -9,9 +9,7 @@ from __future__ import annotations
 import math
 from typing import Mapping, Optional
 
-from coach.engine.definition import FaultRule
-
-SIDES = ("left", "right")
+from coach.engine.definition import SIDES, FaultRule
 
 
 def worked_side(moved: Mapping[str, float], beyond: float, share: float = 0.6) -> Optional[str]:

@@ -60,6 +60,7 @@ _MEDIAN = 5  # samples in the running median the values go through first
 class TwoWayMachine:
     sign = 1.0  # the checker reads these of any machine
     hold_keys = (PLUS, MINUS)
+    uses_rate = False  # stillness is judged on the machine's own history: the checker need not compute a rate
 
     def __init__(self, p: TwoWayPhases) -> None:
         self.p = p
