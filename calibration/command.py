@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from coach.live.capture import FrameReader
 from coach.live.display import Display
 from coach.pose.backends import PoseBackend
 from coach.pose.frame import PoseFrame
+from coach.report import write_report
 
 ShowFrame = Callable[[np.ndarray, Optional[PoseFrame], float], bool]
 
@@ -224,8 +224,6 @@ def write_result(out: str, picture: Optional[np.ndarray], verdict: Verdict, exer
             "exercise": None if exercise is None else {"id": exercise.id, "name": exercise.name, "view": exercise.view},
             **verdict_json(verdict), "suits": suits}
     path = os.path.join(out, RESULT)
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2)
-        fh.write("\n")
+    write_report(data, path)
     files.append(path)
     print(f"wrote {', '.join(files)}")

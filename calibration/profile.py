@@ -26,6 +26,7 @@ from typing import Any, Optional
 
 from coach.engine.definition import Exercise, FaultRule, TwoWayPhases
 from coach.errors import CoachError
+from coach.report import write_report
 
 from calibration.baseline import Baseline
 
@@ -100,11 +101,7 @@ def make_profile(name: str, exercise: Exercise, baseline: Baseline, source: str)
 
 def save_profile(profile: dict[str, Any], path: str) -> str:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(profile, fh, indent=2)
-        fh.write("\n")
-    os.replace(tmp, path)  # never a half-written profile
+    write_report(profile, path)  # indented JSON, written whole (tmp + rename): never a half-written profile
     return path
 
 

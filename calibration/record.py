@@ -39,14 +39,13 @@ def baseline_from_poses(exercise: Exercise, poses: Iterable[PoseFrame]) -> Basel
 
 
 def poses_of_file(path: str, segmentation: bool, model: Optional[str] = None) -> Iterable[PoseFrame]:
-    """The poses of a video (real inference) or of a landmark trace (replayed)."""
-    import os
+    """The poses of a video (real inference) or of a landmark trace (replayed), as ``coach analyze``
+    reads them: a video's poses at the trace's precision, so its baseline is its own trace's.
+    A missing or unreadable file is a CoachError from the source."""
+    from coach.analyze import is_trace
+    from coach.trace import TraceSource, quantize
 
-    if not os.path.exists(path):
-        raise CoachError(f"recording not found: {path} (check the path)")
-    if path.endswith(".jsonl"):
-        from coach.trace import TraceSource
-
+    if is_trace(path):
         yield from TraceSource(path)
         return
     from coach.pose.backends import make_backend
@@ -56,7 +55,7 @@ def poses_of_file(path: str, segmentation: bool, model: Optional[str] = None) ->
     backend = make_backend(model=model, segmentation=segmentation)
     try:
         for frame in source:
-            yield backend.process(frame.image, frame.t, frame.index)  # type: ignore[attr-defined]
+            yield quantize(backend.process(frame.image, frame.t, frame.index))  # type: ignore[attr-defined]
     finally:
         backend.close()  # type: ignore[attr-defined]
 
@@ -126,8 +125,18 @@ def baseline_from_camera(exercise: Exercise, camera: str, config: GuideConfig, h
         if problem:
             raise CoachError(f"{problem} (or pass --headless)")
     reader = open_camera(camera)
-    backend = make_backend(model=model, segmentation=exercise.needs_segmentation)
-    display = Headless() if headless else Window(f"coach - baseline - {exercise.name}", reader.width, reader.height)
+    try:  # nothing left open when the model or the window cannot be had
+        backend = make_backend(model=model, segmentation=exercise.needs_segmentation)
+    except BaseException:
+        reader.close()
+        raise
+    try:
+        display = Headless() if headless else Window(f"coach - baseline - {exercise.name}", reader.width,
+                                                     reader.height)
+    except BaseException:
+        reader.close()
+        backend.close()  # type: ignore[attr-defined]
+        raise
     grabber = LatestFrameGrabber(reader).start()
     checker, recorder, guide = ExerciseChecker(exercise), BaselineRecorder(exercise), BaselineGuide(exercise, config)
     said, t0, index = "", None, 0

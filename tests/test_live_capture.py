@@ -41,10 +41,11 @@ class GatedReader:
         self.closed = True
 
 
-def wait_until(cond, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(cond, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll ``cond`` until it holds; fail after ``timeout`` seconds (also used by test_live_speech.py)."""
     deadline = time.monotonic() + timeout
     while not cond():
-        assert time.monotonic() < deadline
+        assert time.monotonic() < deadline, "timed out"
         time.sleep(0.005)
 
 

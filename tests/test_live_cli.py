@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 import pytest
 
+from coach.history.store import open_history
 from e2e_runs import ROOT
 from test_cli_errors import assert_clean_failure, write_video
 from x11_close import stop, virtual_display
@@ -39,7 +40,11 @@ def live(*args: str, cwd: Path, env: Optional[dict] = None) -> subprocess.Comple
                           capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
 
 
-def test_headless_session_counts_reps_from_a_video_played_as_a_camera(tmp_path: Path) -> None:
+def video_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.suffix.lower() in (".mp4", ".avi", ".mkv", ".mov", ".webm")]
+
+
+def test_headless_session_counts_reps_from_a_video_played_as_a_camera(tmp_path: Path, coach_dirs: dict) -> None:
     out = tmp_path / "session"
     proc = live("--camera", str(SHORT_REP), "--exercise", "bridge", "--headless", "--mute", "--countdown", "1",
                 "--max-seconds", "6", "--out", str(out), cwd=tmp_path)
@@ -55,7 +60,10 @@ def test_headless_session_counts_reps_from_a_video_played_as_a_camera(tmp_path: 
     assert len(trace) == 1 + report["source"]["frames"]
     assert proc.stdout.strip().splitlines()[-1].startswith("session ended (the time limit was reached); report: ")
     assert str(out / "report.json") in proc.stdout
-    assert not list(out.glob("*.mp4"))  # live sessions store no video
+    assert not list(out.glob("*.mp4"))  # live sessions store no video (without --save-video)
+    assert video_files(tmp_path) == [] and "video: " not in proc.stdout
+    with open_history(coach_dirs["data"] / "history.sqlite3") as db:  # the session is in the history
+        assert [r.kind for r in db.sessions()] == ["live"]
 
 
 def test_wrong_camera_index_lists_the_cameras(tmp_path: Path) -> None:

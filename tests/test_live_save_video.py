@@ -1,7 +1,8 @@
 """``coach live --save-video``: the annotated video of the session, finished on every way out; and no
 video at all without the option (privacy by default). The loop in-process on scripted frames (see
 test_live_loop.py), then the command line with real MediaPipe on a sample played as a camera, which
-also records the session in the history."""
+also records the session in the history. (The command line without --save-video, no video and the
+session in the history: test_live_cli.py's headless session.)"""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from coach.live.loop import LiveLoop, LiveOptions, LiveResult, StopRequests
 from coach.live.setup import SetupConfig
 from coach.sources import SourceInfo
 from synth import FPS, HEIGHT, WIDTH
-from test_live_cli import SHORT_REP, live
+from test_live_cli import SHORT_REP, live, video_files
 from test_live_loop import EX, FakeGrabber, Keys, KeysByCall, ProfileBackend, RecordingSpeaker, reps_profile
 
 GRAY = 120  # FakeGrabber's plain picture: anything else in the video was drawn by the coach
@@ -38,10 +39,6 @@ def read_video(path: Path) -> tuple[list[np.ndarray], float]:
         frames.append(image)
     cap.release()
     return frames, fps
-
-
-def video_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.suffix.lower() in (".mp4", ".avi", ".mkv", ".mov", ".webm")]
 
 
 class SkippingGrabber(FakeGrabber):
@@ -224,14 +221,3 @@ def test_live_save_video_writes_a_playable_annotated_video(tmp_path: Path, coach
     assert [(r.kind, r.exercise_id, r.ended, r.report_path) for r in rows] == [
         ("live", "bridge", "max_seconds", str((out / "report.json").resolve()))]
     assert rows[0].reps == report["summary"]["reps"]
-
-
-def test_live_without_save_video_stores_no_video_and_records_the_session(tmp_path: Path, coach_dirs: dict) -> None:
-    out = tmp_path / "session"
-    proc = live("--camera", str(SHORT_REP), "--exercise", "bridge", "--headless", "--mute", "--max-seconds", "2",
-                "--out", str(out), cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert video_files(tmp_path) == [] and (out / "report.json").exists()
-    assert "video: " not in proc.stdout
-    with open_history(coach_dirs["data"] / "history.sqlite3") as db:
-        assert [r.kind for r in db.sessions()] == ["live"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from coach.live.speech import Speaker, _playback_problem, default_command
+from test_live_capture import wait_until
 
 # A stand-in for espeak-ng: logs "start TEXT", takes DELAY seconds to "speak", logs "end TEXT".
 FAKE = """
@@ -31,13 +32,6 @@ def lines(log: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
-def wait_for(cond, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_say_returns_at_once_while_the_engine_speaks(tmp_path: Path) -> None:
     cmd, log = fake(tmp_path, delay=0.3)
     speaker = Speaker(cmd, notify=lambda s: None)
@@ -45,7 +39,7 @@ def test_say_returns_at_once_while_the_engine_speaks(tmp_path: Path) -> None:
         t0 = time.perf_counter()
         speaker.say("Lift your hips")
         assert time.perf_counter() - t0 < 0.1  # a lock and a notify, never the engine
-        wait_for(lambda: "end Lift your hips" in lines(log))
+        wait_until(lambda: "end Lift your hips" in lines(log))
     finally:
         speaker.close()
 
@@ -55,7 +49,7 @@ def test_only_the_newest_waiting_cue_is_spoken(tmp_path: Path) -> None:
     speaker = Speaker(cmd, notify=lambda s: None)
     try:
         speaker.say("one")
-        wait_for(lambda: "start one" in lines(log))
+        wait_until(lambda: "start one" in lines(log))
         speaker.say("two")  # waiting...
         speaker.say("three")  # ...replaced before it was said
         speaker.drain(10.0)
@@ -70,9 +64,9 @@ def test_interrupt_cuts_off_what_is_being_said(tmp_path: Path) -> None:
     speaker = Speaker(cmd, notify=lambda s: None)
     try:
         speaker.say("a long sentence")
-        wait_for(lambda: "start a long sentence" in lines(log))
+        wait_until(lambda: "start a long sentence" in lines(log))
         speaker.say("stop", interrupt=True)
-        wait_for(lambda: "start stop" in lines(log))
+        wait_until(lambda: "start stop" in lines(log))
         assert "end a long sentence" not in lines(log)  # terminated, not waited for
     finally:
         speaker.close()
@@ -83,14 +77,14 @@ def test_mute_silences_and_unmute_speaks_again(tmp_path: Path) -> None:
     speaker = Speaker(cmd, notify=lambda s: None)
     try:
         speaker.say("first")
-        wait_for(lambda: "start first" in lines(log))
+        wait_until(lambda: "start first" in lines(log))
         assert speaker.toggle_mute() is True  # cuts "first" off
         speaker.say("not said")
         speaker.drain(5.0)
         assert "end first" not in lines(log) and not any("not said" in ln for ln in lines(log))
         assert speaker.toggle_mute() is False
         speaker.say("said")
-        wait_for(lambda: "start said" in lines(log))
+        wait_until(lambda: "start said" in lines(log))
     finally:
         speaker.close()
 
@@ -115,7 +109,7 @@ def test_an_engine_that_cannot_play_sound_turns_speech_off_once(tmp_path: Path) 
     speaker = Speaker(cmd, notify=notices.append)
     try:
         speaker.say("one")
-        wait_for(lambda: not speaker.available)
+        wait_until(lambda: not speaker.available)
         speaker.say("two")
         speaker.drain(2.0)
         assert notices == [f"speech off: {cmd[0]} cannot play sound (error: No such file or directory); "
