@@ -90,8 +90,8 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
     try:
         for image, pose in frames:
             t0 = time.perf_counter()
-            pose = quantize(pose)  # the checker sees what the trace keeps: a replay gives the same report
-            if writer is not None:
+            if writer is not None:  # a trace's frames are at the trace's precision already
+                pose = quantize(pose)  # the checker sees what the trace keeps: a replay gives the same report
                 writer.write(pose, quantized=True)
             t0 = times.add("trace", t0)
             result = checker.update(pose)

@@ -1,4 +1,4 @@
-"""The ``coach`` command line: analyze, live, exercises (calibrate, report and history come later)."""
+"""The ``coach`` command line: exercises, analyze, live, calibrate, report and history."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from coach.cli_options import add_session_options
 from coach.errors import CoachError
 
 
@@ -22,13 +23,11 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.analyze import analyze, check_found_someone, is_trace
-    from coach.engine.definition import load_exercise, load_exercise_file
+    from coach.cli_options import session_exercise
+    from coach.engine.definition import load_exercise_file
     from coach.report import summary_lines
 
-    exercise = load_exercise_file(args.exercise_file) if args.exercise_file else load_exercise(args.exercise)
-    from calibration.profile import personalised
-
-    exercise = personalised(exercise.with_targets(args.preset, args.hold), args.profile)
+    exercise = session_exercise(args, load_exercise_file(args.exercise_file) if args.exercise_file else None)
     if not os.path.exists(args.input):
         kind = "trace" if is_trace(args.input) else "video"
         raise CoachError(f"{kind} not found: {args.input} (check the path)")
@@ -59,16 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="video file, or a landmarks.jsonl trace from an earlier run (no inference)")
     p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
     p.add_argument("--exercise-file", help="use this exercise definition file instead of the shipped one")
-    p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long = 30 s holds)")
-    p.add_argument("--hold", type=float, help="hold target in seconds (overrides the exercise's and the preset's)")
-    p.add_argument("--profile", help="personal thresholds recorded by 'coach calibrate baseline' (a name or a file)")
+    add_session_options(p)
     p.add_argument("--out", "-o", help="output folder (default runs/NAME)")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
     p.add_argument("--backend", choices=("solution", "tasks"), default="solution",
                    help="solution: MediaPipe's bundled model, legacy graph (default); tasks: Tasks API on the same model")
     p.add_argument("--no-video", action="store_true", help="don't write the annotated video")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    p.add_argument("--history-db", help="record the session in this history database (default: the user data folder)")
     p.set_defaults(func=_cmd_analyze)
 
     from coach.live.command import add_parser as add_live_parser

@@ -8,12 +8,15 @@ per hold ``faults``; ``setup_faults`` (start-position problems and when they wer
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from typing import Optional
 
-from coach.engine.definition import Exercise
+from coach.engine.checker import peak_key
+from coach.engine.definition import Exercise, TwoWayPhases, load_exercise
 from coach.engine.records import SessionRecord
+from coach.errors import CoachError
 from coach.sources import SourceInfo
 
 SCHEMA = "coach.report/1"
@@ -70,12 +73,17 @@ def _by_side(reps: list[dict], holds: list[dict]) -> dict:
     return out
 
 
-def write_report(report: dict, path: str) -> None:
+def atomic_write_text(path: str, text: str, newline: Optional[str] = None) -> None:
+    """Write ``text`` to ``path`` through a temporary file replaced in one step: a reader (or a
+    crash) never sees half a file. ``newline`` as for ``open``."""
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(report, fh, indent=2)
-        fh.write("\n")
-    os.replace(tmp, path)  # never leave a half-written report behind
+    with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def write_report(report: dict, path: str) -> None:
+    atomic_write_text(path, json.dumps(report, indent=2) + "\n")
 
 
 WARNING_TEXT = {
@@ -89,19 +97,103 @@ WARNING_TEXT = {
 }
 
 
-def summary_lines(report: dict) -> list[str]:
+# A live session's own warnings (coach live), and how a live session ended (its ``live.ended``).
+LIVE_WARNING_TEXT = {
+    "pain_stop": "the set was stopped because of pain: stop any exercise that makes your pain worse",
+    "camera_lost": "the camera stopped sending frames; the report covers the session up to then",
+    "setup_not_finished": "the set-up was never completed, so nothing was counted",
+    "interrupted": "the session was interrupted; the report covers it up to then",
+}
+
+ENDED_TEXT = {
+    "quit": "you quit", "window_closed": "the window was closed", "max_seconds": "the time limit was reached",
+    "video_ended": "the video ended", "camera_lost": "the camera stopped sending frames",
+    "pain": "stopped for pain", "interrupted": "interrupted", "terminated": "terminated", "error": "an error",
+}
+
+
+def warning_text(code: str, live: bool) -> str:
+    """The words of a report warning code (a live session's own wording first)."""
+    if live and code in LIVE_WARNING_TEXT:
+        return LIVE_WARNING_TEXT[code]
+    return WARNING_TEXT.get(code, LIVE_WARNING_TEXT.get(code, code.replace("_", " ")))
+
+
+def fault_counts(report: dict) -> dict[str, int]:
+    """Per fault code, the number of reps it was seen in."""
+    counts: dict[str, int] = {}
+    for rep in report.get("reps", []):
+        for code in rep.get("faults", []):
+            counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+def hold_target(report: dict) -> Optional[float]:
+    """The hold target the session ran with: its holds', else the report's ``targets`` (None if neither)."""
+    holds = report.get("holds") or []
+    if holds:
+        return holds[0]["target_s"]
+    targets = report.get("targets")
+    return targets.get("hold_s") if isinstance(targets, dict) else None
+
+
+def holds_met(report: dict) -> int:
+    """How many holds reached their target."""
+    return sum(1 for h in report.get("holds", []) if h.get("met_target"))
+
+
+def rom_keys(exercise: Exercise) -> tuple[str, ...]:
+    """The ``peak`` keys of a rep's range of motion: the key measure at the top; for a two-way
+    exercise (cat-cow), the depth reached at each pole (``cat_depth``, ``cow_depth``)."""
+    phases = exercise.phases
+    if isinstance(phases, TwoWayPhases):
+        return (f"{phases.plus}_depth", f"{phases.minus}_depth")
+    return (peak_key(phases.measure),)
+
+
+def exercise_for_report(report: dict, notes: Optional[list[str]] = None) -> Optional[Exercise]:
+    """The shipped definition of the report's exercise, with the targets and profile it ran with
+    (``with_report_targets``); None when there is no shipped definition of that id (e.g. analysed
+    with --exercise-file), said in ``notes`` when given."""
+    try:
+        exercise = load_exercise(report["exercise"]["id"])
+    except CoachError as err:
+        if notes is not None:
+            notes.append(f"No plot and no instructions: the exercise definition could not be loaded ({err}).")
+        return None
+    return with_report_targets(exercise, report)
+
+
+def with_report_targets(exercise: Exercise, report: dict) -> Exercise:
+    """The exercise with the targets the session ran with (its --preset and --hold, in the report),
+    and the personal thresholds of its profile (--profile), so the replay sees what the session saw."""
+    profile = report.get("profile")
+    if isinstance(profile, dict):
+        from calibration.profile import apply_profile
+
+        try:
+            exercise = apply_profile(exercise, {**profile, "exercise": exercise.id})
+        except (CoachError, TypeError, ValueError, AttributeError):
+            pass  # a damaged profile entry: the replay notes any difference from the report
+    targets = report.get("targets") if isinstance(report.get("targets"), dict) else {}
+    changes = {name: targets[key] for name, key, kind in (("hold_target_s", "hold_s", (int, float)),
+                                                          ("reps_min", "reps_min", int), ("reps_max", "reps_max", int))
+               if isinstance(targets.get(key), kind) and not isinstance(targets.get(key), bool)}
+    return dataclasses.replace(exercise, **changes)
+
+
+def summary_lines(report: dict, live: bool = False) -> list[str]:
+    """The printed summary. ``live``: a live session's own warnings come last, in its own words."""
     s = report["summary"]
     holds = report["holds"]
-    met = sum(1 for h in holds if h["met_target"])
-    target = holds[0]["target_s"] if holds else None
-    faults: dict[str, int] = {}
-    for rep in report["reps"]:
-        for f in rep["faults"]:
-            faults[f] = faults.get(f, 0) + 1
+    met = holds_met(report)
+    target = hold_target(report) if holds else None
+    faults = fault_counts(report)
     sides = "".join(f"; {side}: {v['reps']} reps, {v['total_hold_s']:.1f} s held" for side, v in s.get("by_side", {}).items())
     lines = [f"{report['exercise']['name']}: {s['reps']} reps, {s['good_reps']} good{sides}",
              f"holds: {len(holds)}" + (f", {met} reached the {target:g} s target" if target else "")
              + (f" (longest {max(h['duration_s'] for h in holds):.1f} s)" if holds else ""),
              "faults: " + (", ".join(f"{k} x{v}" for k, v in sorted(faults.items())) if faults else "none")]
-    lines += [f"warning: {WARNING_TEXT.get(w, w)}" for w in report["warnings"]]
-    return lines
+    ours = [w for w in report["warnings"] if w in LIVE_WARNING_TEXT] if live else []
+    lines += [f"warning: {WARNING_TEXT.get(w, w)}" for w in report["warnings"] if w not in ours]
+    return lines + [f"warning: {warning_text(w, live)}" for w in ours]

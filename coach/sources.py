@@ -1,4 +1,5 @@
-"""Frame sources: video files and webcams through OpenCV, read one frame at a time.
+"""Frame sources: video files through OpenCV, read one frame at a time (a live camera is read by
+coach/live/capture.py; ``probe_cameras`` lists the cameras that open).
 
 Timestamps come from the container (CAP_PROP_POS_MSEC), not index / fps, because phone videos
 often have a variable frame rate. Where the container gives none (or it goes backwards), the
@@ -125,23 +126,3 @@ def probe_cameras(max_index: int = 6) -> list[int]:
             cap.release()
     return found
 
-
-class CameraSource(VideoSource):
-    """A webcam by index. Timestamps are the capture clock's, from the first frame."""
-
-    kind = "camera"
-
-    def __init__(self, index: int, width: int = 1280, height: int = 720) -> None:
-        self.path = f"camera:{index}"
-        self._cap = cv2.VideoCapture(index)
-        if not self._cap.isOpened() or not self._cap.read()[0]:
-            self._cap.release()
-            found = probe_cameras()
-            listed = ", ".join(str(i) for i in found) if found else "none"
-            raise CoachError(f"cannot open camera {index} (missing or busy); cameras that open: {listed}")
-        self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-        self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 30.0)
-        self.info = SourceInfo(path=self.path, fps=fps if 0 < fps < 1000 else 30.0, frames=0,
-                               width=int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
-                               height=int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), kind="camera")

@@ -35,7 +35,7 @@ def frame(i: int, left: float, right: float, head: float = 0.0, camera_side: str
     """Hip angles per leg (the person's left and right), head lift in torso lengths."""
     xy = np.zeros((33, 2))
     z = np.zeros(33)
-    near, far = (camera_side, "right" if camera_side == "left" else "left")
+    near = camera_side
     for side, angle in (("left", left), ("right", right)):
         knee, ankle = _leg(angle)
         depth = -40.0 if side == near else 40.0

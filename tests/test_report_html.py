@@ -287,8 +287,8 @@ def test_everything_from_files_and_the_report_is_escaped(sample_runs: SampleRuns
     assert "<b>bold</b> & co" in page.visible_text
     assert not [a for tag, a in page.tags if tag == "img" and "onerror" in a]
     assert_self_contained(html, page)
-    if page.faults:  # the pictures come from the oddly named video
-        assert all(f["img"].startswith("data:image/jpeg") for f in page.faults)
+    assert page.faults  # the sample has faults: their pictures come from the oddly named video
+    assert all(f["img"].startswith("data:image/jpeg") for f in page.faults)
 
 
 # -- live sessions (synthetic person, no camera) ----------------------------------------------------------------

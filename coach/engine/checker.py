@@ -242,13 +242,13 @@ class ExerciseChecker:
             self._worked = self._worked_now(held) or self._worked
         verdict = Verdict(side=self._worked)
         if self._key in held:
-            verdict.peak[_peak_key(self._key[0])] = _round(held[self._key])
+            verdict.peak[peak_key(self._key[0])] = _round(held[self._key])
         for rule in self.ex.faults:
             if rule.scope != "hold":
                 continue
             value = rule_value(rule, held, self._worked, self._rest)
             if math.isfinite(value):
-                verdict.peak[_peak_key(rule.measure, rule.of, rule.relative)] = _round(value)
+                verdict.peak[peak_key(rule.measure, rule.of, rule.relative)] = _round(value)
             if rule.violated(value):
                 verdict.faults.append(rule.code)
                 self.cues.offer(self._last_t, rule.code, rule.cue, rule.priority)
@@ -398,7 +398,7 @@ class ExerciseChecker:
                              warnings=warnings, setup_faults=list(self._setup_faults))
 
 
-def _peak_key(measure: str, of: str = "tracked", relative: bool = False) -> str:
+def peak_key(measure: str, of: str = "tracked", relative: bool = False) -> str:
     """Report key of a value judged at the top, e.g. ``hip_extension_deg``, ``hip_angle_other_change_deg``."""
     parts = [measure] + ([of] if of != "tracked" else []) + (["change"] if relative else []) + [UNITS.get(measure, "")]
     return "_".join(p for p in parts if p)

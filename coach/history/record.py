@@ -12,12 +12,12 @@ import os
 import statistics
 import sys
 from datetime import datetime, timezone
-from typing import Callable, Optional, Union
+from typing import Optional, Union
 
-from coach.engine.definition import Exercise, TwoWayPhases, load_exercise
+from coach.engine.definition import Exercise
 from coach.errors import CoachError
 from coach.history.store import TIME_FORMAT, SessionRow, open_history
-from coach.measures import UNITS
+from coach.report import exercise_for_report, fault_counts, hold_target, holds_met, rom_keys
 
 
 def utc_now() -> str:
@@ -34,13 +34,8 @@ def range_of_motion(report: dict,
     other, since the key measure's value alone says nothing of how far the back moved."""
     if exercise is None:
         return None, None, None
-    phases = exercise.phases
-    if isinstance(phases, TwoWayPhases):
-        keys = (f"{phases.plus}_depth", f"{phases.minus}_depth")
-        measure, sign = "+".join(keys), 1
-    else:
-        keys = ("_".join(p for p in (phases.measure, UNITS.get(phases.measure, "")) if p),)
-        measure, sign = keys[0], phases.direction
+    keys = rom_keys(exercise)
+    measure, sign = "+".join(keys), exercise.phases.direction  # two-way phases: always 1
     values = []
     for rep in report.get("reps", []):
         peak = rep.get("peak", {})
@@ -52,22 +47,6 @@ def range_of_motion(report: dict,
     return measure, round(statistics.fmean(values), 3), round(best, 3)
 
 
-def fault_counts(report: dict) -> dict[str, int]:
-    """Per fault code, the number of reps it was seen in (as the printed summary counts them)."""
-    counts: dict[str, int] = {}
-    for rep in report.get("reps", []):
-        for code in rep.get("faults", []):
-            counts[code] = counts.get(code, 0) + 1
-    return counts
-
-
-def _exercise_for(report: dict) -> Optional[Exercise]:
-    try:
-        return load_exercise(report["exercise"]["id"])
-    except CoachError:  # e.g. analysed with --exercise-file: no shipped definition of that id
-        return None
-
-
 def _ended(report: dict) -> str:
     live = report.get("live")
     if isinstance(live, dict) and live.get("ended"):
@@ -75,35 +54,30 @@ def _ended(report: dict) -> str:
     return "interrupted" if "interrupted" in report.get("warnings", []) else "complete"
 
 
-def session_from_report(report: dict, report_path: str, kind: str, exercise: Optional[Exercise] = None,
-                        recorded_at: Optional[str] = None) -> SessionRow:
+def session_from_report(report: dict, report_path: str, kind: str, exercise: Optional[Exercise] = None) -> SessionRow:
     """The history row of a ``coach.report/1`` report. ``exercise`` (the definition the session ran
-    with) tells which measure is the range of motion; by default the shipped one of the report's id."""
-    exercise = exercise or _exercise_for(report)
+    with) tells which measure is the range of motion; by default the shipped one of the report's id
+    (none when there is no shipped definition of that id, e.g. analysed with --exercise-file)."""
+    exercise = exercise or exercise_for_report(report)
     holds = report.get("holds", [])
     durations = [float(h["duration_s"]) for h in holds]
-    target = report.get("targets", {}).get("hold_s", holds[0]["target_s"] if holds else None)
+    target = hold_target(report)
     source = str(report.get("source", {}).get("path", ""))
     measure, rom_mean, rom_best = range_of_motion(report, exercise)
     summary = report["summary"]
     return SessionRow(
-        recorded_at=recorded_at or utc_now(), exercise_id=report["exercise"]["id"],
+        recorded_at=utc_now(), exercise_id=report["exercise"]["id"],
         source_path=os.path.abspath(source) if source and os.path.exists(source) else source,
         reps=int(summary["reps"]), good_reps=int(summary["good_reps"]), total_hold_s=float(summary["total_hold_s"]),
         report_path=os.path.abspath(report_path), kind=kind, ended=_ended(report), holds=len(holds),
-        holds_met=sum(1 for h in holds if h.get("met_target")),
+        holds_met=holds_met(report),
         mean_hold_s=round(statistics.fmean(durations), 3) if durations else None,
         hold_target_s=float(target) if target is not None else None,
         rom_measure=measure, rom_mean=rom_mean, rom_best=rom_best, faults=fault_counts(report))
 
 
-def _warn(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def record_session(report: dict, report_path: str, kind: str, exercise: Optional[Exercise] = None,
-                   db_path: Union[str, os.PathLike, None] = None,
-                   warn: Callable[[str], None] = _warn) -> Optional[int]:
+                   db_path: Union[str, os.PathLike, None] = None) -> Optional[int]:
     """Add the session to the history; returns its id, or None (after one warning line) when it
     could not be recorded. Never raises (except KeyboardInterrupt): the session's own files are
     written already and must not be reported as a failure."""
@@ -113,5 +87,5 @@ def record_session(report: dict, report_path: str, kind: str, exercise: Optional
             return db.add(row)
     except Exception as err:  # noqa: BLE001 - any failure here, even a bug, must not fail the run
         reason = str(err) if isinstance(err, CoachError) else f"{type(err).__name__}: {err}"
-        warn(f"coach: warning: the session was not added to the history ({reason})")
+        print(f"coach: warning: the session was not added to the history ({reason})", file=sys.stderr)
         return None

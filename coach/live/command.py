@@ -16,6 +16,7 @@ import os
 import sys
 import time
 
+from coach.cli_options import add_session_options, session_exercise
 from coach.errors import CoachError
 
 EXIT = {"interrupted": 130, "terminated": 143, "camera_lost": 2}
@@ -28,9 +29,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("--camera", "-c", default="0",
                    help="camera index (0, 1, ...) or a video file played as if it were a camera (default 0)")
     p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
-    p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long)")
-    p.add_argument("--hold", type=float, help="hold target in seconds")
-    p.add_argument("--profile", help="personal thresholds recorded by 'coach calibrate baseline' (a name or a file)")
+    add_session_options(p)
     p.add_argument("--out", "-o", help="output folder (default runs/live-YYYYmmdd-HHMMSS)")
     p.add_argument("--headless", action="store_true", help="no window (machines without a display)")
     p.add_argument("--stats", action="store_true", help="show frame rate and latency on screen")
@@ -40,17 +39,12 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("--max-seconds", type=float, help="end the session after this many seconds")
     p.add_argument("--save-video", action="store_true",
                    help="also store the annotated video (OUT/annotated.mp4); by default no picture is kept")
-    p.add_argument("--history-db", help="record the session in this history database (default: the user data folder)")
     p.set_defaults(func=run_command)
     return p
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from calibration.profile import personalised
-    from coach.engine.definition import load_exercise
-
-    exercise = load_exercise(args.exercise)
-    exercise = personalised(exercise.with_targets(args.preset, args.hold), args.profile)
+    exercise = session_exercise(args)
     if args.max_seconds is not None and args.max_seconds <= 0:
         raise CoachError(f"--max-seconds must be above 0, got {args.max_seconds:g}")
     if args.countdown < 0:
@@ -66,14 +60,14 @@ def run_command(args: argparse.Namespace) -> int:
 
     reader = open_camera(args.camera)
     try:
-        from coach.live.loop import ENDED_TEXT, LiveLoop, LiveOptions, StopRequests
-        from coach.live.session import live_summary_lines
+        from coach.live.loop import LiveLoop, LiveOptions, StopRequests
         from coach.live.setup import SetupConfig
         from coach.live.speech import Speaker
         from coach.pose.backends import backend_info, make_backend
+        from coach.report import ENDED_TEXT, summary_lines
         from coach.sources import SourceInfo
 
-        backend = make_backend(model=args.model, segmentation="segmentation" in getattr(exercise, "needs", ()))
+        backend = make_backend(model=args.model, segmentation=exercise.needs_segmentation)
     except BaseException:
         reader.close()
         raise
@@ -103,7 +97,7 @@ def run_command(args: argparse.Namespace) -> int:
     from coach.history.record import record_session
 
     record_session(result.report, result.files["report"], "live", exercise, args.history_db)  # warns, never fails
-    for line in live_summary_lines(result.report):
+    for line in summary_lines(result.report, live=True):
         print(line)
     video = f", video: {result.files['video']}" if "video" in result.files else ""
     page = f"page: {result.files['html']}, " if "html" in result.files else ""

@@ -53,13 +53,6 @@ PAIN_MESSAGE = ("Stopping here. Stop any exercise that makes your pain worse and
 PAIN_SPOKEN = "Stopping here. If an exercise makes your pain worse, stop it, and rest."
 PAUSED_MESSAGE = "Paused - press space to resume"
 
-ENDED_TEXT = {
-    "quit": "you quit", "window_closed": "the window was closed", "max_seconds": "the time limit was reached",
-    "video_ended": "the video ended", "camera_lost": "the camera stopped sending frames",
-    "pain": "stopped for pain", "interrupted": "interrupted", "terminated": "terminated", "error": "an error",
-}
-
-
 def _warn(message: str) -> None:
     print(message, file=sys.stderr)
 

@@ -28,20 +28,12 @@ from typing import Optional
 
 from coach.engine.definition import Exercise
 from coach.pose.frame import PoseFrame
-from coach.report import build_report, summary_lines, write_report
+from coach.report import build_report, write_report
 from coach.reporting import write_readable_report
 from coach.sources import SourceInfo
 from coach.trace import TraceWriter
 
 REPORT, TRACE = "report.json", "landmarks.jsonl"
-
-LIVE_WARNING_TEXT = {
-    "pain_stop": "the set was stopped because of pain: stop any exercise that makes your pain worse",
-    "camera_lost": "the camera stopped sending frames; the report covers the session up to then",
-    "setup_not_finished": "the set-up was never completed, so nothing was counted",
-    "interrupted": "the session was interrupted; the report covers it up to then",
-}
-
 
 class LiveSession:
     """Owns the output folder: the trace, the periodic and final report."""
@@ -116,10 +108,3 @@ class LiveSession:
         if self._trace is not None:
             self._trace.close()
             self._trace = None
-
-
-def live_summary_lines(report: dict) -> list[str]:
-    """``coach.report.summary_lines``, with the live session's own warnings in its own words."""
-    ours = [w for w in report["warnings"] if w in LIVE_WARNING_TEXT]
-    lines = summary_lines(dict(report, warnings=[w for w in report["warnings"] if w not in ours]))
-    return lines + [f"warning: {LIVE_WARNING_TEXT[w]}" for w in ours]

@@ -8,15 +8,15 @@ the tables come from report.json alone.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
 
-from coach.engine.definition import Exercise, load_exercise
+from coach.engine.definition import Exercise
 from coach.errors import CoachError
+from coach.report import atomic_write_text, exercise_for_report, rom_keys
 from coach.reporting.csv_out import write_reps_csv
 from coach.reporting.html import PageInputs, Picture, render_html
 from coach.reporting.moments import FaultMoment, cue_texts, fault_moments
@@ -42,13 +42,13 @@ def write_human_report(out_dir: str, report: dict, exercise: Optional[Exercise] 
     else the trace a replayed analysis came from)."""
     notes: list[str] = []
     if exercise is None:
-        exercise = _shipped_exercise(report, notes)
+        exercise = exercise_for_report(report, notes)
     trace = _find_trace(out_dir, report, trace_path)
     series = _series(report, exercise, trace, notes) if exercise is not None else None
     definition_cues = {f.code: f.cue for f in exercise.faults} if exercise is not None else {}
     moments = fault_moments(report, cue_texts(report, definition_cues), series)
     inputs = PageInputs(report=report, instructions=exercise.instructions if exercise is not None else "",
-                        key_measure=exercise.phases.measure if exercise is not None else "",
+                        rom_keys=rom_keys(exercise) if exercise is not None else (),
                         moments=moments, notes=notes)
     if series is not None and exercise is not None and np.isfinite(series.value).any():
         from coach.reporting.plot import measure_plot, png_size  # matplotlib: only when there is a plot
@@ -61,37 +61,9 @@ def write_human_report(out_dir: str, report: dict, exercise: Optional[Exercise] 
     inputs.pictures = _pictures(moments, report, out_dir, trace, series)
     inputs.files = _neighbours(out_dir, trace)
     files = {"html": os.path.join(out_dir, HTML), "csv": os.path.join(out_dir, CSV)}
-    _write_text(files["html"], render_html(inputs))
+    atomic_write_text(files["html"], render_html(inputs))  # a reader never sees half a page
     write_reps_csv(report, files["csv"])
     return HumanReport(files=files, notes=notes)
-
-
-def _shipped_exercise(report: dict, notes: list[str]) -> Optional[Exercise]:
-    ex_id = report["exercise"]["id"]
-    try:
-        exercise = load_exercise(ex_id)
-    except CoachError as err:
-        notes.append(f"No plot and no instructions: the exercise definition could not be loaded ({err}).")
-        return None
-    return with_report_targets(exercise, report)
-
-
-def with_report_targets(exercise: Exercise, report: dict) -> Exercise:
-    """The exercise with the targets the session ran with (its --preset and --hold, in the report),
-    and the personal thresholds of its profile (--profile), so the replay sees what the session saw."""
-    profile = report.get("profile")
-    if isinstance(profile, dict):
-        from calibration.profile import apply_profile
-
-        try:
-            exercise = apply_profile(exercise, {**profile, "exercise": exercise.id})
-        except (CoachError, TypeError, ValueError, AttributeError):
-            pass  # a damaged profile entry: the replay notes any difference from the report
-    targets = report.get("targets") if isinstance(report.get("targets"), dict) else {}
-    changes = {name: targets[key] for name, key, kind in (("hold_target_s", "hold_s", (int, float)),
-                                                          ("reps_min", "reps_min", int), ("reps_max", "reps_max", int))
-               if isinstance(targets.get(key), kind) and not isinstance(targets.get(key), bool)}
-    return dataclasses.replace(exercise, **changes)
 
 
 def _find_trace(out_dir: str, report: dict, given: Optional[str]) -> Optional[str]:
@@ -203,9 +175,3 @@ def _neighbours(out_dir: str, trace: Optional[str]) -> dict[str, str]:
         files["the annotated video"] = VIDEO
     return files
 
-
-def _write_text(path: str, text: str) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)  # a reader never sees half a page

@@ -36,7 +36,8 @@ def run_command(args: argparse.Namespace) -> int:
         if exercise.id != report["exercise"]["id"]:
             raise CoachError(f"{args.exercise_file} defines {exercise.id!r} but the report is of "
                              f"{report['exercise']['id']!r} (give the definition the session used)")
-    from coach.reporting.build import with_report_targets, write_human_report
+    from coach.report import with_report_targets
+    from coach.reporting.build import write_human_report
 
     if exercise is not None:
         exercise = with_report_targets(exercise, report)

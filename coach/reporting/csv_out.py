@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
-import os
+import io
+
+from coach.report import atomic_write_text
 
 FIXED = ("index", "start_s", "end_s", "duration_s", "hold_s", "top_s", "side", "good", "faults")
 
@@ -32,9 +34,8 @@ def rep_rows(report: dict) -> list[dict[str, object]]:
 
 
 def write_reps_csv(report: dict, path: str) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=rep_columns(report), restval="")
-        writer.writeheader()
-        writer.writerows(rep_rows(report))
-    os.replace(tmp, path)  # never leave half a file behind
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=rep_columns(report), restval="")
+    writer.writeheader()
+    writer.writerows(rep_rows(report))
+    atomic_write_text(path, buf.getvalue(), newline="")  # never leave half a file behind

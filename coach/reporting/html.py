@@ -14,9 +14,9 @@ from typing import Optional
 
 import jinja2
 
-from coach.measures import UNITS
+from coach.report import ENDED_TEXT, hold_target, holds_met, warning_text
 from coach.reporting.moments import FaultMoment
-from coach.reporting.text import format_value, peak_label, peak_unit, warning_text
+from coach.reporting.text import format_value, peak_label, peak_unit
 
 
 @dataclass
@@ -33,7 +33,7 @@ class PageInputs:
 
     report: dict
     instructions: str = ""
-    key_measure: str = ""
+    rom_keys: tuple[str, ...] = ()  # the exercise's range-of-motion peak keys (coach.report.rom_keys)
     plot_uri: str = ""
     plot_size: Optional[tuple[int, int]] = None
     moments: list[FaultMoment] = field(default_factory=list)
@@ -51,14 +51,13 @@ def _cell(value: float) -> dict:
     return {"value": repr(value), "text": _s(value)}
 
 
-def range_of_motion(rep: dict, key_measure: str) -> list[tuple[str, float, str]]:
+def range_of_motion(rep: dict, rom_keys: tuple[str, ...]) -> list[tuple[str, float, str]]:
     """The range of motion a rep reached, as (label, value, shown): the key measure's value at the
-    top; for an exercise with two poles (cat-cow), the depth reached in each."""
+    top; for an exercise with two poles (cat-cow), the depth reached in each. Without the exercise's
+    keys (an unknown exercise): any depths in the peak, else its first value."""
     peak = rep["peak"]
-    unit = UNITS.get(key_measure, "")
-    own = f"{key_measure}_{unit}" if unit else key_measure  # the checker's key for it (hip_extension_deg)
-    depths = [k for k in peak if k.endswith("_depth")]
-    keys = depths or ([own] if own in peak else list(peak)[:1])
+    keys = ([k for k in rom_keys if k in peak] or [k for k in peak if k.endswith("_depth")]
+            or list(peak)[:1])
     return [(peak_label(k), peak[k], format_value(peak[k], peak_unit(k))) for k in keys
             if isinstance(peak[k], (int, float))]
 
@@ -78,7 +77,7 @@ def page_context(inputs: PageInputs) -> dict:
         "by_side": [{"side": side, "reps": v.get("reps", ""), "good_reps": v.get("good_reps", ""),
                      "held": _s(v.get("total_hold_s", 0.0)), "longest": _s(v.get("longest_hold_s", 0.0))}
                     for side, v in (r["summary"].get("by_side") or {}).items() if isinstance(v, dict)],
-        "reps": [_rep_row(rep, inputs.key_measure) for rep in r["reps"]],
+        "reps": [_rep_row(rep, inputs.rom_keys) for rep in r["reps"]],
         "holds": [_hold_row(h) for h in r["holds"]],
         "any_side": any(rep["side"] for rep in r["reps"]),
         "moments": [{"number": n, "t": _s(m.t), "code": m.code, "cue": m.cue, "rep": m.rep,
@@ -93,26 +92,26 @@ def page_context(inputs: PageInputs) -> dict:
 def _summary(r: dict) -> dict:
     summary, holds = r["summary"], r["holds"]
     targets = r.get("targets") if isinstance(r.get("targets"), dict) else {}
-    hold_target = holds[0]["target_s"] if holds else targets.get("hold_s")
+    target = hold_target(r)
     reps_min, reps_max = targets.get("reps_min"), targets.get("reps_max")
     duration = float(r["source"]["duration_s"])
     fraction = float(r["tracking"]["fraction"])
     return {
         "reps": summary["reps"], "good_reps": summary["good_reps"],
         "reps_target": f"{reps_min}–{reps_max}" if isinstance(reps_min, int) and isinstance(reps_max, int) else "",
-        "holds": len(holds), "holds_met": sum(1 for h in holds if h["met_target"]),
+        "holds": len(holds), "holds_met": holds_met(r),
         # no target (cat-cow's brief pauses): every hold "meets" it, which would say nothing
-        "hold_target": _s(hold_target) if isinstance(hold_target, (int, float)) and hold_target > 0 else "",
+        "hold_target": _s(target) if isinstance(target, (int, float)) and target > 0 else "",
         "total_hold": _s(summary["total_hold_s"]),
         "longest_hold": _s(max((h["duration_s"] for h in holds), default=0.0)),
         "tracked": _s(fraction * duration), "duration": _s(duration), "tracked_pct": f"{100 * fraction:.0f}",
     }
 
 
-def _rep_row(rep: dict, key_measure: str) -> dict:
+def _rep_row(rep: dict, rom_keys: tuple[str, ...]) -> dict:
     return {"index": rep["index"], "start": _cell(rep["start_s"]),
             "duration": _cell(round(rep["end_s"] - rep["start_s"], 3)), "hold": _cell(rep["hold_s"]),
-            "rom": range_of_motion(rep, key_measure), "side": rep["side"] or "", "good": rep["good"],
+            "rom": range_of_motion(rep, rom_keys), "side": rep["side"] or "", "good": rep["good"],
             "faults": list(rep["faults"])}
 
 
@@ -133,8 +132,6 @@ def _stopped_context(stopped: object) -> Optional[dict]:
 
 
 def _live_context(live: dict) -> dict:
-    from coach.live.loop import ENDED_TEXT  # the live command's own words for how a session ended
-
     counting = live.get("counting_from_s")
     return {"ended": ENDED_TEXT.get(str(live.get("ended")), str(live.get("ended") or "still running")),
             "counting_from": _s(counting) if isinstance(counting, (int, float)) and math.isfinite(counting) else "",

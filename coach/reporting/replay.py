@@ -35,7 +35,6 @@ class MeasureSeries:
     value: np.ndarray
     rest: np.ndarray
     sides: list[Optional[str]]
-    trace_frames: int = 0  # every frame in the trace, replayed or not
     reps: list[tuple[float, float]] = field(default_factory=list)  # (start_s, end_s) of the replay's reps
 
     def __len__(self) -> int:
@@ -56,11 +55,9 @@ def replay_series(trace_path: str, exercise: Exercise, after_s: Optional[float] 
     (a live session: its checker started after the set-up). Raises CoachError on a bad trace."""
     checker = ExerciseChecker(exercise)
     key = exercise.phases.measure
-    direction = getattr(exercise.phases, "direction", 1)
+    direction = exercise.phases.direction
     ordinal, times, values, rests, sides = [], [], [], [], []
-    count = 0
     for n, pose in enumerate(TraceSource(trace_path)):
-        count = n + 1
         if after_s is not None and pose.t <= after_s:
             continue
         result = checker.update(pose)
@@ -75,7 +72,7 @@ def replay_series(trace_path: str, exercise: Exercise, after_s: Optional[float] 
     session = checker.finish()
     return MeasureSeries(measure=key, ordinal=np.asarray(ordinal, dtype=int), t=np.asarray(times, dtype=float),
                          value=np.asarray(values, dtype=float), rest=np.asarray(rests, dtype=float), sides=sides,
-                         trace_frames=count, reps=[(r.start_s, r.end_s) for r in session.reps])
+                         reps=[(r.start_s, r.end_s) for r in session.reps])
 
 
 def poses_at(trace_path: str, ordinals: Iterable[int], search: int = 15) -> dict[int, PoseFrame]:

@@ -1,10 +1,9 @@
-"""Words and units for people: measure names, units, warnings (shared by the plot and the HTML)."""
+"""Words and units for people: measure names and units (shared by the plot and the HTML); the
+warnings' words are ``coach.report``'s."""
 
 from __future__ import annotations
 
-from coach.live.session import LIVE_WARNING_TEXT
 from coach.measures import UNITS
-from coach.report import WARNING_TEXT
 
 UNIT_WORDS = {"deg": "degrees", "torso": "torso lengths", "ratio": "ratio"}
 UNIT_SHORT = {"deg": "°", "torso": " torso", "ratio": ""}
@@ -35,10 +34,3 @@ def peak_label(key: str) -> str:
     unit = peak_unit(key)
     name = key[: -len(unit) - 1] if unit else key
     return name.replace("_", " ")
-
-
-def warning_text(code: str, live: bool) -> str:
-    """The words of a report warning code (a live session's own wording first)."""
-    if live and code in LIVE_WARNING_TEXT:
-        return LIVE_WARNING_TEXT[code]
-    return WARNING_TEXT.get(code, LIVE_WARNING_TEXT.get(code, code.replace("_", " ")))

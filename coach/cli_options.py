@@ -1,0 +1,27 @@
+"""The options ``coach analyze`` and ``coach live`` share, and the exercise they make of them."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # the definitions are loaded when a command runs, not to parse its options
+    from coach.engine.definition import Exercise
+
+
+def add_session_options(p: argparse.ArgumentParser) -> None:
+    """--preset, --hold, --profile and --history-db."""
+    p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long = 30 s holds)")
+    p.add_argument("--hold", type=float, help="hold target in seconds (overrides the exercise's and the preset's)")
+    p.add_argument("--profile", help="personal thresholds recorded by 'coach calibrate baseline' (a name or a file)")
+    p.add_argument("--history-db", help="record the session in this history database (default: the user data folder)")
+
+
+def session_exercise(args: argparse.Namespace, exercise: Optional[Exercise] = None) -> Exercise:
+    """The exercise the session runs: ``exercise`` (default: the shipped ``--exercise``) with the
+    --preset and --hold targets, then the --profile thresholds."""
+    from calibration.profile import personalised
+    from coach.engine.definition import load_exercise
+
+    exercise = exercise or load_exercise(args.exercise)
+    return personalised(exercise.with_targets(args.preset, args.hold), args.profile)
