@@ -157,3 +157,91 @@ def test_frames_with_the_legs_swapped_do_not_change_the_pulled_side() -> None:
     _, session = run(swapped)
     (rep,) = session.reps
     assert rep.side == "left" and rep.good
+
+
+# -- the hugged knee as a position: hidden legs, circling knees, alternating legs --------------------
+
+def _one_hold(session) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    (hold,) = session.holds
+    return hold.start_s, hold.end_s, hold.duration_s
+
+
+def test_a_hugged_knee_drawn_on_the_other_leg_keeps_its_hold() -> None:
+    """MediaPipe's trap on a real clip: the hugged leg jumps onto the leg on the floor for a second
+    and comes back. One rep, one unbroken hold; reading the frames as they come would split it."""
+    hugged = profile(REST, (1.0, 50.0, 178.0, 0.0), (2.0, 50.0, 178.0, 0.0))
+    hidden = [(178.0, 178.0, 0.0)] * int(1.2 * FPS)  # in one frame, both legs on the floor leg
+    after = profile((2.0, 50.0, 178.0, 0.0), (1.0, 178.0, 178.0, 0.0), (1.5, 178.0, 178.0, 0.0))
+    spec = hugged + hidden + after
+    _, session = run(spec)
+    (rep,) = session.reps
+    assert rep.side == "left" and rep.good
+    start, end, held = _one_hold(session)
+    assert start == pytest.approx(3.0, abs=0.3) and end == pytest.approx(8.2, abs=0.3)
+    assert held == pytest.approx(5.2, abs=0.4)  # the hidden second counts: the knee never left
+
+    checker = ExerciseChecker(EX)
+    checker.legs = None  # the same frames taken at face value: the leg "released" and came back
+    for i, (l, r, h) in enumerate(spec):
+        checker.update(frame(i, l, r, h))
+    blind = checker.finish()
+    assert len(blind.reps) != 1 or len(blind.holds) != 1
+
+
+def test_a_knee_lowered_at_a_persons_pace_is_not_carried() -> None:
+    # Legs side by side on the floor (they coincide in the picture) after a 0.6 s release.
+    spec = profile(REST, (1.0, 50.0, 178.0, 0.0), (3.0, 50.0, 178.0, 0.0), (0.6, 178.0, 178.0, 0.0),
+                   (3.0, 178.0, 178.0, 0.0))
+    _, session = run(spec)
+    (rep,) = session.reps
+    start, end, held = _one_hold(session)
+    assert end == pytest.approx(6.0, abs=0.2) and held == pytest.approx(3.0, abs=0.3)
+    assert rep.end_s < 7.2  # back at rest with the release, not a carried leg later
+
+
+def test_a_knee_circling_while_hugged_is_one_hold() -> None:
+    """Hugged for 5 s while the knee circles (the hip angle swings 30-65 deg and is never still):
+    one hold from the arrival to the release."""
+    lead = profile(REST, (1.0, 30.0, 178.0, 0.0))
+    circling = [(47.5 - 17.5 * math.cos(2 * math.pi * 0.8 * k / FPS), 178.0, 0.0) for k in range(int(5 * FPS))]
+    release = [(30.0 + 148.0 * (k + 1) / FPS, 178.0, 0.0) for k in range(int(FPS))] + [(178.0, 178.0, 0.0)] * 45
+    spec = lead + circling + release
+    _, session = run(spec)
+    (rep,) = session.reps
+    assert rep.side == "left"
+    start, end, held = _one_hold(session)
+    assert start == pytest.approx(3.0, abs=0.4) and end == pytest.approx(8.0, abs=0.5)
+    assert held == pytest.approx(5.0, abs=0.6)
+
+
+def test_a_brief_excursion_ends_a_still_pose_hold_only_where_the_definition_says_so() -> None:
+    """The bridge's hold is a still pose (leave_hold_fraction 0): 10 deg back out ends it at once.
+    Knee to chest's is a position: the same excursion does not."""
+    from coach.engine.phases import HOLD_END, PhaseMachine
+
+    def hold_ends(phases) -> int:  # type: ignore[no-untyped-def]
+        m, ends = PhaseMachine(phases), 0
+        t = np.arange(0, 8, 1 / FPS)
+        v = np.interp(t, [0, 2, 3, 4.9, 5.0, 5.2, 5.3, 7], [178, 178, 60, 60, 80, 80, 60, 60])
+        m.reset(0.0, 178.0)
+        for ti, vi, ri in zip(t, v, np.gradient(v, t)):
+            ends += sum(c.event == HOLD_END for c in m.update(float(ti), float(vi), float(ri)))
+        return ends
+
+    import dataclasses
+    assert hold_ends(EX.phases) == 0
+    assert hold_ends(dataclasses.replace(EX.phases, leave_hold_fraction=0.0, leave_confirm_s=0.0)) == 1
+
+
+def test_alternating_legs_with_no_rest_between_are_a_rep_each() -> None:
+    """One knee lowered as the other comes in (a dynamic alternating hug): the smaller hip angle
+    never gets back to rest, yet each leg's hug is its own rep, ending where the legs crossed."""
+    spec = profile(REST, (1.0, 45.0, 178.0, 0.0), (1.0, 45.0, 178.0, 0.0),
+                   (1.0, 178.0, 45.0, 0.0), (1.0, 178.0, 45.0, 0.0),
+                   (1.0, 45.0, 178.0, 0.0), (1.0, 45.0, 178.0, 0.0),
+                   (1.0, 178.0, 45.0, 0.0), (1.0, 178.0, 45.0, 0.0), (1.0, 178.0, 178.0, 0.0), (1.5, 178.0, 178.0, 0.0))
+    _, session = run(spec)
+    assert [r.side for r in session.reps] == ["left", "right", "left", "right"]
+    crossings = [4.5, 6.5, 8.5]  # the legs cross half way through each 1 s change-over
+    for rep, nxt, crossed in zip(session.reps, session.reps[1:], crossings):
+        assert rep.end_s == pytest.approx(crossed, abs=0.25) and nxt.start_s == pytest.approx(rep.end_s, abs=0.05)

@@ -18,11 +18,12 @@ from typing import Optional
 from coach.engine.cues import CueScheduler
 from coach.engine.definition import SIDES, Exercise, FaultRule
 from coach.engine.hold import HoldTimer
+from coach.engine.legs import HiddenLegGuard
 from coach.engine.phases import (HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
-                                 PhaseChange)
+                                 PhaseChange, PhaseMachine)
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
-from coach.engine.sides import rule_channels, rule_value, worked_side
+from coach.engine.sides import other_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
 from coach.measures import MEASURES, UNITS
@@ -35,6 +36,7 @@ UNSEEN_TEXT = {
     "nobody in view": "I can't see you - step into the camera's view",
     "jump": "Hold on - tracking lost your position",
 }
+SWITCH_S = 0.3  # the other leg pulled in this long: alternating sides moved on (as long as a fault must last)
 SECOND_PERSON_TEXT = "More than one person in view - coaching the first one found; ask others to step out"
 
 
@@ -63,6 +65,8 @@ class ExerciseChecker:
         self.cues = cues or CueScheduler()
         self.sides = SideSelector()
         self.trust = TrustGate(exercise.key_joints)
+        # One leg worked at a time: a leg MediaPipe hides behind the other is carried (coach/engine/legs.py).
+        self.legs: Optional[HiddenLegGuard] = HiddenLegGuard() if exercise.sides is not None else None
         self.machine = make_machine(exercise.phases)  # out-and-back (PhaseMachine) or two-way (cat-cow)
         self.timer = HoldTimer(exercise.hold_target_s)
         self._key: Channel = (exercise.phases.measure, "tracked")
@@ -92,6 +96,9 @@ class ExerciseChecker:
         self._hold_start = 0.0
         self._hold_key = HOLD
         self._worked: Optional[str] = None
+        self._lead: Optional[str] = None  # the one leg this rep pulls in (alternating sides: see _follow_lead)
+        self._lead_t = 0.0  # the last time it was still the more pulled-in one
+        self._switch_since: Optional[float] = None  # since when the other leg has been
         self._best: Optional[tuple[float, Verdict]] = None  # the rep's longest hold so far, and its verdict
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
@@ -116,6 +123,8 @@ class ExerciseChecker:
         if pose.has_pose:
             self._with_pose += 1
             self._people_max = max(self._people_max, pose.people)
+        if self.legs is not None:
+            pose = self.legs.update(pose)
         side = self.sides.update(pose)
         if not self.trust.check(pose, side):
             return self._unseen(pose, side)
@@ -135,6 +144,7 @@ class ExerciseChecker:
             for change in self.machine.update(t, key, rate):
                 self._on_phase(change, now=t)
             self._follow_rep(t)
+            self._follow_lead(t, key)
             live = self._check_faults(t)
         self.timer.update(t, counting=self.machine.phase == HOLD and not self._hold_paused())
         return self._result(pose, side, message, live=live)
@@ -198,7 +208,7 @@ class ExerciseChecker:
         self._open_segment(t, self._phase_name(change.phase))
         if event == REP_START and self._rep is None:
             self._rep = RepRecord(index=len(self.reps) + 1, start_s=t, faults=sorted(self._rest_faults))
-            self._top_values, self._worked, self._best = {}, None, None
+            self._top_values, self._worked, self._best, self._lead = {}, None, None, None
         elif self._rep is None:
             return
         elif event == HOLD_START:
@@ -227,6 +237,33 @@ class ExerciseChecker:
                 self._hold_series.setdefault(ch, []).append(v)
         if self.ex.sides is not None and phase in (OUT, HOLD):
             self._worked = self._worked_now(self.values) or self._worked
+
+    def _follow_lead(self, t: float, key: float) -> None:
+        """Alternating sides with no rest between (one knee lowered as the other comes in): once the
+        other leg is clearly the one pulled in, the rep ends where the legs crossed and the next begins."""
+        if self.ex.sides is None or self._rep is None or not isinstance(self.machine, PhaseMachine):
+            return
+        m, sign, beyond = self.ex.sides.measure, self.machine.sign, self.ex.sides.worked_beyond
+        moved = {s: sign * (self.values.get((m, s), math.nan) - self._rest.get((m, s), math.nan)) for s in SIDES}
+        if not all(math.isfinite(v) for v in moved.values()):
+            return
+        lead = self._lead
+        if lead is None:
+            self._lead = next((s for s in SIDES if moved[s] >= beyond and moved[s] > moved[other_side(s)] + beyond), None)
+            self._lead_t = t
+            return
+        other = other_side(lead)
+        if moved[lead] >= moved[other]:
+            self._lead_t = t
+        if not (moved[other] >= beyond and moved[other] > moved[lead] + beyond):
+            self._switch_since = None
+            return
+        # For SWITCH_S: a burst of frames with the legs swapped by the tracker is not a switch.
+        self._switch_since = t if self._switch_since is None else self._switch_since
+        if t - self._switch_since >= SWITCH_S:
+            for change in self.machine.restart(self._lead_t, key):
+                self._on_phase(change, now=t)
+            self._lead, self._lead_t, self._switch_since = other, t, None
 
     def _worked_now(self, values: dict[Channel, float]) -> Optional[str]:
         assert self.ex.sides is not None

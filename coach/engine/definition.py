@@ -53,6 +53,11 @@ class Phases:
     arm_s: float
     disarm_s: float
     kind: str = "out_and_back"
+    # A hold that is a *position* (a knee hugged to the chest, moving a little) rather than a still
+    # pose: it ends only once the value is back out by this share of the hold's depth below rest
+    # (or ``leave_hold``, whichever is more), and has stayed out ``leave_confirm_s``. 0: off.
+    leave_hold_fraction: float = 0.0
+    leave_confirm_s: float = 0.0
 
     def name(self, key: str) -> str:
         """The definition's name of a phase key of the machine (rest | out | hold | back)."""
@@ -263,7 +268,10 @@ def _phases(f: _Fields) -> Union[Phases, TwoWayPhases]:
     direction = 1 if f.get("direction", str, "up", choices=("up", "down")) == "up" else -1
     p = Phases(measure=f.measure("measure"), direction=direction, **names,
                **{k: f.positive(k) for k in ("start_above_rest", "rest_within", "hold_above_rest", "still_per_s",
-                                             "hold_min_s", "leave_hold", "return_fraction", "settle_s", "arm_s", "disarm_s")})
+                                             "hold_min_s", "leave_hold", "return_fraction", "settle_s", "arm_s", "disarm_s")},
+               **{k: f.positive(k) for k in ("leave_hold_fraction", "leave_confirm_s") if k in f.table})
+    if p.leave_hold_fraction >= 1:
+        raise f.error("leave_hold_fraction", f"must be below 1 (a share of the hold's depth), got {p.leave_hold_fraction}")
     if p.rest_within >= p.start_above_rest:
         raise f.error("rest_within", f"must be below start_above_rest ({p.start_above_rest}) so the phases have hysteresis")
     return p

@@ -4,7 +4,9 @@ Fed one smoothed value and its rate of change per frame. Hysteresis: leaving res
 ``start_above_rest``, coming back needs ``rest_within``; the hold needs ``hold_min_s`` of stillness
 and ends ``leave_hold`` below the hold level. Phase changes are back-dated to when the movement
 really began or ended (the last still / at-rest moment), so hold times are not shortened by the
-thresholds. Values are in the definition's units; the definition's ``direction`` mirrors a measure that falls as
+thresholds. A hold may be a position rather than a pose (``leave_hold_fraction``, ``leave_confirm_s``):
+a knee hugged to the chest may circle and the tracking may lose it for a moment without ending
+the hold. Values are in the definition's units; the definition's ``direction`` mirrors a measure that falls as
 the person moves out (a knee pulled to the chest closes the hip angle): ``direction = "down"``.
 """
 
@@ -45,11 +47,14 @@ class PhaseMachine:
         self._last_still_t = 0.0
         self._back_low = 0.0  # lowest value since the hold ended (to see a second push)
         self._out_t = 0.0  # when the current movement left rest
+        self._left: Optional[tuple[float, float]] = None  # out of the hold, not yet for long: (since, last still)
+        self._peak_t = 0.0  # when the peak was reached
+        self._pull: list[tuple[float, float]] = []  # (t, value) since leaving rest, while pulling
 
     def reset(self, t: float, value: float) -> None:
         """Start over at rest at ``value`` (after arming)."""
         self.phase, self.rest_level, self.reached_top = REST, self.sign * value, False
-        self._at_rest_t, self._still_since, self._last_still_t = t, None, t
+        self._at_rest_t, self._still_since, self._last_still_t, self._left = t, None, t, None
 
     def _home(self, t: float, v: float, still: bool) -> bool:
         """Back at rest: inside the rest band, or still and most of the way back (people rarely land
@@ -59,6 +64,28 @@ class PhaseMachine:
         settled = self._still_since is not None and t - self._still_since >= self.p.settle_s
         return (v <= rest + self.p.rest_within or (still and v <= rest + self.p.return_fraction * (self.peak - rest))
                 or settled and v < self.peak - self.p.leave_hold)
+
+    def _band(self, level: float) -> float:
+        """How far back from ``level`` the value may go and still be holding."""
+        assert self.rest_level is not None
+        return max(self.p.leave_hold, self.p.leave_hold_fraction * (level - self.rest_level))
+
+    def _gone(self, t: float, v: float, level: float) -> Optional[tuple[float, float]]:
+        """(when it left, the last still moment before) once the value has been out of ``level``'s band
+        ``leave_confirm_s``; None while it is in, or only briefly out."""
+        if v >= level - self._band(level):
+            self._left = None
+            return None
+        if self._left is None:
+            self._left = (t, self._last_still_t if self._last_still_t < t else t)
+        if t - self._left[0] >= self.p.leave_confirm_s:
+            left, self._left = self._left, None
+            return left
+        return None
+
+    def _arrived(self) -> float:
+        """When the pull got within ``leave_hold`` of its deepest point: a moving hold's start."""
+        return next(t for t, v in self._pull if v >= self.peak - self.p.leave_hold)
 
     def update(self, t: float, value: float, rate: float) -> list[PhaseChange]:
         if self.rest_level is None:
@@ -84,30 +111,42 @@ class PhaseMachine:
             if v < rest:
                 self.rest_level = v
             if v > rest + self.p.start_above_rest:
-                self.phase, self.reached_top, self.peak = OUT, False, v
+                self.phase, self.reached_top, self.peak, self._peak_t, self._pull = OUT, False, v, t, [(t, v)]
                 # Began when last still (at rest), or when it last left the band if it never settled.
                 self._out_t = max(self._at_rest_t, min(self._last_still_t, t))
                 changes.append(PhaseChange(self._out_t, OUT, REP_START))
         elif self.phase == OUT:
-            self.peak = max(self.peak, v)
+            if v > self.peak:
+                self.peak, self._peak_t = v, t
+            self._pull.append((t, v))
             high_enough = self.peak > rest + self.p.hold_above_rest
             held = self._still_since is not None and t - self._still_since >= self.p.hold_min_s
-            if held and v > rest + self.p.hold_above_rest:
-                self.phase, self.hold_level, self.reached_top = HOLD, v, True
-                changes.append(PhaseChange(max(self._still_since, self._out_t), HOLD, HOLD_START))
-            elif high_enough and v < self.peak - self.p.leave_hold:
+            # A position hold may never be still (a knee circling): in once it stops getting deeper
+            # (while it is still, the still hold below decides, timed from the stop).
+            settled_in = (self.p.leave_hold_fraction > 0 and high_enough and self._still_since is None
+                          and t - self._peak_t >= self.p.hold_min_s and v >= self.peak - self._band(self.peak))
+            left = self._gone(t, v, self.peak) if high_enough else None
+            if left is None and high_enough and self._left is not None and self._home(t, v, still):
+                left, self._left = self._left, None  # already home: it certainly turned back
+            if (held or settled_in) and v > rest + self.p.hold_above_rest:
+                start = max(self._still_since, self._out_t) if held else self._arrived()
+                self.phase, self.hold_level, self.reached_top = HOLD, (v if held else self.peak), True
+                self._left = None
+                changes.append(PhaseChange(start, HOLD, HOLD_START))
+            elif left is not None:
                 # Turned back at the top without pausing: a rep with no hold.
                 self.phase, self.reached_top, self._back_low = BACK, True, v
-                changes.append(PhaseChange(t, BACK, TURNED))
+                changes.append(PhaseChange(left[0], BACK, TURNED))
             elif self._home(t, v, still) and v <= rest + self.p.hold_above_rest:
                 self.phase = REST  # went out and came back without reaching the top: no rep
                 changes.append(PhaseChange(t, REST, REP_ABORT))
         elif self.phase == HOLD:
             self.peak = max(self.peak, v)
             self.hold_level = max(self.hold_level, v) if still else self.hold_level
-            if v < self.hold_level - self.p.leave_hold:
+            left = self._gone(t, v, self.hold_level)
+            if left is not None:
                 self.phase, self._back_low = BACK, v
-                changes.append(PhaseChange(self._last_still_t if self._last_still_t < t else t, BACK, HOLD_END))
+                changes.append(PhaseChange(left[1], BACK, HOLD_END))
         elif self.phase == BACK:
             self._back_low = min(self._back_low, v)
             if self._home(t, v, still):
@@ -115,8 +154,24 @@ class PhaseMachine:
                 self.rest_level = min(rest, v) if v <= rest + self.p.rest_within else v  # landed higher: a new resting place
                 changes.append(PhaseChange(t, REST, REP_END if self.reached_top else REP_ABORT))
             elif v > self._back_low + self.p.start_above_rest:
-                self.phase, self.peak = OUT, v  # pushed up again before reaching rest: same rep goes on
+                # pushed up again before reaching rest: same rep goes on
+                self.phase, self.peak, self._peak_t, self._pull = OUT, v, t, [(t, v)]
                 changes.append(PhaseChange(t, OUT))
+        return changes
+
+    def restart(self, t: float, value: float) -> list[PhaseChange]:
+        """End the rep under way at ``t`` and start the next one from ``value`` at once (the other leg
+        took over in an alternating exercise, without a rest between)."""
+        changes = []
+        if self.phase == HOLD:
+            end = self._left[1] if self._left is not None else min(self._last_still_t, t)
+            changes.append(PhaseChange(end, BACK, HOLD_END))
+        if self.phase != REST:
+            changes.append(PhaseChange(t, REST, REP_END if self.reached_top else REP_ABORT))
+        v = self.sign * value
+        self.phase, self.reached_top, self.peak, self._peak_t, self._pull = OUT, False, v, t, [(t, v)]
+        self._out_t, self._left = t, None
+        changes.append(PhaseChange(t, OUT, REP_START))
         return changes
 
     def level(self, value: float) -> float:
