@@ -104,7 +104,8 @@ TUNED_ON = {
                "when the clip ends, and for 'held near the pole it reached' (BloomFit's last cat): the realworld "
                "figures are therefore not independent; pole_beyond (0.14) fitted on all synthetic clips "
                "by bench/fit.py (checked on realworld); fault limits: the seed (rushing < 1.5 s) and the labels' "
-               "definition (shallow: a pole under 60 % of the session's deepest)",
+               "definition (shallow: a pole under 60 % of the session's deepest); stillness judged on the "
+               "measure's parts: chosen among four variants on all synthetic clips (no constant changed)",
 }
 
 # Nominal resting value of each exercise's key measure, for the naive threshold. Bridge: lying with

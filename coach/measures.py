@@ -82,13 +82,20 @@ CURVATURE_SWING = 0.1
 HEAD_SWING = 0.3
 
 
+def spine_flexion_parts(pose: PoseFrame, side: str) -> tuple[float, float]:
+    """spine_flexion's two parts (they add up to it): the back's curvature and the head's drop,
+    each divided by its cat-to-cow swing."""
+    return back_curvature(pose, side) / CURVATURE_SWING, -head_lift(pose, side) / HEAD_SWING
+
+
 def spine_flexion(pose: PoseFrame, side: str) -> float:
     """How rounded the spine is: the back's curvature and the head's drop below the shoulder-hip
     line, each divided by its cat-to-cow swing and added, so full cat reads about +1 and full cow
     about -1 from the person's neutral (the neutral itself is wherever it is: the phase machine
     subtracts it). The head carries it where the mask shows the back poorly (cameras behind the
-    person), the back where the head moves little. NaN without a back profile."""
-    return back_curvature(pose, side) / CURVATURE_SWING - head_lift(pose, side) / HEAD_SWING
+    person), the back where the head moves little. NaN without a back profile. The two-way
+    machine also gets the parts (``PARTS``): they can move against each other while the sum stays."""
+    return sum(spine_flexion_parts(pose, side))
 
 
 def torso_tilt(pose: PoseFrame, side: str) -> float:
@@ -108,6 +115,9 @@ MEASURES: Dict[str, Measure] = {
     "back_curvature": back_curvature,
     "spine_flexion": spine_flexion,
 }
+
+# Measures that are a sum of parts, and their parts (the two-way machine judges stillness on them).
+PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexion": spine_flexion_parts}
 
 # Units shown to people and used in report keys (``peak: {"hip_extension_deg": ...}``).
 UNITS: Dict[str, str] = {

@@ -19,13 +19,6 @@ HOLD_XFAIL: dict[tuple[str, int], str] = {
         "hold_s 0.733 vs labelled 0.432 (0.301 s over, tolerance 0.3): at this low -30 deg camera MediaPipe's "
         "hip angle keeps rising (to ~184) for ~0.4 s after the real lowering starts, so the end of the 0.43 s "
         "hold is found late; a landmark-accuracy limit the engine passes on, not a logic error"),
-    ("catcow_shallow_13", 2): (
-        "hold_s 1.43 vs labelled 0.89 (cat 0.93 vs 0.44): a shallow cycle (31 % of the full range) with the "
-        "camera 30 deg round toward the feet: the measured back curve keeps creeping toward the pole for ~0.4 s after "
-        "the real cat is reached, so the slow approach reads as held; a measurement limit of this view"),
-    ("catcow_shallow_13", 3): (
-        "hold_s 1.43 vs labelled 1.03: the same slow creep into and out of the shallow poles (28 % of the "
-        "range, -30 deg camera); the count, the cycle's times and the 'shallow' fault are right"),
 }
 
 

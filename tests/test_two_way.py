@@ -286,3 +286,20 @@ def test_unfinished_settings_are_rejected_by_the_definition_not_the_machine() ->
     profile, truth = catcow_profile([1.0])
     changes, _ = feed(profile.values(), phases=loose)
     assert len(reps(changes)) == 1
+
+
+def test_parts_moving_against_each_other_are_not_a_pause() -> None:
+    """spine_flexion is a sum (the back's curve + the head's drop). When one part still rises as the
+    other falls back, the sum stands still while the body moves: with the parts, the cat's hold
+    starts once both have stopped; judged on the sum alone, where the sum went flat."""
+    t = np.arange(0, 7.0, FRAME)
+    flat_from, still_from = 1.7, 2.5  # the sum stops at 1.7 s; the parts go on against each other to 2.5 s
+    back = np.interp(t, [0, 1, flat_from, still_from, 3.5, 4.2, 5.2, 5.9, 7], [0, 0, .25, .45, .45, 0, -.25, 0, 0])
+    head = np.interp(t, [0, 1, flat_from, still_from, 3.5, 4.2, 5.2, 5.9, 7], [0, 0, .25, .05, .05, 0, -.25, 0, 0])
+    machine, changes = TwoWayMachine(P), []
+    for ti, b, h in zip(t, back, head):
+        changes += machine.update(float(ti), float(b + h), 0.0, (float(b), float(h)))
+    with_parts = [start for pole, start, _ in holds(changes) if pole == PLUS]
+    on_the_sum = [start for pole, start, _ in holds(feed(back + head, t)[0]) if pole == PLUS]
+    assert on_the_sum and on_the_sum[0] == pytest.approx(flat_from, abs=0.15)
+    assert with_parts and with_parts[0] == pytest.approx(still_from, abs=0.15)

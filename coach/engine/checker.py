@@ -26,7 +26,7 @@ from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.sides import other_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
-from coach.measures import MEASURES, UNITS
+from coach.measures import MEASURES, PARTS, UNITS
 from coach.pose.frame import PoseFrame
 from coach.signal import Velocity, make_filter
 
@@ -81,6 +81,9 @@ class ExerciseChecker:
         # Only a machine that reads the rate gets one (a two-way machine judges stillness itself).
         self._rate: Optional[Velocity] = Velocity(window) if self.machine.uses_rate else None
         self._filters = {ch: make_filter(kind, **signal) for ch in sorted(channels)}
+        # The key measure's parts, when it is a sum of them and read unfiltered (the parts are not
+        # filtered, so they would not keep step with a filtered sum).
+        self._parts = PARTS.get(exercise.phases.measure) if kind == "none" else None
         self.values: dict[Channel, float] = {}  # smoothed, this frame
         self._rest: dict[Channel, float] = {}  # the person's resting value of each channel
         self.armed = False
@@ -141,7 +144,9 @@ class ExerciseChecker:
         message = self._check_posture(t, key)
         live: Optional[dict[str, float]] = None  # this frame's value of each fault rule, once computed
         if self.armed:
-            for change in self.machine.update(t, key, rate):
+            parts = self._parts(pose, side) if self._parts is not None else ()
+            parts = parts if all(map(math.isfinite, parts)) else ()  # unmeasured: judged on the sum alone
+            for change in self.machine.update(t, key, rate, parts):
                 self._on_phase(change, now=t)
             self._follow_rep(t)
             self._follow_lead(t, key)

@@ -13,7 +13,7 @@ the person moves out (a knee pulled to the chest closes the hip angle): ``direct
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 from coach.engine.definition import Phases
 
@@ -87,7 +87,8 @@ class PhaseMachine:
         """When the pull got within ``leave_hold`` of its deepest point: a moving hold's start."""
         return next(t for t, v in self._pull if v >= self.peak - self.p.leave_hold)
 
-    def update(self, t: float, value: float, rate: float) -> list[PhaseChange]:
+    def update(self, t: float, value: float, rate: float, parts: Sequence[float] = ()) -> list[PhaseChange]:
+        """One smoothed value and its rate (``parts`` of a summed measure are not needed here)."""
         if self.rest_level is None:
             self.reset(t, value)
         v, rest = self.sign * value, self.rest_level

@@ -23,6 +23,11 @@ How it reads the values (spine_flexion from a person mask and a landmark is nois
   and steps where they are;
 - the rate is the slope over +-``_HALF_WINDOW_S`` around a sample, so everything is judged a
   few frames behind the newest value (0.13 s at 30 fps) and back-dated;
+- a measure that is a sum of parts (spine_flexion: the back's curve plus the head's drop) can pass
+  them (``parts``): how fast it moves is then the sum of how fast each part moves, in the
+  direction the sum moves. Parts moving against each other cancel in the sum, which then looks
+  still while the body is not (at -30 deg the mask's curve peaks half way into a shallow cat and
+  falls back while the head is still going down): still is when no part moves;
 - *still* means slower than ``still_per_s``, or than ``still_fraction`` of the fastest rate of the
   movement that led there (forgotten over ``_PEAK_MEMORY_S``): a quick cycle's brief pause at a
   pole counts as a pause, and a slow shallow movement after it is still seen to move;
@@ -42,7 +47,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from coach.engine.definition import Phases, TwoWayPhases
 from coach.engine.phases import (HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, PhaseChange,
@@ -67,8 +72,8 @@ class TwoWayMachine:
         self.key = REST  # rest | out | plus | minus
         self.neutral: Optional[float] = None
         self.peak = math.nan  # out-and-back's "furthest out" has no meaning here
-        self._raw: deque[tuple[float, float]] = deque()  # the last values fed, for the running median
-        self._hist: deque[tuple[float, float]] = deque()  # (t, value) after the running median
+        self._raw: deque[tuple[float, float, tuple[float, ...]]] = deque()  # the last values fed (t, value, parts)
+        self._hist: deque[tuple[float, float, tuple[float, ...]]] = deque()  # the same after the running median
         self._flags: deque[tuple[float, float, bool, float]] = deque()  # (t, value, still, rate) of judged samples
         self._reset_cycle(open_=False)
         self._side = 0  # which side of neutral the current excursion is on (+1, -1; 0 at neutral)
@@ -116,22 +121,26 @@ class TwoWayMachine:
         self._visited: dict[int, float] = {}  # pole sign -> depth reached in this cycle
         self._first: Optional[int] = None
 
-    def update(self, t: float, value: float, rate: float = 0.0) -> list[PhaseChange]:
+    def update(self, t: float, value: float, rate: float = 0.0, parts: Sequence[float] = ()) -> list[PhaseChange]:
         """One (smoothed) value; ``rate`` is not used: stillness is judged on a centred rate of the
-        machine's own history, one frame behind."""
+        machine's own history, one frame behind. ``parts``: the value's parts when it is their sum
+        (judged still only when none of them moves), or nothing."""
         if self.neutral is None:
             self.reset(t, value)
         if not math.isfinite(value) or (self._raw and t <= self._raw[-1][0]):
             return []
         # A centred running median first: it takes out single-frame spikes (the mask's edge
         # jumps at times) and leaves ramps and steps where they are.
-        self._raw.append((t, value))
+        self._raw.append((t, value, tuple(parts)))
         if len(self._raw) > _MEDIAN:
             self._raw.popleft()
         if len(self._raw) < _MEDIAN:
             return []
-        t, value = self._raw[_MEDIAN // 2][0], sorted(v for _, v in self._raw)[_MEDIAN // 2]
-        self._hist.append((t, value))
+        t, value = self._raw[_MEDIAN // 2][0], sorted(v for _, v, _ in self._raw)[_MEDIAN // 2]
+        n_parts = {len(p) for _, _, p in self._raw}
+        medians = (tuple(sorted(p[k] for _, _, p in self._raw)[_MEDIAN // 2] for k in range(n_parts.pop()))
+                   if len(n_parts) == 1 else ())
+        self._hist.append((t, value, medians))
         while len(self._hist) > 3 and self._hist[0][0] < t - _HISTORY_S:
             self._hist.popleft()
         sample = self._centred()
@@ -184,7 +193,8 @@ class TwoWayMachine:
 
     # -- the machine -------------------------------------------------------------------------------
     def _centred(self) -> Optional[tuple[float, float, float]]:
-        """(t, value, rate) of the newest sample that has a sample ``_HALF_WINDOW_S`` after it."""
+        """(t, value, rate) of the newest sample that has a sample ``_HALF_WINDOW_S`` after it; with
+        parts, the rate's size is the sum of the parts' speeds (its sign still the value's)."""
         h = self._hist
         e = len(h) - 2
         while e > 0 and h[e][0] > h[-1][0] - _HALF_WINDOW_S + 1e-9:
@@ -199,7 +209,13 @@ class TwoWayMachine:
         while b < len(h) - 1 and h[b][0] < te + _HALF_WINDOW_S - 1e-9:
             b += 1
         dt = h[b][0] - h[a][0]
-        return te, h[e][1], (h[b][1] - h[a][1]) / dt if dt > 0 else 0.0
+        if dt <= 0:
+            return te, h[e][1], 0.0
+        slope = (h[b][1] - h[a][1]) / dt
+        pa, pb = h[a][2], h[b][2]
+        if pa and len(pa) == len(pb):
+            return te, h[e][1], math.copysign(sum(abs(y - x) for x, y in zip(pa, pb)) / dt, slope)
+        return te, h[e][1], slope
 
     def _step(self, t: float, value: float, still: bool) -> list[PhaseChange]:
         p = self.p
