@@ -180,6 +180,14 @@ def test_a_hugged_knee_drawn_on_the_other_leg_keeps_its_hold() -> None:
     assert start == pytest.approx(3.0, abs=0.3) and end == pytest.approx(8.2, abs=0.3)
     assert held == pytest.approx(5.2, abs=0.4)  # the hidden second counts: the knee never left
 
+    # What the overlay draws is the frame as judged: mid-way through the hidden second, the hugged leg.
+    from coach.measures import hip_angle
+    checker = ExerciseChecker(EX)
+    middle = len(hugged) + len(hidden) // 2
+    for i, (l, r, h) in enumerate(spec[:middle]):
+        checker.update(frame(i, l, r, h))
+    assert checker.pose is not None and hip_angle(checker.pose, "left") == pytest.approx(50.0, abs=2.0)
+
     checker = ExerciseChecker(EX)
     checker.legs = None  # the same frames taken at face value: the leg "released" and came back
     for i, (l, r, h) in enumerate(spec):

@@ -67,6 +67,7 @@ class ExerciseChecker:
         self.trust = TrustGate(exercise.key_joints)
         # One leg worked at a time: a leg MediaPipe hides behind the other is carried (coach/engine/legs.py).
         self.legs: Optional[HiddenLegGuard] = HiddenLegGuard() if exercise.sides is not None else None
+        self.pose: Optional[PoseFrame] = None  # the last frame as judged: a hidden leg carried
         self.machine = make_machine(exercise.phases)  # out-and-back (PhaseMachine) or two-way (cat-cow)
         self.timer = HoldTimer(exercise.hold_target_s)
         self._key: Channel = (exercise.phases.measure, "tracked")
@@ -128,6 +129,7 @@ class ExerciseChecker:
             self._people_max = max(self._people_max, pose.people)
         if self.legs is not None:
             pose = self.legs.update(pose)
+        self.pose = pose  # the frame as judged (what the overlay should draw)
         side = self.sides.update(pose)
         if not self.trust.check(pose, side):
             return self._unseen(pose, side)

@@ -276,7 +276,7 @@ class LiveLoop:
                 self.counting = True
                 self.session.counting_from = self.t
         self.session.record(pose, trusted)
-        self.overlay.annotate(image, pose, view)
+        self.overlay.annotate(image, (self.checker.pose or pose) if self.counting else pose, view)
         draw_countdown(image, countdown)
         self._corner(image)
         self.display.show(image)
