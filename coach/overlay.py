@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from coach.engine.records import FrameResult
-from coach.measures import UNITS
+from coach.measures import UNITS, hip_angle
 from coach.pose.frame import PoseFrame, side_landmark
 
 Color = tuple[int, int, int]  # BGR
@@ -331,7 +331,15 @@ MEASURE_JOINTS: dict[str, tuple[str, Optional[tuple[str, str]]]] = {
     "knee_angle": ("knee", ("hip", "ankle")),
     "line_deviation": ("hip", None),
     "torso_tilt": ("shoulder", None),
+    "hip_angle_min": ("hip", ("shoulder", "knee")),  # drawn on the leg it reads (_pulled_leg)
 }
+
+
+def _pulled_leg(pose: PoseFrame, tracked: str) -> str:
+    """The leg hip_angle_min reads: the one pulled further in (the camera-facing one on a tie)."""
+    angles = {s: hip_angle(pose, s) for s in ("left", "right")}
+    other = "right" if tracked == "left" else "left"
+    return other if angles[other] < angles[tracked] else tracked
 
 
 class AngleAnnotator:
@@ -347,14 +355,15 @@ class AngleAnnotator:
             return scene
         style = Style.for_image(scene)
         joint, limbs = MEASURE_JOINTS[name]
-        centre = _pt(pixels, result.side, joint)
+        side = _pulled_leg(pose, result.side) if name == "hip_angle_min" else result.side
+        centre = _pt(pixels, side, joint)
         if centre is None:
             return scene
         color = STATUS_COLORS[verdict(result)]
         degrees = UNITS.get(name) == "deg"
         radius = style.px(26, 6)
         away = np.array([0.7, -0.7])  # label direction without an arc: up and to the right
-        ends = [_pt(pixels, result.side, j) for j in limbs] if limbs and degrees else []
+        ends = [_pt(pixels, side, j) for j in limbs] if limbs and degrees else []
         if ends and None not in ends:
             (x1, y1), (x2, y2) = ends  # type: ignore[misc]
             a1 = math.degrees(math.atan2(y1 - centre[1], x1 - centre[0]))

@@ -395,3 +395,20 @@ def test_status_message_keeps_clear_of_the_panel(w, h):
     rows = np.argwhere(img.any(axis=-1))[:, 0]
     assert rows.min() >= panel_layout(img).y1 and rows.max() < h
     assert (img.min(axis=-1) > 200).sum() > 100  # the message's white text is there
+
+
+def test_knee_to_chest_angle_is_drawn_at_the_pulled_legs_hip():
+    """hip_angle_min reads whichever leg is pulled in: its label and arc go to that leg's hip."""
+    pose = make_pose()
+    assert pose.xy is not None
+    xy = pose.xy.copy()
+    hip = xy[side_landmark("right", "hip")]
+    xy[side_landmark("right", "knee")] = hip + (xy[side_landmark("right", "shoulder")] - hip) * 0.6 + (0, -60)
+    pulled = dataclasses.replace(pose, xy=xy)  # the far (right) leg's knee brought up toward the chest
+    result = make_result(key_measure="hip_angle_min", measures={"hip_angle_min": 40.0})
+    drawn = AngleAnnotator().annotate(blank(), pulled, result).any(axis=2)
+    ys, xs = np.nonzero(drawn)
+    centre = np.array([xs.mean(), ys.mean()])
+    near_hip, tracked_hip = hip, xy[side_landmark("left", "hip")]
+    # By the right hip, not the camera-facing left one (the hips are 58 px apart here).
+    assert np.linalg.norm(centre - near_hip) < 0.5 * np.linalg.norm(centre - tracked_hip)

@@ -119,7 +119,8 @@ class PhaseMachine:
         elif self.phase == OUT:
             if v > self.peak:
                 self.peak, self._peak_t = v, t
-            self._pull.append((t, v))
+            if self.p.leave_hold_fraction > 0:  # only a position hold looks back at its pull
+                self._pull.append((t, v))
             high_enough = self.peak > rest + self.p.hold_above_rest
             held = self._still_since is not None and t - self._still_since >= self.p.hold_min_s
             # A position hold may never be still (a knee circling): in once it stops getting deeper
