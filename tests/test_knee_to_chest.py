@@ -253,3 +253,14 @@ def test_alternating_legs_with_no_rest_between_are_a_rep_each() -> None:
     crossings = [4.5, 6.5, 8.5]  # the legs cross half way through each 1 s change-over
     for rep, nxt, crossed in zip(session.reps, session.reps[1:], crossings):
         assert rep.end_s == pytest.approx(crossed, abs=0.25) and nxt.start_s == pytest.approx(rep.end_s, abs=0.05)
+
+
+def test_quick_alternating_hugs_are_judged_on_their_own_hold() -> None:
+    """Short hugs, one leg after the other with a half-second change-over: each hold is judged on
+    its own frames, not on the change-over after its end (where the other knee is already in)."""
+    spec = profile(REST, (1.0, 45.0, 178.0, 0.0), (0.6, 45.0, 178.0, 0.0), (0.5, 178.0, 45.0, 0.0),
+                   (0.6, 178.0, 45.0, 0.0), (0.5, 45.0, 178.0, 0.0), (0.6, 45.0, 178.0, 0.0),
+                   (1.0, 178.0, 178.0, 0.0), (1.5, 178.0, 178.0, 0.0))
+    _, session = run(spec)
+    assert [r.side for r in session.reps] == ["left", "right", "left"]
+    assert [h.side for h in session.holds] == ["left", "right", "left"]

@@ -95,7 +95,7 @@ class ExerciseChecker:
         self._setup_faults: list[dict] = []
         # The rep under way: its hold's series per channel, its values at the furthest point, its side.
         self._rep: Optional[RepRecord] = None
-        self._hold_series: dict[Channel, list[float]] = {}
+        self._hold_series: dict[Channel, list[tuple[float, float]]] = {}  # (t, value) while holding
         self._top_values: dict[Channel, float] = {}
         self._hold_start = 0.0
         self._hold_key = HOLD
@@ -241,7 +241,7 @@ class ExerciseChecker:
             self._top_values = dict(self.values)
         if phase == HOLD:
             for ch, v in self.values.items():
-                self._hold_series.setdefault(ch, []).append(v)
+                self._hold_series.setdefault(ch, []).append((t, v))
         if self.ex.sides is not None and phase in (OUT, HOLD):
             self._worked = self._worked_now(self.values) or self._worked
 
@@ -308,7 +308,10 @@ class ExerciseChecker:
         rep = self._rep
         assert rep is not None
         held = self.timer.stop(t, now)
-        verdict = self._judge_top(self._hold_series)
+        # Judged on the hold as timed: not the frames after its (back-dated) end, which may already
+        # be the release, or the other leg coming in.
+        series = {ch: [v for ts, v in pts if ts <= t] or [pts[0][1]] for ch, pts in self._hold_series.items() if pts}
+        verdict = self._judge_top(series)
         self._keep_if_best(held, verdict)
         rep.hold_s += held
         rep.top_s += max(0.0, t - self._hold_start)
