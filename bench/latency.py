@@ -13,9 +13,10 @@ pose backend, set-up guide then checker, trace and periodic report, overlay, sta
 frame the loop records capture time, inference start and end, and the time the annotated frame was
 ready to show (headless: there is no window; a window adds ``imshow`` + ``waitKey(1)``, ~1-2 ms).
 
-Then the *bare* inference: ``mp.solutions.pose.Pose.process`` alone (the same model and mode as the
-loop's backend, a fresh graph) on exactly the frames the loop processed, in the same order
-(decoded and converted to RGB outside the timed part).
+Then the *bare* inference: ``mp.solutions.pose.Pose.process`` alone (bench/bare_pose.py, the
+baseline bench/speed.py uses too: the same model and mode as the loop's backend, a fresh graph) on
+exactly the frames the loop processed, in the same order (decoded outside the timed part; the
+BGR->RGB conversion is timed with ``process``, as it is in the loop's backend).
 
 Figures: throughput (frames per second shown), latency (capture -> annotated frame ready) mean,
 p50, p95, and its parts (waiting for the pipeline, inference in the loop, the rest); bare inference
@@ -37,7 +38,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,31 +99,10 @@ def run_live(video: str, exercise_id: str, rate: float, seconds: float) -> LiveR
 
 
 def run_bare(video: str, indices: list[int]) -> list[float]:
-    """Seconds of ``Pose.process`` per frame, on the frames ``indices`` (ascending) of the video."""
-    import cv2
-    import mediapipe as mp
+    """Seconds of bare inference per frame, on the frames ``indices`` (ascending) of the video."""
+    from bench.bare_pose import bare_pose_loop
 
-    wanted = set(indices)
-    cap = cv2.VideoCapture(video)
-    pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=True)
-    times = []
-    i = 0
-    try:
-        while True:
-            ok, image = cap.read()
-            if not ok:
-                break
-            if i in wanted:
-                rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-                rgb.flags.writeable = False
-                t0 = time.perf_counter()
-                pose.process(rgb)
-                times.append(time.perf_counter() - t0)
-            i += 1
-    finally:
-        pose.close()
-        cap.release()
-    return times
+    return bare_pose_loop(video, indices).inference
 
 
 def ms(x: float) -> str:

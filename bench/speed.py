@@ -10,9 +10,10 @@ Method
 Three variants decode the same file (with ``--frames N`` a stream-copied clip of its first N frames,
 so every variant decodes identical frames at the real decode cost):
 
-- ``baseline``: the bare loop, ``cv2.VideoCapture.read()`` -> BGR->RGB -> ``mp.solutions.pose.Pose``
-  (model_complexity=1, video/tracking mode) ``process()`` on every frame, nothing else (two
-  ``perf_counter`` calls per frame split its time into decode and inference).
+- ``baseline``: the bare loop (bench/bare_pose.py, the baseline bench/latency.py uses too),
+  ``cv2.VideoCapture.read()`` -> BGR->RGB -> ``mp.solutions.pose.Pose`` (model_complexity=1,
+  video/tracking mode) ``process()`` on every frame, nothing else (``perf_counter`` calls split its
+  time into decode and inference).
 - ``analysis``: ``coach.analyze.analyze(..., write_video=False, progress=False)``.
 - ``analysis+video``: the same with the annotated video (overlay + H.264 encode through ffmpeg).
 
@@ -57,6 +58,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # bench.bare_pose
 DEFAULT_VIDEO = ROOT / "samples" / "bridge_clean_01.mp4"
 
 BASELINE, ANALYSIS, VIDEO = "baseline", "analysis", "analysis+video"
@@ -103,29 +105,10 @@ class Run:
 def run_baseline(video: str, exercise_id: str, out_dir: str) -> tuple[int, dict[str, float]]:
     """The bare MediaPipe loop; returns (frames, seconds per stage). (Same signature as the others;
     ``exercise_id`` and ``out_dir`` are unused.)"""
-    import cv2
-    import mediapipe as mp
+    from bench.bare_pose import bare_pose_loop
 
-    stages = {"decode": 0.0, "inference": 0.0}
-    cap = cv2.VideoCapture(video)
-    pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1)
-    frames = 0
-    try:
-        t0 = time.perf_counter()
-        while True:
-            ok, image = cap.read()
-            t1 = time.perf_counter()
-            stages["decode"] += t1 - t0
-            if not ok:
-                break
-            pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
-            t0 = time.perf_counter()
-            stages["inference"] += t0 - t1
-            frames += 1
-    finally:
-        pose.close()
-        cap.release()
-    return frames, stages
+    run = bare_pose_loop(video)
+    return len(run.inference), {"decode": run.decode, "inference": sum(run.inference)}
 
 
 def run_analysis(video: str, exercise_id: str, out_dir: str, write_video: bool = False) -> tuple[int, dict[str, float]]:
@@ -149,6 +132,8 @@ def warm_imports(variant: str) -> None:
     """Import what the variant needs before the clock starts (the baseline imports no coach code)."""
     import cv2  # noqa: F401
     import mediapipe  # noqa: F401
+
+    import bench.bare_pose  # noqa: F401
 
     if variant != BASELINE:
         import coach.analyze  # noqa: F401

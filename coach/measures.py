@@ -51,18 +51,22 @@ def hip_angle_min(pose: PoseFrame, side: str) -> float:
     return min(hip_angle(pose, "left"), hip_angle(pose, "right"))
 
 
+def _above_torso_line(pose: PoseFrame, side: str, joint: str) -> float:
+    """How far ``joint`` sits above the hip-shoulder line, in torso lengths (negative: below it)."""
+    hip, shoulder, point = _pts(pose, side, "hip", "shoulder", joint)
+    return side_of_line(hip, shoulder, point)
+
+
 def head_lift(pose: PoseFrame, side: str) -> float:
     """How far the ear sits above the hip-shoulder line, in torso lengths (lying: grows as the head and
     shoulders curl up off the floor)."""
-    hip, shoulder, ear = _pts(pose, side, "hip", "shoulder", "ear")
-    return side_of_line(hip, shoulder, ear)
+    return _above_torso_line(pose, side, "ear")
 
 
 def wrist_height(pose: PoseFrame, side: str) -> float:
     """How far the wrist sits above the hip-shoulder line, in torso lengths: on hands and knees the
     hands are an arm's length below it (about -1); lying or standing they are near it."""
-    hip, shoulder, wrist = _pts(pose, side, "hip", "shoulder", "wrist")
-    return side_of_line(hip, shoulder, wrist)
+    return _above_torso_line(pose, side, "wrist")
 
 
 def back_curvature(pose: PoseFrame, side: str) -> float:

@@ -37,14 +37,10 @@ def back_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray, thresh
     catcow_clean_11 this cut the frame-to-frame noise of the curvature of a still back from 0.0025
     to 0.0007 torso lengths, against a cat-to-cow swing of 0.1). A perpendicular that meets no
     body at all reads the lowest height looked at."""
-    d = np.asarray(hip, float) - np.asarray(shoulder, float)
-    length = float(np.hypot(*d))
-    if length < 8.0:
+    axes = torso_axes(shoulder, hip)
+    if axes is None or axes[1] < 8.0:
         return None
-    u = d / length
-    normal = np.array([-u[1], u[0]])
-    if normal[1] > 0:  # point "up" in the image (y grows downward)
-        normal = -normal
+    d, length, normal = axes
     steps = np.arange(_REACH[1] * length, _REACH[0] * length, -_STEP)  # from the top down
     bases = np.asarray(shoulder, float) + _FRACTIONS[:, None] * d  # (N, 2)
     pts = bases[:, None, :] + steps[None, :, None] * normal  # (N, S, 2)
@@ -57,6 +53,19 @@ def back_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray, thresh
     frac = np.clip((v_on - threshold) / np.maximum(v_on - v_off, 1e-6), 0.0, 1.0)
     height = np.where(first_on > 0, steps[first_on] + frac * _STEP, steps[first_on])
     return height / length
+
+
+def torso_axes(shoulder: np.ndarray, hip: np.ndarray) -> Optional[tuple[np.ndarray, float, np.ndarray]]:
+    """The torso's axes: the shoulder-to-hip vector, its length (the torso length, pixels) and the unit
+    normal to it pointing "up" in the image (y grows downward); None when shoulder and hip coincide."""
+    d = np.asarray(hip, float) - np.asarray(shoulder, float)
+    length = float(np.hypot(*d))
+    if length < 1e-9:
+        return None
+    normal = np.array([-d[1], d[0]]) / length
+    if normal[1] > 0:
+        normal = -normal
+    return d, length, normal
 
 
 def _bilinear(mask: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -89,14 +98,19 @@ def nearer_side(pose: PoseFrame) -> str:
     return "left" if SideSelector.evidence(pose) >= 0 else "right"
 
 
+def _camera_side_torso(pose: PoseFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The shoulder and hip of the side facing the camera (``nearer_side``), in image pixels."""
+    assert pose.xy is not None
+    side = nearer_side(pose)
+    return pose.xy[side_landmark(side, "shoulder")], pose.xy[side_landmark(side, "hip")]
+
+
 def with_back(pose: PoseFrame) -> PoseFrame:
     """``pose`` with ``back`` set from its mask (the camera side's shoulder and hip); unchanged when it
     has no mask or no landmarks. Run right after inference, where the mask is."""
     if pose.mask is None or pose.xy is None or pose.z is None or pose.visibility is None:
         return pose
-    side = nearer_side(pose)
-    shoulder = pose.xy[side_landmark(side, "shoulder")]
-    hip = pose.xy[side_landmark(side, "hip")]
+    shoulder, hip = _camera_side_torso(pose)
     mh, mw = pose.mask.shape[:2]
     scale = np.array([mw / pose.width, mh / pose.height]) if pose.width > 0 and pose.height > 0 else np.ones(2)
     profile = back_profile(pose.mask, shoulder * scale, hip * scale)
@@ -108,14 +122,10 @@ def profile_points(pose: PoseFrame) -> np.ndarray:
     profile), along the same side's shoulder-hip line that ``with_back`` measured them from."""
     if pose.back is None or pose.xy is None or pose.z is None or pose.visibility is None:
         return np.zeros((0, 2))
-    side = nearer_side(pose)
-    shoulder = pose.xy[side_landmark(side, "shoulder")]
-    d = pose.xy[side_landmark(side, "hip")] - shoulder
-    length = float(np.hypot(*d))
-    if length < 1e-9:
+    shoulder, hip = _camera_side_torso(pose)
+    axes = torso_axes(shoulder, hip)
+    if axes is None:
         return np.zeros((0, 2))
-    normal = np.array([-d[1], d[0]]) / length
-    if normal[1] > 0:
-        normal = -normal
+    d, length, normal = axes
     fractions = np.linspace(_FRACTIONS[0], _FRACTIONS[-1], len(pose.back))
     return shoulder + fractions[:, None] * d + (np.asarray(pose.back)[:, None] * length) * normal
