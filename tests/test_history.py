@@ -23,6 +23,7 @@ from coach.errors import CoachError
 from coach.history import store
 from coach.history.record import record_session, session_from_report
 from coach.history.store import SCHEMA_VERSION, SessionRow, default_db_path, open_history
+from coach.history.trend import trend_figure
 from coach.sources import SourceInfo
 from coach.trace import TraceWriter
 from synth import FPS, bridge_profile, catcow_profile, lying_frame, quadruped_frame
@@ -270,6 +271,37 @@ def test_history_table_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture, c
     assert any(line.startswith("ROM") and "hip_extension_deg" in line for line in out)
     plot = coach_dirs["data"] / "history.png"
     assert out[-1] == f"trend plot: {plot}" and is_png(plot)
+
+
+def test_mixed_history_plots_each_range_of_motion_on_its_own_axis(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture) -> None:
+    """Degrees of a bridge (~170) and of knee to chest (~55) and cat-cow's unitless depth don't share
+    an axis: a range-of-motion panel per exercise, labelled with its measure and unit."""
+    roms = {"bridge": ("hip_extension_deg", 170.0), "knee_to_chest": ("hip_angle_min_deg", 55.0),
+            "cat_cow": ("cat_depth+cow_depth", 1.6)}
+    rows = [row(exercise_id=ex, recorded_at=f"2025-03-0{day}T09:00:00Z", rom_measure=roms[ex][0],
+                rom_mean=roms[ex][1] + day, rom_best=roms[ex][1] + day + 2)
+            for day, ex in enumerate(["bridge", "knee_to_chest", "cat_cow", "bridge", "knee_to_chest"], start=1)]
+    db_path = tmp_path / "h.sqlite3"
+    with open_history(db_path) as db:
+        for r in rows:
+            db.add(r)
+    code, _, err = run(capsys, "history", "--db", str(db_path), "--plot", str(tmp_path / "t.png"))
+    assert code == 0 and err == [] and is_png(tmp_path / "t.png")
+
+    axes = trend_figure(rows).axes
+    assert len(axes) == 3 + len(roms)  # reps, good %, one range of motion per exercise, holds
+    for ax, ex in zip(axes[2:-1], sorted(roms)):  # in the legend's order
+        values = {y for line in ax.get_lines() for y in line.get_ydata()}
+        mine = {v for r in rows if r.exercise_id == ex for v in (r.rom_mean, r.rom_best)}
+        assert values == mine  # this exercise's sessions and no other's
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{ex}: {roms[ex][0]}"]
+    labels = [ax.get_ylabel().splitlines()[0] for ax in axes[2:-1]]
+    assert labels == ["hip_extension (deg)", "cat_depth+cow_depth (no unit)", "hip_angle_min (deg)"]
+
+    # one exercise (``--exercise``): the single range-of-motion panel, as before
+    single = trend_figure([r for r in rows if r.exercise_id == "bridge"]).axes
+    assert len(single) == 4 and single[2].get_ylabel() == "range of motion\n(mean; ^ best rep)"
 
 
 def test_history_exercise_filter(tmp_path: Path, capsys: pytest.CaptureFixture, coach_dirs: dict) -> None:
