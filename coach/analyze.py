@@ -83,7 +83,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
 
             files["video"] = os.path.join(out_dir, VIDEO)
             video = VideoWriter(files["video"], info.fps, info.width, info.height)
-            overlay = Overlay(exercise.name)
+            overlay = Overlay(exercise)
     bar = _progress(info, progress)
     done, last_t = 0, None
     with_back = 0  # frames that carried the back's profile (exercises that need the person mask)

@@ -3,7 +3,8 @@
 Drawing only: every annotator renders what a ``FrameResult`` already says and decides nothing
 about the exercise. Modelled on Roboflow supervision's annotators: small classes, each with one
 ``annotate(scene, pose, result)`` that draws in place on a BGR uint8 image and returns it, and an
-``Overlay`` composing a default list of them.
+``Overlay`` composing a default list of them for an exercise: what it draws beyond the common
+pieces (the back's profile, the two-pole gauge) follows from the exercise's definition.
 
 Sizes are given in "design pixels" for a 480-pixel frame and scaled by the frame's shorter side,
 so a 202x360 phone clip and a 1920x1080 webcam look alike; fonts never shrink below a readable
@@ -20,6 +21,7 @@ from typing import Optional, Protocol, Sequence
 import cv2
 import numpy as np
 
+from coach.engine.definition import Exercise, TwoWayPhases
 from coach.engine.records import FrameResult
 from coach.measures import UNITS, hip_angle
 from coach.pose.frame import PoseFrame, side_landmark
@@ -557,18 +559,16 @@ def _wrap_to_fit(text: str, scale: float, s: Style, max_w: int, max_lines: int) 
     return lines, scale
 
 
-# Exercises whose key measure is the curve of the back (cat-cow) get a gauge of it and its profile.
-SPINE_MEASURES = ("spine_flexion", "back_curvature")
 BACK_POINTS: Color = (235, 190, 60)  # the same blue as the hold in progress: information, not a verdict
 
 
 class BackProfileAnnotator:
     """The back's profile from the person mask (``pose.back``), as small dots along the top edge
-    of the back, for exercises whose key measure is the curve of the back."""
+    of the back. Added for exercises that ask for the person mask (``Exercise.needs_segmentation``:
+    the curve of the back is their measure); without a profile it draws nothing."""
 
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
-        if (result.key_measure not in SPINE_MEASURES or pose.back is None or pose.xy is None
-                or result.state in ("no_person", "unseen")):
+        if pose.back is None or pose.xy is None or result.state in ("no_person", "unseen"):
             return scene
         from coach.pose.back_profile import profile_points
 
@@ -583,23 +583,28 @@ class BackProfileAnnotator:
         return scene
 
 
-class SpineGaugeAnnotator:
-    """Top right: how rounded the back is, on a gauge from ``minus`` (cow, left) to ``plus`` (cat,
-    right) through neutral (the middle tick), with the current phase above it. The value is the
-    key measure relative to the person's neutral (``FrameResult.key_level``; about +-1 at a full
-    pose); shown only for exercises whose key measure is the curve of the back, once counting."""
+class PoleGaugeAnnotator:
+    """Top right, for a movement between two poles (two-way phases, e.g. cat-cow): where the key
+    measure is between them, on a gauge from ``minus`` (left) to ``plus`` (right) through neutral
+    (the middle tick), with the current phase above it. The value is the key measure relative to
+    the person's neutral (``FrameResult.key_level``; about +-1 at a full pose); shown once counting."""
 
-    def __init__(self, minus: str = "cow", plus: str = "cat", full_scale: float = 1.5) -> None:
-        self.minus, self.plus, self.full_scale = minus, plus, full_scale
+    def __init__(self, minus: str, plus: str, title: str = "Back", full_scale: float = 1.5) -> None:
+        self.minus, self.plus, self.title, self.full_scale = minus, plus, title, full_scale
+
+    @classmethod
+    def for_phases(cls, phases: TwoWayPhases) -> "PoleGaugeAnnotator":
+        """The gauge labelled with the definition's pole names (cat-cow: cow on the left, cat on the right)."""
+        return cls(minus=phases.minus, plus=phases.plus)
 
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
         level = result.key_level
-        if result.key_measure not in SPINE_MEASURES or not math.isfinite(level) or result.state != "active":
+        if not math.isfinite(level) or result.state != "active":
             return scene
         h, w = scene.shape[:2]
         s = Style.for_image(scene)
         m, pad = s.margin, s.pad
-        title = f"Back: {result.phase}"
+        title = f"{self.title}: {result.phase}"
         scale = s.body
         bw = min(s.px(170), w - 2 * m - 2 * pad)
         lh = line_height(scale, s.thick(scale))
@@ -634,15 +639,25 @@ class SpineGaugeAnnotator:
         return scene
 
 
-class Overlay:
-    """The default picture: skeleton, key angle, panel, status message, cue banner (and, for an
-    exercise on the curve of the back, its profile and a gauge)."""
+def default_annotators(exercise: Exercise) -> list[Annotator]:
+    """The default picture for ``exercise``: skeleton, key angle, panel, status message, cue banner;
+    the back's profile if the exercise asks for the person mask, and the two-pole gauge if its
+    phases go two ways. Decided once here from the definition, not per frame from measure names."""
+    phases = exercise.phases
+    return [SkeletonAnnotator(),
+            *([BackProfileAnnotator()] if exercise.needs_segmentation else []),
+            AngleAnnotator(), PanelAnnotator(exercise.name),
+            *([PoleGaugeAnnotator.for_phases(phases)] if isinstance(phases, TwoWayPhases) else []),
+            StatusAnnotator(), CueAnnotator()]
 
-    def __init__(self, exercise_name: str, annotators: Optional[Sequence[Annotator]] = None) -> None:
-        self.exercise_name = exercise_name
-        self.annotators: list[Annotator] = list(annotators) if annotators is not None else [
-            SkeletonAnnotator(), BackProfileAnnotator(), AngleAnnotator(), PanelAnnotator(exercise_name),
-            SpineGaugeAnnotator(), StatusAnnotator(), CueAnnotator()]
+
+class Overlay:
+    """The coach's picture of an exercise: ``annotators`` (by default ``default_annotators``) in order."""
+
+    def __init__(self, exercise: Exercise, annotators: Optional[Sequence[Annotator]] = None) -> None:
+        self.exercise = exercise
+        self.annotators: list[Annotator] = (list(annotators) if annotators is not None
+                                            else default_annotators(exercise))
 
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
         if scene.ndim != 3 or scene.shape[2] != 3 or scene.dtype != np.uint8:

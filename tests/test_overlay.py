@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from coach.engine.cues import Cue
+from coach.engine.definition import load_exercise
 from coach.engine.records import FrameResult
 from coach.overlay import (BORDERLINE, FAULT, GOOD, HOLD_PROGRESS, UNKNOWN, AngleAnnotator, CueAnnotator, Overlay,
                            PanelAnnotator, SkeletonAnnotator, StatusAnnotator, Style, _outline, draw_text, panel_layout,
@@ -18,6 +19,7 @@ from coach.overlay import (BORDERLINE, FAULT, GOOD, HOLD_PROGRESS, UNKNOWN, Angl
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame, side_landmark
 
 W, H = 640, 480
+BRIDGE = load_exercise("bridge")  # name "Pelvic tilt bridge"
 
 # A person lying on their back in a bridge, head to the left, seen from their left side; as
 # fractions of the image. The far (right) side sits higher in the image so the two never overlap.
@@ -282,7 +284,7 @@ def test_status_silent_when_active():
 
 def test_unseen_frame_has_message_and_no_verdict_anywhere():
     msg = "Can't see your hips - turn side-on to the camera"
-    img = Overlay("Pelvic tilt bridge").annotate(blank(), make_pose(), make_result(
+    img = Overlay(BRIDGE).annotate(blank(), make_pose(), make_result(
         state="unseen", status="fault", message=msg, hold_s=2.5, holding=True))
     assert (centre(img).max(axis=-1) > 200).sum() > 300
     for color in (GOOD, FAULT, BORDERLINE):
@@ -310,25 +312,25 @@ def test_overlay_keeps_shape_and_dtype(w, h, state):
                          message="" if state == "active" else "Lie down on your back, side-on to the camera",
                          cue="Lift your hips until shoulders, hips and knees line up", people=2,
                          hold_s=1.4, holding=True)
-    out = Overlay("Pelvic tilt bridge").annotate(img, make_pose(w, h, xy=state != "no_person"), result)
+    out = Overlay(BRIDGE).annotate(img, make_pose(w, h, xy=state != "no_person"), result)
     assert out is img and out.shape == (h, w, 3) and out.dtype == np.uint8
     assert (out != 90).any()
 
 
 @pytest.mark.parametrize("w,h", SIZES)
 def test_overlay_without_landmarks_does_not_raise(w, h):
-    out = Overlay("Bridge").annotate(blank(w, h), make_pose(w, h, xy=False), make_result(state="no_person", side=None,
+    out = Overlay(BRIDGE).annotate(blank(w, h), make_pose(w, h, xy=False), make_result(state="no_person", side=None,
                                      message="I can't see you - step into the camera's view", status="unknown"))
     assert out.shape == (h, w, 3)
 
 
 def test_overlay_rejects_non_bgr_images():
     with pytest.raises(ValueError):
-        Overlay("Bridge").annotate(np.zeros((H, W), np.uint8), make_pose(), make_result())
+        Overlay(BRIDGE).annotate(np.zeros((H, W), np.uint8), make_pose(), make_result())
 
 
 def test_custom_annotator_list():
-    img = Overlay("Bridge", annotators=[CueAnnotator()]).annotate(blank(), make_pose(), make_result(cue="Breathe out"))
+    img = Overlay(BRIDGE, annotators=[CueAnnotator()]).annotate(blank(), make_pose(), make_result(cue="Breathe out"))
     assert img[: H // 2].sum() == 0 and img[H // 2:].any()
 
 
@@ -384,7 +386,7 @@ def test_wrap_text_respects_width():
 def test_frame_result_is_not_modified():
     result = make_result(state="active", status="fault", cue="Lift", hold_s=1.0, holding=True)
     before = dataclasses.asdict(result)
-    Overlay("Bridge").annotate(blank(), make_pose(), result)
+    Overlay(BRIDGE).annotate(blank(), make_pose(), result)
     assert dataclasses.asdict(result) == before
 
 

@@ -174,7 +174,7 @@ class LiveLoop:
         self.stop = stop or StopRequests()
         self.clock = grabber.clock
         self.session = LiveSession(options.out_dir, options.exercise, source, backend_desc)
-        self.overlay = Overlay(options.exercise.name)
+        self.overlay = Overlay(options.exercise)
         self.probe = make_checker(options.exercise)
         self.checker = make_checker(options.exercise)
         self.guide = SetupGuide(options.exercise.view, options.setup)
