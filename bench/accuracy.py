@@ -371,10 +371,8 @@ def hold_errors(labels: ClipLabels, found: Outcome, rep_match: dict[int, int]) -
     if any(r.hold_s is not None for r in labels.reps):
         return [abs(labels.reps[j].hold_s - found.reps[i].hold_s) for i, j in rep_match.items()
                 if labels.reps[j].hold_s is not None]
-    held = match([(h.start_s, h.end_s) for h in found.holds], labels.holds)
-    missed = [j for j in range(len(labels.holds)) if j not in held.values()]  # timed 0 s: all of it is error
-    return ([abs((labels.holds[j][1] - labels.holds[j][0]) - found.holds[i].duration_s) for i, j in held.items()]
-            + [labels.holds[j][1] - labels.holds[j][0] for j in missed])
+    # A labelled hold none of ours matches was timed 0 s: all of it is error.
+    return [abs((b - a) - (h.duration_s if h is not None else 0.0)) for (a, b), h in hold_timing(labels, found)]
 
 
 def hold_timing(labels: ClipLabels, found: Outcome) -> list[tuple[Interval, Optional[Hold]]]:

@@ -3,6 +3,7 @@ on a made-up supine skeleton whose two hip angles follow scripted profiles."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Optional
 
@@ -11,8 +12,10 @@ import pytest
 
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise
+from coach.engine.phases import HOLD_END, PhaseMachine
 from coach.engine.sides import rule_value, worked_side
 from coach.errors import CoachError
+from coach.measures import hip_angle
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.report import build_report
 from coach.sources import SourceInfo
@@ -181,7 +184,6 @@ def test_a_hugged_knee_drawn_on_the_other_leg_keeps_its_hold() -> None:
     assert held == pytest.approx(5.2, abs=0.4)  # the hidden second counts: the knee never left
 
     # What the overlay draws is the frame as judged: mid-way through the hidden second, the hugged leg.
-    from coach.measures import hip_angle
     checker = ExerciseChecker(EX)
     middle = len(hugged) + len(hidden) // 2
     for i, (l, r, h) in enumerate(spec[:middle]):
@@ -225,8 +227,6 @@ def test_a_knee_circling_while_hugged_is_one_hold() -> None:
 def test_a_brief_excursion_ends_a_still_pose_hold_only_where_the_definition_says_so() -> None:
     """The bridge's hold is a still pose (leave_hold_fraction 0): 10 deg back out ends it at once.
     Knee to chest's is a position: the same excursion does not."""
-    from coach.engine.phases import HOLD_END, PhaseMachine
-
     def hold_ends(phases) -> int:  # type: ignore[no-untyped-def]
         m, ends = PhaseMachine(phases), 0
         t = np.arange(0, 8, 1 / FPS)
@@ -236,7 +236,6 @@ def test_a_brief_excursion_ends_a_still_pose_hold_only_where_the_definition_says
             ends += sum(c.event == HOLD_END for c in m.update(float(ti), float(vi), float(ri)))
         return ends
 
-    import dataclasses
     assert hold_ends(EX.phases) == 0
     assert hold_ends(dataclasses.replace(EX.phases, leave_hold_fraction=0.0, leave_confirm_s=0.0)) == 1
 

@@ -250,8 +250,8 @@ class ExerciseChecker:
         other leg is clearly the one pulled in, the rep ends where the legs crossed and the next begins."""
         if self.ex.sides is None or self._rep is None or not isinstance(self.machine, PhaseMachine):
             return
-        m, sign, beyond = self.ex.sides.measure, self.machine.sign, self.ex.sides.worked_beyond
-        moved = {s: sign * (self.values.get((m, s), math.nan) - self._rest.get((m, s), math.nan)) for s in SIDES}
+        beyond = self.ex.sides.worked_beyond
+        moved = self._moved(self.values)
         if not all(math.isfinite(v) for v in moved.values()):
             return
         lead = self._lead
@@ -272,10 +272,15 @@ class ExerciseChecker:
                 self._on_phase(change, now=t)
             self._lead, self._lead_t, self._switch_since = other, t, None
 
-    def _worked_now(self, values: dict[Channel, float]) -> Optional[str]:
+    def _moved(self, values: dict[Channel, float]) -> dict[str, float]:
+        """How far each leg's side measure has moved from its rest, in the movement's direction."""
         assert self.ex.sides is not None
         m, sign = self.ex.sides.measure, self.machine.sign
-        moved = {s: sign * (values.get((m, s), math.nan) - self._rest.get((m, s), math.nan)) for s in SIDES}
+        return {s: sign * (values.get((m, s), math.nan) - self._rest.get((m, s), math.nan)) for s in SIDES}
+
+    def _worked_now(self, values: dict[Channel, float]) -> Optional[str]:
+        assert self.ex.sides is not None
+        moved = self._moved(values)
         return worked_side({s: v for s, v in moved.items() if math.isfinite(v)}, self.ex.sides.worked_beyond)
 
     def _judge_top(self, series: dict[Channel, list[float]]) -> Verdict:

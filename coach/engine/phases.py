@@ -65,6 +65,10 @@ class PhaseMachine:
         return (v <= rest + self.p.rest_within or (still and v <= rest + self.p.return_fraction * (self.peak - rest))
                 or settled and v < self.peak - self.p.leave_hold)
 
+    def _begin_pull(self, t: float, v: float) -> None:
+        """Out from ``v``: the peak so far, and (for a position hold) the pull's track, start here."""
+        self.phase, self.reached_top, self.peak, self._peak_t, self._pull = OUT, False, v, t, [(t, v)]
+
     def _band(self, level: float) -> float:
         """How far back from ``level`` the value may go and still be holding."""
         assert self.rest_level is not None
@@ -112,7 +116,7 @@ class PhaseMachine:
             if v < rest:
                 self.rest_level = v
             if v > rest + self.p.start_above_rest:
-                self.phase, self.reached_top, self.peak, self._peak_t, self._pull = OUT, False, v, t, [(t, v)]
+                self._begin_pull(t, v)
                 # Began when last still (at rest), or when it last left the band if it never settled.
                 self._out_t = max(self._at_rest_t, min(self._last_still_t, t))
                 changes.append(PhaseChange(self._out_t, OUT, REP_START))
@@ -156,8 +160,9 @@ class PhaseMachine:
                 self.rest_level = min(rest, v) if v <= rest + self.p.rest_within else v  # landed higher: a new resting place
                 changes.append(PhaseChange(t, REST, REP_END if self.reached_top else REP_ABORT))
             elif v > self._back_low + self.p.start_above_rest:
-                # pushed up again before reaching rest: same rep goes on
-                self.phase, self.peak, self._peak_t, self._pull = OUT, v, t, [(t, v)]
+                reached = self.reached_top  # pushed up again before reaching rest: same rep goes on
+                self._begin_pull(t, v)
+                self.reached_top = reached
                 changes.append(PhaseChange(t, OUT))
         return changes
 
@@ -170,8 +175,7 @@ class PhaseMachine:
             changes.append(PhaseChange(end, BACK, HOLD_END))
         if self.phase != REST:
             changes.append(PhaseChange(t, REST, REP_END if self.reached_top else REP_ABORT))
-        v = self.sign * value
-        self.phase, self.reached_top, self.peak, self._peak_t, self._pull = OUT, False, v, t, [(t, v)]
+        self._begin_pull(t, self.sign * value)
         self._out_t, self._left = t, None
         changes.append(PhaseChange(t, OUT, REP_START))
         return changes
