@@ -146,23 +146,67 @@ def close_window(display: str, title_prefix: str) -> bool:
     return proc.returncode == 0
 
 
+# Seen under CPU starvation only (other processes hogging both cores), about one start in five with
+# a bare cv2 script too: the Qt in OpenCV's wheel loses a block of X events while the window is
+# being created, its MapNotify among them. Qt then takes the mapped window for unmapped and never
+# paints it (xwininfo: "IsViewable"; no later event repairs it). Qt's own event log shows whether
+# that happened, so an attempt is retried only when Qt never saw its window mapped: any other
+# blank window still fails the test.
+QT_EVENT_LOG = {"COACH_NATIVE_LOGS": "1", "QT_LOGGING_RULES": "qt.qpa.events=true"}
+ATTEMPTS = 3
+PAINT_TIMEOUT = 20.0  # seconds from start to a painted window; a healthy start takes 2-5 s under load
+
+
+def qt_lost_the_map_notify(native_log: str) -> bool:
+    return "qt.qpa.events" in native_log and "XCB_MAP_NOTIFY" not in native_log
+
+
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt-get install xvfb): "
                                                           "the real-window test needs a virtual X server")
 def test_real_window_shows_the_coached_video(tmp_path: Path) -> None:
-    fbdir = Path(tempfile.mkdtemp(prefix="xvfb-", dir=tmp_path))
+    for attempt in range(1, ATTEMPTS + 1):
+        shot, closed, proc, out, out_text, native_log = show_in_real_window(tmp_path / f"attempt{attempt}")
+        if shot is not None or not qt_lost_the_map_notify(native_log):
+            break
+        print(f"attempt {attempt}: Qt never saw its window mapped (a Qt flake under load); trying again")
+    assert shot is not None, (f"the window never showed anything in {attempt} attempt(s) (exit {proc.returncode})"
+                              f"\n{out_text}\n{native_log[-3000:]}")
+    import cv2
+
+    cv2.imwrite(str(out.parent / "screenshot.png"), shot)  # for a look when it fails
+    lit = shot[shot.max(axis=2) > 0]
+    assert not is_blank(shot) and lit.shape[0] > 100_000  # most of a 640x480 window drawn
+    assert float(lit.mean()) > 60.0  # the (bright) video, not a black window
+    report = json.loads((out / "report.json").read_text())
+    assert report["source"]["frames"] > 0
+    if closed:  # closing the window ends the session like q, with the report written
+        assert proc.returncode == 0, native_log[-3000:]
+        assert report["live"]["ended"] == "window_closed", report["live"]
+        assert out_text.strip().splitlines()[-1].startswith("session ended (the window was closed); report: ")
+    else:
+        assert proc.returncode == 130 and report["live"]["ended"] == "interrupted", native_log[-3000:]
+
+
+def show_in_real_window(folder: Path) -> tuple:
+    """One ``coach live`` in a window on a fresh Xvfb: the screen once the window is painted (or None
+    after PAINT_TIMEOUT), whether its close button ended the session (else Ctrl-C did), the ended
+    process, the session folder, its stdout, and its native stderr with Qt's event log."""
+    folder.mkdir(parents=True)
+    fbdir = Path(tempfile.mkdtemp(prefix="xvfb-", dir=folder))
+    out, log = folder / "session", folder / "native.log"
     proc = None
-    with virtual_display(fbdir, black=True) as display:
+    with virtual_display(fbdir, black=True) as display, open(log, "w") as native:
         try:
             screen = fbdir / "Xvfb_screen0"
             assert is_blank(xwd_image(screen.read_bytes()))  # -br: a black screen before the window opens
-            out = tmp_path / "session"
             # --max-seconds is only a safety net: the window is closed as soon as it has been seen.
+            # stderr goes to a file: Qt's event log could fill a pipe nobody reads until the end.
             proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--mute",
-                                     "--stats", "--max-seconds", "60", "--out", str(out)], cwd=str(tmp_path),
-                                    env=env_without("WAYLAND_DISPLAY", DISPLAY=display), stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+                                     "--stats", "--max-seconds", "60", "--out", str(out)], cwd=str(folder),
+                                    env=env_without("WAYLAND_DISPLAY", DISPLAY=display, **QT_EVENT_LOG),
+                                    stdout=subprocess.PIPE, stderr=native, text=True, stdin=subprocess.DEVNULL)
             shot = None
-            deadline = time.time() + TIMEOUT
+            deadline = time.time() + PAINT_TIMEOUT
             while time.time() < deadline and proc.poll() is None:
                 if not is_blank(xwd_image(screen.read_bytes())):
                     time.sleep(0.5)  # a few more frames: the picture, not a half-drawn window
@@ -170,23 +214,9 @@ def test_real_window_shows_the_coached_video(tmp_path: Path) -> None:
                     break
                 time.sleep(0.1)
             closed = proc.poll() is None and close_window(display, "coach - ")  # its close button
-            if not closed and proc.poll() is None:  # no libX11 to click with: Ctrl-C instead
+            if not closed and proc.poll() is None:  # no libX11 to click with, or never painted: Ctrl-C
                 proc.send_signal(signal.SIGINT)
-            out_text, err = proc.communicate(timeout=TIMEOUT)
-            assert shot is not None, f"the window never showed anything (exit {proc.returncode})\n{out_text}\n{err}"
-            import cv2
-
-            cv2.imwrite(str(tmp_path / "screenshot.png"), shot)  # for a look when it fails
-            lit = shot[shot.max(axis=2) > 0]
-            assert not is_blank(shot) and lit.shape[0] > 100_000  # most of a 640x480 window drawn
-            assert float(lit.mean()) > 60.0  # the (bright) video, not a black window
-            report = json.loads((out / "report.json").read_text())
-            assert report["source"]["frames"] > 0
-            if closed:  # closing the window ends the session like q, with the report written
-                assert proc.returncode == 0, err
-                assert report["live"]["ended"] == "window_closed", report["live"]
-                assert out_text.strip().splitlines()[-1].startswith("session ended (the window was closed); report: ")
-            else:
-                assert proc.returncode == 130 and report["live"]["ended"] == "interrupted", err
+            out_text, _ = proc.communicate(timeout=TIMEOUT)
         finally:
             stop(proc)
+    return shot, closed, proc, out, out_text, log.read_text(errors="replace")

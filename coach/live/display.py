@@ -97,8 +97,9 @@ class Window:
     def show(self, image: np.ndarray) -> None:
         self._cv2.imshow(self.title, image)
         if not self._shown:
-            # The first time, give the window system time to map and expose the window: a 1 ms
-            # event loop on a busy machine can miss that, and the window then stays unpainted.
+            # The first time, give the window system time to map and expose the window before the
+            # next frame's inference keeps the event loop away. (A window that stays black for good
+            # is Qt losing its MapNotify under load, which no wait here prevents: see the README.)
             self._cv2.waitKey(100)
         self._shown = True
 
