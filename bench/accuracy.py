@@ -355,6 +355,7 @@ class Score:
     sides: Optional[tuple[int, int]] = None  # matched reps whose side is right, matched reps with a labelled side
     # Labelled hold intervals (realworld) and the hold of ours matched to each (None: missed).
     hold_timing: list[tuple[Interval, Optional[Hold]]] = field(default_factory=list)
+    rep_faults: list[tuple[str, ...]] = field(default_factory=list)  # the faults of each rep found
 
     @property
     def error(self) -> Optional[int]:
@@ -427,7 +428,8 @@ def phase_agreement(clip: Clip, ex: Exercise, found: Outcome, frames: Sequence[P
 def score(clip: Clip, ex: Exercise, found: Outcome, frames: Sequence[PoseFrame]) -> Score:
     expected = 0 if clip.negative else clip.labels.rep_count
     rep_match = match([(r.start_s, r.end_s) for r in found.reps], label_intervals(clip.labels))
-    s = Score(expected=expected, counted=len(found.reps), hold_errors=hold_errors(clip.labels, found, rep_match))
+    s = Score(expected=expected, counted=len(found.reps), hold_errors=hold_errors(clip.labels, found, rep_match),
+              rep_faults=[r.faults for r in found.reps])
     if clip.labels.fault_codes_known:
         s.faults = fault_counts(clip.labels, found, rep_match)
     s.phase = phase_agreement(clip, ex, found, frames)
@@ -634,7 +636,29 @@ def hold_timing_table(results: Sequence[Result], within_s: float = 1.0) -> list[
     return out + [f"  {ok} of {len(rows)} labelled holds found with start and end within {within_s:g} s", ""]
 
 
-def report(results: Sequence[Result], exercises: Sequence[str], notes: Sequence[str]) -> str:
+def clean_clip_faults(results: Sequence[Result], exercises: dict[str, Exercise]) -> list[str]:
+    """Realworld clips whose annotator saw no fault: every form fault we flag there is a false alarm.
+    Faults on the hold's length (measure ``hold_s``) are left out: they judge the clip's timing
+    against the definition's limit, which the annotator did not."""
+    rows = [r for r in results if r.clip.origin == "realworld" and not r.clip.labels.faults_seen
+            and not r.clip.negative]
+    if not rows:
+        return []
+    out = ["realworld clips the annotator saw no fault in: form faults we flag there (hold-length faults left out)"]
+    flagged = reps = 0
+    for r in rows:
+        timing = {f.code for f in exercises[r.clip.exercise].faults if f.measure == "hold_s"}
+        per_rep = [sorted(set(rep) - timing) for rep in r.ours.rep_faults]
+        codes = sorted({c for faults in per_rep for c in faults})
+        n = sum(bool(faults) for faults in per_rep)
+        flagged, reps = flagged + n, reps + len(per_rep)
+        said = ", ".join(f"{c} on {sum(c in f for f in per_rep)}" for c in codes) if codes else "none"
+        out.append(f"  {r.clip.exercise}  {r.clip.display}: {len(per_rep)} reps, flagged: {said}")
+    return out + [f"  {flagged} of {reps} reps flagged with a form fault on {len(rows)} clips labelled fault-free", ""]
+
+
+def report(results: Sequence[Result], exercises: Sequence[str], notes: Sequence[str],
+           definitions: Optional[dict[str, Exercise]] = None) -> str:
     out = [f"coach accuracy bench: {', '.join(exercises)}; {len(results)} clip runs "
            f"(negatives run through every exercise)", ""]
     if notes:
@@ -647,6 +671,7 @@ def report(results: Sequence[Result], exercises: Sequence[str], notes: Sequence[
             "hold = median |hold error| s, P/R = fault precision/recall)"]
     out += totals_table(results) + [""]
     out += hold_timing_table(results)
+    out += clean_clip_faults(results, definitions or {ex: load_exercise(ex) for ex in exercises})
     out += ["tuned on:"] + [f"  {ex}: {TUNED_ON.get(ex, 'not recorded')}" for ex in exercises]
     return "\n".join(out)
 
@@ -664,7 +689,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     notes: list[str] = []
     clips = find_clips(chosen, args.only, notes)
     results = evaluate(clips, exercises, notes)
-    print(report(results, chosen, notes))
+    print(report(results, chosen, notes, exercises))
     return 0
 
 

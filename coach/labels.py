@@ -34,6 +34,7 @@ class ClipLabels:
     origin: str  # synthetic | realworld
     confidence: str = "exact"
     fault_codes_known: bool = True  # realworld faults are free text: no per-rep codes to score
+    faults_seen: tuple[str, ...] = ()  # realworld: the annotator's free-text faults of the clip (none: looks clean)
     phases: tuple[dict, ...] = field(default=(), compare=False)
 
     @property
@@ -66,5 +67,6 @@ def load_realworld(folder: Path) -> list[ClipLabels]:
         reps = tuple(LabelRep(float(a), float(b), None, None) for a, b in intervals)
         clips.append(ClipLabels(video=Path(folder) / e["file"], exercise=e.get("exercise_id") or "", reps=reps,
                                 rep_count=e.get("reps"), holds=holds, origin="realworld",
-                                confidence=e.get("confidence", ""), fault_codes_known=False))
+                                confidence=e.get("confidence", ""), fault_codes_known=False,
+                                faults_seen=tuple(str(f) for f in e.get("faults") or ())))
     return clips
