@@ -138,8 +138,14 @@ def hold_target(report: dict) -> Optional[float]:
 
 
 def holds_met(report: dict) -> int:
-    """How many holds reached their target."""
+    """How many holds reached their target in good form (``met_target``: long enough, no fault)."""
     return sum(1 for h in report.get("holds", []) if h.get("met_target"))
+
+
+def holds_long_but_faulted(report: dict) -> int:
+    """Holds long enough for their target that did not meet it because of a fault during them."""
+    return sum(1 for h in report.get("holds", [])
+               if not h.get("met_target") and h.get("faults") and h["duration_s"] >= h["target_s"] > 0)
 
 
 def rom_keys(exercise: Exercise) -> tuple[str, ...]:
@@ -186,12 +192,13 @@ def summary_lines(report: dict, live: bool = False) -> list[str]:
     """The printed summary. ``live``: a live session's own warnings come last, in its own words."""
     s = report["summary"]
     holds = report["holds"]
-    met = holds_met(report)
+    met, faulted = holds_met(report), holds_long_but_faulted(report)
     target = hold_target(report) if holds else None
     faults = fault_counts(report)
     sides = "".join(f"; {side}: {v['reps']} reps, {v['total_hold_s']:.1f} s held" for side, v in s.get("by_side", {}).items())
     lines = [f"{report['exercise']['name']}: {s['reps']} reps, {s['good_reps']} good{sides}",
-             f"holds: {len(holds)}" + (f", {met} reached the {target:g} s target" if target else "")
+             f"holds: {len(holds)}" + (f", {met} reached the {target:g} s target in good form" if target else "")
+             + (f" ({faulted} more long enough, with a fault)" if target and faulted else "")
              + (f" (longest {max(h['duration_s'] for h in holds):.1f} s)" if holds else ""),
              "faults: " + (", ".join(f"{k} x{v}" for k, v in sorted(faults.items())) if faults else "none")]
     ours = [w for w in report["warnings"] if w in LIVE_WARNING_TEXT] if live else []
