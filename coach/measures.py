@@ -107,6 +107,15 @@ def torso_tilt(pose: PoseFrame, side: str) -> float:
     return tilt_from_horizontal(*_pts(pose, side, "shoulder", "hip"))
 
 
+def leg_rise(pose: PoseFrame, side: str) -> float:
+    """How far the leg points up from the hip: the hip-to-ankle line's angle above the image
+    horizontal, whichever way the person faces (0 = ankle level with the hip, > 0 = ankle higher,
+    up to 90). Bent or straight, a leg resting on the floor keeps it near its resting value; a leg
+    held off the floor raises it. Judged as a change from rest, which also takes out a camera's roll."""
+    hip, ankle = _pts(pose, side, "hip", "ankle")
+    return math.degrees(math.atan2(hip[1] - ankle[1], abs(ankle[0] - hip[0])))
+
+
 MEASURES: Dict[str, Measure] = {
     "hip_extension": hip_extension,
     "hip_angle": hip_angle,
@@ -118,6 +127,7 @@ MEASURES: Dict[str, Measure] = {
     "wrist_height": wrist_height,
     "back_curvature": back_curvature,
     "spine_flexion": spine_flexion,
+    "leg_rise": leg_rise,
 }
 
 # Measures that are a sum of parts, and their parts (the two-way machine judges stillness on them).
@@ -127,6 +137,6 @@ PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexio
 UNITS: Dict[str, str] = {
     "hip_extension": "deg", "hip_angle": "deg", "knee_angle": "deg", "line_deviation": "ratio",
     "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso", "wrist_height": "torso",
-    "back_curvature": "torso",
+    "back_curvature": "torso", "leg_rise": "deg",
     "spine_flexion": "",
 }

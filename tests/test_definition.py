@@ -58,7 +58,11 @@ def to_toml(data: dict) -> str:
         lines += ["", f"[{k}]"] + [f"{kk} = {_scalar(vv)}" for kk, vv in v.items()]
     for k, items in arrays:
         for item in items:
-            lines += ["", f"[[{k}]]"] + [f"{kk} = {_scalar(vv)}" for kk, vv in item.items()]
+            nested = {kk: vv for kk, vv in item.items() if isinstance(vv, list) and vv and isinstance(vv[0], dict)}
+            lines += ["", f"[[{k}]]"] + [f"{kk} = {_scalar(vv)}" for kk, vv in item.items() if kk not in nested]
+            for kk, subs in nested.items():  # [[faults.either]]: belongs to the [[faults]] item above it
+                for sub in subs:
+                    lines += ["", f"[[{k}.{kk}]]"] + [f"{key} = {_scalar(val)}" for key, val in sub.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -104,6 +108,20 @@ def test_every_shipped_definition_loads_and_builds_a_checker(ex_id: str) -> None
 
 def test_the_toml_writer_reproduces_the_shipped_definition(tmp_path: Path) -> None:
     assert load_exercise_file(write(tmp_path, shipped_data())) == load_exercise("bridge")
+
+
+def test_a_fault_may_show_in_other_ways(tmp_path: Path) -> None:
+    """knee_to_chest's other_leg_lifted: the other hip flexing from rest, or the other leg held up
+    off the floor; each way has its own measure and limit and shares code, cue and timing."""
+    rule = load_exercise("knee_to_chest").fault("other_leg_lifted")
+    assert [(w.measure, w.of, w.relative, w.below, w.above) for w in rule.ways] == [
+        ("hip_angle", "other", True, -15.0, None), ("leg_rise", "other", False, None, 10.0)]
+    assert {(w.code, w.cue, w.scope, w.for_s, w.applies_to) for w in rule.ways} == {
+        (rule.code, rule.cue, rule.scope, rule.for_s, rule.applies_to)}
+    data = copy.deepcopy(shipped_data())  # and the writer above writes them back
+    data["faults"][0]["either"] = [{"measure": "line_deviation", "below": -0.1}]
+    (way,) = load_exercise_file(write(tmp_path, data)).fault(data["faults"][0]["code"]).either
+    assert (way.measure, way.below, way.above, way.of) == ("line_deviation", -0.1, None, "tracked")
 
 
 def test_unknown_exercise_id_lists_the_known_ones() -> None:
@@ -190,6 +208,15 @@ MALFORMED = {
     "rest_within_equals_start": (_rest_within_equal, "phases.rest_within"),
     "rest_within_above_start": (_rest_within_above, "phases.rest_within"),
     "id_not_file_name": (_set("id", value="bridge_two"), "id"),
+    # other ways a fault shows ([[faults.either]])
+    "either_on_a_rep_fault": (_set("faults", 2, "either", value=[{"measure": "knee_angle", "below": 1.0}]),
+                              "faults[2].either"),
+    "either_unknown_setting": (_set("faults", 0, "either", value=[{"measure": "knee_angle", "below": 1.0, "cue": "x"}]),
+                               "faults[0].either[0].cue"),
+    "either_without_limits": (_set("faults", 0, "either", value=[{"measure": "knee_angle"}]), "faults[0].either[0]"),
+    "either_unknown_measure": (_set("faults", 0, "either", value=[{"measure": "leg_raise", "above": 1.0}]),
+                               "faults[0].either[0].measure"),
+    "either_not_tables": (_set("faults", 0, "either", value="knee_angle"), "faults[0].either"),
 }
 
 

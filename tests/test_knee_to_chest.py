@@ -15,7 +15,7 @@ from coach.engine.definition import load_exercise
 from coach.engine.phases import HOLD_END, PhaseMachine
 from coach.engine.sides import rule_value, worked_side
 from coach.errors import CoachError
-from coach.measures import hip_angle
+from coach.measures import hip_angle, leg_rise
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.report import build_report
 from coach.sources import SourceInfo
@@ -34,13 +34,22 @@ def _leg(hip_angle: float) -> tuple[np.ndarray, np.ndarray]:
     return knee, knee + 100.0 * shin / np.linalg.norm(shin)
 
 
-def frame(i: int, left: float, right: float, head: float = 0.0, camera_side: str = "left") -> PoseFrame:
-    """Hip angles per leg (the person's left and right), head lift in torso lengths."""
+def _hook_lying_leg() -> tuple[np.ndarray, np.ndarray]:
+    """Knee bent up, foot flat on the floor (hip angle ~125): a resting leg that is not straight."""
+    knee = HIP + 110.0 * np.array([-math.cos(math.radians(55.0)), -math.sin(math.radians(55.0))])
+    ankle_y = HIP[1] + 5.0
+    return knee, np.array([knee[0] - math.sqrt(100.0 ** 2 - (ankle_y - knee[1]) ** 2), ankle_y])
+
+
+def frame(i: int, left: float, right: float, head: float = 0.0, camera_side: str = "left",
+          placed: Optional[dict[str, tuple[np.ndarray, np.ndarray]]] = None) -> PoseFrame:
+    """Hip angles per leg (the person's left and right), head lift in torso lengths; ``placed``: a
+    leg's knee and ankle given outright instead (its hip angle is then ignored)."""
     xy = np.zeros((33, 2))
     z = np.zeros(33)
     near = camera_side
     for side, angle in (("left", left), ("right", right)):
-        knee, ankle = _leg(angle)
+        knee, ankle = (placed or {}).get(side) or _leg(angle)
         depth = -40.0 if side == near else 40.0
         offset = np.array([0.0, 0.0]) if side == near else np.array([3.0, -4.0])
         for joint, p in (("shoulder", SHOULDER), ("hip", HIP), ("knee", knee), ("ankle", ankle),
@@ -96,6 +105,33 @@ def test_a_lifted_resting_leg_is_a_fault_not_a_second_pulled_leg() -> None:
     assert rep.side == "right"
     assert rep.faults == ["other_leg_lifted"]
     assert rep.peak["hip_angle_other_change_deg"] == pytest.approx(-30.0, abs=3.0)
+
+
+@pytest.mark.parametrize("hovering, faults", [(True, ["other_leg_lifted"]), (False, [])])
+def test_a_straight_leg_held_off_the_floor_after_resting_bent_is_lifted(hovering: bool, faults: list) -> None:
+    """Resting with both knees bent and feet on the floor, then the left knee pulled in while the
+    right leg straightens (hip 160) and hovers: its hip *opens* from rest, so only its rise off the
+    floor (leg_rise, the other way other_leg_lifted shows) tells. Kept bent on the floor: no fault."""
+    bent = _hook_lying_leg()
+    checker = ExerciseChecker(EX)
+    for i, (left, _, head) in enumerate(profile((2.0, 125.0, 125.0, 0.0), (1.0, 55.0, 125.0, 0.0),
+                                                (4.0, 55.0, 125.0, 0.0), (1.0, 125.0, 125.0, 0.0),
+                                                (1.5, 125.0, 125.0, 0.0))):
+        t = i / FPS
+        right = _leg(160.0) if hovering and 3.0 <= t <= 7.0 else bent
+        checker.update(frame(i, left, 0.0, head, placed={"left": bent, "right": right} if left >= 124.9 else {"right": right}))
+    (rep,) = checker.finish().reps
+    assert rep.side == "left" and rep.faults == faults
+    assert rep.peak["hip_angle_other_change_deg"] > (30.0 if hovering else -1.0)  # the hip rule alone sees nothing
+    assert rep.peak["leg_rise_other_deg"] == pytest.approx(20.0 if hovering else -3.0, abs=1.5)
+
+
+def test_leg_rise_is_the_hip_to_ankle_line_above_the_horizontal_whichever_way_the_person_faces() -> None:
+    pose = frame(0, 180.0, 160.0)
+    assert leg_rise(pose, "left") == pytest.approx(0.0, abs=0.5)  # along the floor line
+    assert leg_rise(pose, "right") == pytest.approx(20.0, abs=0.5)
+    mirrored = dataclasses.replace(pose, xy=pose.xy * [-1.0, 1.0] + [640.0, 0.0])
+    assert leg_rise(mirrored, "right") == pytest.approx(20.0, abs=0.5)
 
 
 def test_knee_not_close_and_head_lifted() -> None:

@@ -31,6 +31,7 @@ from coach.pose.frame import PoseFrame
 from coach.signal import Velocity, make_filter
 
 Channel = tuple[str, str]  # (measure, "tracked" | "left" | "right")
+RuleValues = dict[str, tuple[float, ...]]  # each fault rule's values by code, one per way it shows
 
 UNSEEN_TEXT = {
     "nobody in view": "I can't see you - step into the camera's view",
@@ -144,7 +145,7 @@ class ExerciseChecker:
         key = self.values.get(self._key, math.nan)
         rate = self._rate(t, key) if self._rate is not None else 0.0
         message = self._check_posture(t, key)
-        live: Optional[dict[str, float]] = None  # this frame's value of each fault rule, once computed
+        live: Optional[RuleValues] = None  # this frame's fault rule values, once computed
         if self.armed:
             parts = self._parts(pose, side) if self._parts is not None else ()
             parts = parts if all(map(math.isfinite, parts)) else ()  # unmeasured: judged on the sum alone
@@ -295,10 +296,13 @@ class ExerciseChecker:
         for rule in self.ex.faults:
             if rule.scope != "hold":
                 continue
-            value = rule_value(rule, held, self._worked, self._rest)
-            if math.isfinite(value):
-                verdict.peak[peak_key(rule.measure, rule.of, rule.relative)] = _round(value)
-            if rule.violated(value):
+            violated = False
+            for way in rule.ways:
+                value = rule_value(way, held, self._worked, self._rest)
+                if math.isfinite(value):
+                    verdict.peak[peak_key(way.measure, way.of, way.relative)] = _round(value)
+                violated = violated or way.violated(value)
+            if violated:
                 verdict.faults.append(rule.code)
                 self.cues.offer(self._last_t, rule.code, rule.cue, rule.priority)
         return verdict
@@ -348,17 +352,18 @@ class ExerciseChecker:
         self.reps.append(rep)
 
     # -- faults ----------------------------------------------------------------------------------
-    def _rule_values(self) -> dict[str, float]:
-        """Each fault rule's value now, by code: NaN unless it is judged live in the current phase
-        (scope "hold" while holding, "rest" at rest)."""
+    def _rule_values(self) -> RuleValues:
+        """Each fault rule's values now, one per way it shows (``FaultRule.ways``), by code: NaN
+        unless it is judged live in the current phase (scope "hold" while holding, "rest" at rest)."""
         phase = self.machine.phase
         values = {}
         for rule in self.ex.faults:
             in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
-            values[rule.code] = rule_value(rule, self.values, self._worked, self._rest) if in_scope else math.nan
+            values[rule.code] = tuple(rule_value(way, self.values, self._worked, self._rest) if in_scope else math.nan
+                                      for way in rule.ways)
         return values
 
-    def _check_faults(self, t: float) -> dict[str, float]:
+    def _check_faults(self, t: float) -> RuleValues:
         """Live checks: a rule violated for ``for_s`` raises its cue; rest-scope faults are remembered
         for the next rep. The resting values follow the person while at rest. Returns the rule values
         judged (``_rule_values``), for the frame's status."""
@@ -370,8 +375,7 @@ class ExerciseChecker:
         for rule in self.ex.faults:
             if rule.scope == "rep":
                 continue
-            value = live[rule.code]
-            if rule.violated(value):  # NaN never violates
+            if any(way.violated(v) for way, v in zip(rule.ways, live[rule.code])):  # NaN never violates
                 since = self._violated_since.setdefault(rule.code, t)
                 if t - since >= rule.for_s:
                     self._raise(rule, t)
@@ -395,21 +399,21 @@ class ExerciseChecker:
         return any(self.ex.fault(code).pauses_hold for code in self._active_faults())
 
     # -- output ----------------------------------------------------------------------------------
-    def _status(self, active: tuple[str, ...], live: Optional[dict[str, float]] = None) -> str:
+    def _status(self, active: tuple[str, ...], live: Optional[RuleValues] = None) -> str:
         """``live``: this frame's rule values if ``_check_faults`` computed them (else computed here)."""
         if active:
             return "fault"
         margin = 3.0  # within this of a limit (in the rule's units): borderline (amber)
         values = live if live is not None else self._rule_values()
         for rule in self.ex.faults:
-            value = values[rule.code]
-            if math.isfinite(value) and (rule.below is not None and value < rule.below + margin
-                                         or rule.above is not None and value > rule.above - margin):
-                return "borderline"
+            for way, value in zip(rule.ways, values[rule.code]):
+                if math.isfinite(value) and (way.below is not None and value < way.below + margin
+                                             or way.above is not None and value > way.above - margin):
+                    return "borderline"
         return "good"
 
     def _result(self, pose: PoseFrame, side: Optional[str], message: str, state: str = "",
-                live: Optional[dict[str, float]] = None) -> FrameResult:
+                live: Optional[RuleValues] = None) -> FrameResult:
         cue = self.cues.update(pose.t)
         active = self._active_faults() if not state else ()
         if not state:

@@ -141,6 +141,10 @@ class FaultRule:
     # The limit marks "short of the full range": a personal profile (calibration/) moves it to the
     # person's own comfortable best. Limits that guard safety (over-arching) never follow a profile.
     follows_range: bool = False
+    # Other ways the same fault shows (hold and rest scopes; ``[[faults.either]]``): each judged like
+    # this rule on its own measure, side and limit, sharing code, cue and timing. The fault is
+    # raised when any way is violated.
+    either: tuple["FaultRule", ...] = ()
 
     def violated(self, value: float) -> bool:
         return (self.below is not None and value < self.below) or (self.above is not None and value > self.above)
@@ -148,6 +152,11 @@ class FaultRule:
     @property
     def measures(self) -> tuple[str, ...]:
         return (self.measure,) + self.also
+
+    @property
+    def ways(self) -> tuple["FaultRule", ...]:
+        """This rule and the other ways its fault shows (``either``)."""
+        return (self,) + self.either
 
 
 @dataclass(frozen=True)
@@ -333,12 +342,34 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
     if scope == "session" and below is not None and above is not None:
         raise f.error("above", "a scope='session' fault compares with the session's best rep: give 'below' "
                                "(a share of the largest value) or 'above' (a multiple of the smallest), not both")
-    return FaultRule(code=code, scope=scope, measure=measure, below=below, above=above, cue=f.get("cue", str),
+    rule = FaultRule(code=code, scope=scope, measure=measure, below=below, above=above, cue=f.get("cue", str),
                      priority=f.get("priority", int, 1), for_s=f.get("for_s", float, 0.3),
                      pauses_hold=f.get("pauses_hold", bool, False), of=of,
                      relative=f.get("relative", bool, False),
                      applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")), also=also,
                      follows_range=follows_range)
+    ways = f.get("either", list, [])
+    if ways and scope not in ("hold", "rest"):
+        raise f.error("either", f"a scope={scope!r} fault is judged on the rep's figures; use a list of "
+                                "'measure' for more of them")
+    return dataclasses.replace(rule, either=tuple(_other_way(_Fields(f.path, way, f"{f.where}.either[{i}]"), rule)
+                                                  for i, way in enumerate(ways)))
+
+
+OTHER_WAY_KEYS = ("measure", "of", "relative", "below", "above")
+
+
+def _other_way(f: _Fields, rule: FaultRule) -> FaultRule:
+    """Another way ``rule``'s fault shows: its own measure, side and limit; code, cue and timing shared."""
+    unknown = sorted(set(f.table) - set(OTHER_WAY_KEYS))
+    if unknown:
+        raise f.error(unknown[0], f"is not a setting of another way a fault shows; use {', '.join(OTHER_WAY_KEYS)}")
+    below, above = f.get("below", float, None), f.get("above", float, None)
+    if below is None and above is None:
+        raise f.error("below", "another way a fault shows needs 'below' or 'above'")
+    return dataclasses.replace(rule, measure=f.measure("measure"), below=below, above=above,
+                               of=f.get("of", str, "tracked", choices=("tracked", "worked", "other")),
+                               relative=f.get("relative", bool, False), follows_range=False)
 
 
 def _sides(f: _Fields) -> SidesRule:

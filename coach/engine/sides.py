@@ -29,12 +29,13 @@ def other_side(side: str) -> str:
 
 
 def rule_channels(rule: FaultRule) -> list[tuple[str, str]]:
-    """The (measure, which side) values a rule may need; 'tracked' is the camera-facing side."""
+    """The (measure, which side) values a rule may need, in all its ways; 'tracked' is the camera-facing side."""
     if rule.scope in ("rep", "session"):  # judged on the rep's own figures, not on a measure
         return []
-    if rule.of == "tracked":
-        return [(rule.measure, "tracked")]
-    return [(rule.measure, "tracked")] + [(rule.measure, s) for s in SIDES]
+    channels = []
+    for way in rule.ways:
+        channels += [(way.measure, "tracked")] + ([(way.measure, s) for s in SIDES] if way.of != "tracked" else [])
+    return list(dict.fromkeys(channels))
 
 
 def rule_value(rule: FaultRule, values: Mapping[tuple[str, str], float], worked: Optional[str],
