@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame
+from coach.sources import SourceInfo
+from coach.trace import TraceWriter
 
 FPS = 30.0
 WIDTH, HEIGHT = 640, 480
@@ -286,3 +288,15 @@ def quadruped_frame(index: int, t: float, flexion: float, camera_side: str = "le
     back[third:N_SAMPLES - third] += 0.05 * flexion + neutral_curve
     return PoseFrame(index=frame.index, t=frame.t, width=frame.width, height=frame.height, xy=frame.xy, z=frame.z,
                      visibility=frame.visibility, people=frame.people, back=back)
+
+
+def write_trace(path: str, prof: "Profile", frame: Callable[[int, float, float], PoseFrame],
+                source: str = "synthetic.mp4") -> int:
+    """A landmark trace of ``prof`` played through ``frame(index, t, value)`` (e.g. ``lying_frame``),
+    as if ``source`` had been analysed at FPS; returns its frame count."""
+    n = len(prof.times)
+    writer = TraceWriter(str(path), SourceInfo(source, FPS, n, WIDTH, HEIGHT, n / FPS), {"name": "synthetic", "model": "none"})
+    for i, (t, v) in enumerate(zip(prof.times, prof.values())):
+        writer.write(frame(i, float(t), float(v)))
+    writer.close()
+    return n

@@ -10,22 +10,14 @@ import coach.analyze as analyze_mod
 from coach.analyze import analyze
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise
-from coach.sources import SourceInfo
-from coach.trace import TraceWriter
-from synth import FPS, bridge_profile, lying_frame
+from synth import FPS, bridge_profile, lying_frame, write_trace
 
 EX = load_exercise("bridge")
 
 
 def synthetic_trace(path: Path, reps=((180.0, 2.0), (150.0, 2.0))) -> tuple[Path, int]:
     prof, _ = bridge_profile(135.0, list(reps))
-    n = len(prof.times)
-    info = SourceInfo("synthetic.mp4", FPS, n, 640, 480, n / FPS)
-    writer = TraceWriter(str(path), info, {"name": "synthetic", "model": "none"})
-    for i, (t, v) in enumerate(zip(prof.times, prof.values())):
-        writer.write(lying_frame(i, float(t), float(v)))
-    writer.close()
-    return path, n
+    return path, write_trace(str(path), prof, lying_frame)
 
 
 def test_trace_analysis(tmp_path: Path) -> None:
@@ -67,13 +59,8 @@ def test_cat_cow_trace_with_and_without_the_back_profile(tmp_path: Path, with_ba
     from synth import catcow_profile, quadruped_frame
 
     prof, truth = catcow_profile([1.0, 1.0])
-    n = len(prof.times)
-    info = SourceInfo("synthetic.mp4", FPS, n, 640, 480, n / FPS)
     path = tmp_path / "landmarks.jsonl"
-    writer = TraceWriter(str(path), info, {"name": "synthetic", "model": "none"})
-    for i, (t, v) in enumerate(zip(prof.times, prof.values())):
-        writer.write(quadruped_frame(i, float(t), float(v), with_back=with_back))
-    writer.close()
+    write_trace(str(path), prof, lambda i, t, v: quadruped_frame(i, t, v, with_back=with_back))
     r = analyze(str(path), load_exercise("cat_cow"), str(tmp_path / "out"), write_video=False, progress=False).report
     if with_back:
         assert len(r["reps"]) == len(truth)

@@ -24,9 +24,7 @@ from coach.history import store
 from coach.history.record import record_session, session_from_report
 from coach.history.store import SCHEMA_VERSION, SessionRow, default_db_path, open_history
 from coach.history.trend import trend_figure
-from coach.sources import SourceInfo
-from coach.trace import TraceWriter
-from synth import FPS, bridge_profile, catcow_profile, lying_frame, quadruped_frame
+from synth import bridge_profile, catcow_profile, lying_frame, quadruped_frame, write_trace
 
 # The version-1 schema exactly as version 1 of coach created it (frozen here: the migration test
 # must start from what old installs really have, whatever store.py says today).
@@ -44,21 +42,13 @@ V1_DDL = """CREATE TABLE sessions (
 
 def bridge_trace(path: Path) -> Path:
     prof, _ = bridge_profile(135.0, [(180.0, 2.0), (150.0, 2.0), (178.0, 2.5)])
-    info = SourceInfo("bridge_synthetic.mp4", FPS, len(prof.times), 640, 480, len(prof.times) / FPS)
-    writer = TraceWriter(str(path), info, {"name": "synthetic", "model": "none"})
-    for i, (t, v) in enumerate(zip(prof.times, prof.values())):
-        writer.write(lying_frame(i, float(t), float(v)))
-    writer.close()
+    write_trace(str(path), prof, lying_frame, "bridge_synthetic.mp4")
     return path
 
 
 def catcow_trace(path: Path) -> Path:
     prof, _ = catcow_profile([1.0, 0.8, 1.0])
-    info = SourceInfo("catcow_synthetic.mp4", FPS, len(prof.times), 640, 480, len(prof.times) / FPS)
-    writer = TraceWriter(str(path), info, {"name": "synthetic", "model": "none"})
-    for i, (t, v) in enumerate(zip(prof.times, prof.values())):
-        writer.write(quadruped_frame(i, float(t), float(v)))
-    writer.close()
+    write_trace(str(path), prof, quadruped_frame, "catcow_synthetic.mp4")
     return path
 
 

@@ -26,9 +26,9 @@ from coach.reporting.moments import fault_moments
 from coach.reporting.replay import MeasureSeries
 from coach.reporting.thresholds import key_thresholds
 from coach.sources import SourceInfo
-from coach.trace import TraceWriter, quantize
+from coach.trace import quantize
 from e2e_runs import SAMPLES, Run, SampleRuns, sample_video
-from synth import FPS, HEIGHT, WIDTH, Profile, lying_frame
+from synth import FPS, HEIGHT, WIDTH, Profile, lying_frame, write_trace
 
 EVIL = "<script>alert(1)</script>"
 
@@ -389,11 +389,7 @@ def test_analysis_of_an_oddly_named_trace_writes_an_escaped_page(tmp_path: Path)
     prof, _ = bridge_profile(135.0, [(180.0, 2.0), (150.0, 2.0)])
     trace = tmp_path / f"{EVIL}.jsonl"
     trace.parent.mkdir(parents=True)
-    info = SourceInfo(f"{EVIL}.mp4", FPS, len(prof.times), WIDTH, HEIGHT, len(prof.times) / FPS)
-    writer = TraceWriter(str(trace), info, {"name": "synthetic", "model": "none"})
-    for i, (t, v) in enumerate(zip(prof.times, prof.values())):
-        writer.write(lying_frame(i, float(t), float(v)))
-    writer.close()
+    write_trace(str(trace), prof, lying_frame, f"{EVIL}.mp4")
     result = analyze(str(trace), load_exercise("bridge"), str(tmp_path / "out"), write_video=False, progress=False)
     assert result.readable == {"html": str(tmp_path / "out" / "report.html"), "csv": str(tmp_path / "out" / "reps.csv")}
     html, page = read_page(tmp_path / "out")
