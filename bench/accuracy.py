@@ -651,7 +651,7 @@ def realworld_faults(results: Sequence[Result], exercises: dict[str, Exercise]) 
     for r in rows:
         timing = {f.code for f in exercises[r.clip.exercise].faults if f.measure == "hold_s"}
         per_rep = [set(faults) - timing for faults in r.ours.rep_faults]
-        codes = sorted(set().union(*per_rep)) if per_rep else []
+        codes = sorted(set().union(*per_rep))
         said = ", ".join(f"{c} on {sum(c in f for f in per_rep)}" for c in codes) or "none"
         seen = "; ".join(r.clip.labels.faults_seen)
         out.append(f"  {r.clip.exercise}  {r.clip.display}: {len(per_rep)} reps, flagged: {said}"
@@ -662,8 +662,8 @@ def realworld_faults(results: Sequence[Result], exercises: dict[str, Exercise]) 
                   "the annotator saw none in", ""]
 
 
-def report(results: Sequence[Result], exercises: Sequence[str], notes: Sequence[str],
-           definitions: Optional[dict[str, Exercise]] = None) -> str:
+def report(results: Sequence[Result], definitions: dict[str, Exercise], notes: Sequence[str]) -> str:
+    exercises = list(definitions)
     out = [f"coach accuracy bench: {', '.join(exercises)}; {len(results)} clip runs "
            f"(negatives run through every exercise)", ""]
     if notes:
@@ -676,7 +676,7 @@ def report(results: Sequence[Result], exercises: Sequence[str], notes: Sequence[
             "hold = median |hold error| s, P/R = fault precision/recall)"]
     out += totals_table(results) + [""]
     out += hold_timing_table(results)
-    out += realworld_faults(results, definitions or {ex: load_exercise(ex) for ex in exercises})
+    out += realworld_faults(results, definitions)
     out += ["tuned on:"] + [f"  {ex}: {TUNED_ON.get(ex, 'not recorded')}" for ex in exercises]
     return "\n".join(out)
 
@@ -694,7 +694,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     notes: list[str] = []
     clips = find_clips(chosen, args.only, notes)
     results = evaluate(clips, exercises, notes)
-    print(report(results, chosen, notes, exercises))
+    print(report(results, exercises, notes))
     return 0
 
 

@@ -110,8 +110,9 @@ def torso_tilt(pose: PoseFrame, side: str) -> float:
 def leg_rise(pose: PoseFrame, side: str) -> float:
     """How far the leg points up from the hip: the hip-to-ankle line's angle above the image
     horizontal, whichever way the person faces (0 = ankle level with the hip, > 0 = ankle higher,
-    up to 90). Bent or straight, a leg resting on the floor keeps it near its resting value; a leg
-    held off the floor raises it. Judged as a change from rest, which also takes out a camera's roll."""
+    up to 90). Bent or straight, a leg resting on the floor keeps its ankle below the hip joint (a
+    few degrees below level seen side-on); a leg held off the floor raises it. A camera's roll adds
+    to it one for one: the set-up check keeps that under 10 deg."""
     hip, ankle = _pts(pose, side, "hip", "ankle")
     return math.degrees(math.atan2(hip[1] - ankle[1], abs(ankle[0] - hip[0])))
 
