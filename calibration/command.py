@@ -27,6 +27,7 @@ from coach.engine.definition import Exercise
 from coach.errors import CoachError
 from coach.live.capture import FrameReader
 from coach.live.display import Display
+from coach.live.setup import parts_for
 from coach.pose.backends import PoseBackend
 from coach.pose.frame import PoseFrame
 from coach.report import write_report
@@ -164,9 +165,11 @@ def run_camera(args: argparse.Namespace) -> int:
             reader.close()
             backend.close()
         m = measure(seen.samples)
-        verdict = judge(m, exercise.view if exercise is not None else "side", counts_people)
+        verdict = judge(m, exercise.view if exercise is not None else "side", counts_people,
+                        parts_for(exercise.key_joints) if exercise is not None else None)
+        others = [load_exercise(ex_id) for ex_id in exercise_ids()]
         suits = [] if exercise is not None else suited(
-            m, [(ex_id, load_exercise(ex_id).view) for ex_id in exercise_ids()], counts_people)
+            m, [(ex.id, ex.view, parts_for(ex.key_joints)) for ex in others], counts_people)
         for line in report_lines(verdict, exercise, suits):
             print(line)
         from calibration.draw import snapshot

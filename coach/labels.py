@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ class LabelRep:
     hold_s: Optional[float]
     side: Optional[str]
     faults: tuple[str, ...] = ()
+    # Time in the hold position (see ``position_times``), from the clip's truth file when there is one;
+    # ``hold_s`` is the renderer's motionless time.
+    position_s: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,11 @@ def load_labels(path: Path) -> ClipLabels:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("schema") != "coach.labels/1":
             raise ValueError(f"schema is {data.get('schema')!r}")
-        reps = tuple(LabelRep(r["start_s"], r["end_s"], r.get("hold_s"), r.get("side"), tuple(r.get("faults", ())))
+        truth = Path(path).parent / (Path(data["video"]).stem + ".truth.json.gz")
+        band = POSITION_BANDS.get(data["exercise"], POSITION_BAND)
+        position = position_times(truth, data.get("holds", ()), band) if truth.is_file() else {}
+        reps = tuple(LabelRep(r["start_s"], r["end_s"], r.get("hold_s"), r.get("side"), tuple(r.get("faults", ())),
+                              position.get(r["index"]))
                      for r in data["reps"])
         holds = tuple((h["start_s"], h["end_s"]) for h in data.get("holds", ()))
         return ClipLabels(video=Path(path).parent / data["video"], exercise=data["exercise"], reps=reps,
@@ -70,3 +78,50 @@ def load_realworld(folder: Path) -> list[ClipLabels]:
                                 confidence=e.get("confidence", ""), fault_codes_known=False,
                                 faults_seen=tuple(str(f) for f in e.get("faults") or ())))
     return clips
+
+
+# A frame is "in the position" while it is within a band of the hold's level, the band the
+# exercise's definition times its holds with: the bridge within 5 deg (leave_hold) of the top, by the
+# true hip angle; a knee hug while the knee is more than half way in (knee_to_chest's
+# leave_hold_fraction; a person times a hug from when the hands hold the knee, as the realworld labels
+# do); cat-cow within 0.08 of the pole (leave_pole, on spine_flexion's scale of +-1 for a full pose),
+# by the renderer's state (0 at neutral, +-0.95 in a full pose, in proportion to the joint angles).
+# (series, band, relative): series None is the state, else the camera side's angle of that name.
+POSITION_BAND = (None, 0.10, True)
+POSITION_BANDS = {"bridge": ("hip_sag_signed", 5.0, False), "knee_to_chest": (None, 0.5, True),
+                  "cat_cow": (None, 0.08, False)}
+
+
+def position_times(truth_path: Path, holds: list[dict], band: tuple = POSITION_BAND) -> dict[int, float]:
+    """Time in the hold position per rep (``{rep index: seconds}``) from a ``coach.truth/1`` file: for
+    each labelled hold, the run of frames around it whose value is within the band of the hold's
+    level (``band``: see POSITION_BANDS); a rep's holds (cat-cow: cat and cow) add up. What "hold 2
+    seconds" means to a physiotherapist, where the labels' ``hold_s`` is the renderer's motionless time."""
+    with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
+        truth = json.load(fh)
+    frames = truth["frames"]
+    series, width, relative = band
+    ts = [f["t"] for f in frames]
+    if series is None:  # the first of ``state``: bridge ``s``, cat-cow ``c``, knee to chest ``amount``
+        values = [next(iter(f["state"].values())) if f.get("state") else 0.0 for f in frames]
+    else:
+        key = f"{truth['camera_side']}_{series}"
+        values = [(f.get("angles") or {}).get(key, float("nan")) for f in frames]
+    dt = (ts[-1] - ts[0]) / (len(ts) - 1) if len(ts) > 1 else 0.0
+    out: dict[int, float] = {}
+    for h in holds:
+        mid = min(range(len(ts)), key=lambda i: abs(ts[i] - (h["start_s"] + h["end_s"]) / 2))
+        level = values[mid]
+
+        def inside(i: int) -> bool:
+            if relative:
+                return abs(values[i]) >= (1 - width) * abs(level) and values[i] * level > 0
+            return abs(values[i] - level) <= width
+
+        a = b = mid
+        while a > 0 and inside(a - 1):
+            a -= 1
+        while b < len(ts) - 1 and inside(b + 1):
+            b += 1
+        out[h["rep"]] = out.get(h["rep"], 0.0) + (b - a + 1) * dt
+    return out

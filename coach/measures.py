@@ -131,6 +131,26 @@ MEASURES: Dict[str, Measure] = {
     "leg_rise": leg_rise,
 }
 
+# The landmarks each measure reads, on the side it is computed for (hip_angle_min reads both sides).
+# A fault judged on a measure whose joints are outside the picture is not judged that frame (the
+# trust gate itself asks only for the definition's key_joints).
+JOINTS: Dict[str, tuple[str, ...]] = {
+    "hip_extension": ("shoulder", "hip", "knee"), "hip_angle": ("shoulder", "hip", "knee"),
+    "knee_angle": ("hip", "knee", "ankle"), "line_deviation": ("shoulder", "hip", "knee"),
+    "torso_tilt": ("shoulder", "hip"), "hip_angle_min": ("shoulder", "hip", "knee"),
+    "head_lift": ("hip", "shoulder", "ear"), "wrist_height": ("hip", "shoulder", "wrist"),
+    "back_curvature": ("shoulder", "hip"), "spine_flexion": ("shoulder", "hip", "ear"),
+    "leg_rise": ("hip", "ankle"),
+}
+assert set(JOINTS) == set(MEASURES)
+
+
+def joints_in_frame(pose: PoseFrame, side: str, measure: str, margin: float = -2.0) -> bool:
+    """Whether every landmark ``measure`` reads on ``side`` lies inside the picture (``margin``
+    pixels of slack, as the trust gate)."""
+    return all(pose.in_frame(side_landmark(side, j), margin=margin) for j in JOINTS[measure])
+
+
 # Measures that are a sum of parts, and their parts (the two-way machine judges stillness on them).
 PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexion": spine_flexion_parts}
 

@@ -32,6 +32,7 @@ def build_report(exercise: Exercise, source: SourceInfo, session: SessionRecord,
     reps = [{
         "index": r.index, "start_s": _r(r.start_s), "end_s": _r(r.end_s), "hold_s": _r(r.hold_s), "side": r.side,
         "good": r.good, "faults": list(r.faults), "peak": dict(r.peak), "top_s": _r(r.top_s),
+        **({"unjudged": list(r.unjudged)} if r.unjudged else {}),  # faults the camera's angle kept from being judged
         **{f"{pose}_hold_s": _r(s) for pose, s in r.pose_hold_s.items()},  # cat-cow: cat_hold_s, cow_hold_s
     } for r in session.reps]
     holds = [{
@@ -91,6 +92,8 @@ WARNING_TEXT = {
     "low_tracking": "nobody was found in most frames: check the whole body is in view and well lit",
     "key_joints_unseen": "the key joints were hidden or out of the picture most of the time: set the camera side-on, whole body in view",
     "never_in_position": "the starting position was never recognised: check the exercise id and the camera angle",
+    "ended_mid_rep": "the set ended mid-rep: the last movement was still under way and is not counted "
+                     "(a hold still under way is reported with the time it had)",
     "interrupted": "the analysis was stopped early; the report covers what was analysed",
     "no_back_profile": "this exercise measures the curve of the back from the person mask, and the input had none "
                        "(a landmark trace recorded without it): analyse the video instead",
@@ -102,6 +105,8 @@ LIVE_WARNING_TEXT = {
     "pain_stop": "the set was stopped because of pain: stop any exercise that makes your pain worse",
     "camera_lost": "the camera stopped sending frames; the report covers the session up to then",
     "setup_not_finished": "the set-up was never completed, so nothing was counted",
+    "ended_mid_rep": "the set ended mid-rep: the last movement was still under way and is not counted "
+                     "(a hold still under way is reported with the time it had)",
     "interrupted": "the session was interrupted; the report covers it up to then",
 }
 

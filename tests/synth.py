@@ -100,10 +100,22 @@ class Profile:
         return self.rate_at(self.times)
 
 
+def smoothstep_inverse(y: float) -> float:
+    """The x in [0, 1] with smoothstep(x) == y (bisection; smoothstep rises monotonically there)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if mid * mid * (3 - 2 * mid) < y else (lo, mid)
+    return (lo + hi) / 2
+
+
 def bridge_profile(rest: float, reps: Sequence[tuple[float, float]], lead_s: float = 2.0, rise_s: float = 1.0,
-                   lower_s: float = 1.0, between_s: float = 1.5, tail_s: float = 1.5) -> tuple[Profile, list[dict]]:
+                   lower_s: float = 1.0, between_s: float = 1.5, tail_s: float = 1.5,
+                   band: float = 5.0) -> tuple[Profile, list[dict]]:
     """``reps``: (top value, hold seconds) each. Returns the profile and each rep's truth:
-    start_s (rise begins), hold_start_s, hold_end_s, end_s (back at rest)."""
+    start_s (rise begins), hold_start_s, hold_end_s (the still top), end_s (back at rest), and
+    position_start_s / position_end_s: when the value came within ``band`` of the top and left it
+    again (the time in the top position)."""
     p = Profile(rest).hold(lead_s)
     truth = []
     for i, (top, hold) in enumerate(reps):
@@ -114,8 +126,10 @@ def bridge_profile(rest: float, reps: Sequence[tuple[float, float]], lead_s: flo
             p.hold(hold)
         hold_end = p.duration_s
         p.move(lower_s, rest)
+        into = smoothstep_inverse(max(0.0, 1 - band / abs(top - rest))) if top != rest else 0.0
         truth.append({"start_s": start, "hold_start_s": hold_start, "hold_end_s": hold_end, "end_s": p.duration_s,
-                      "hold_s": hold, "top": top})
+                      "hold_s": hold, "top": top, "position_start_s": start + into * rise_s,
+                      "position_end_s": hold_end + (1 - into) * lower_s})
         p.hold(between_s if i + 1 < len(reps) else tail_s)
     return p, truth
 

@@ -23,6 +23,7 @@ from calibration.command import report_lines, watch
 from calibration.draw import snapshot
 from coach.errors import CoachError
 from coach.engine.definition import load_exercise
+from coach.live.setup import SIDE_MAX_DEG, parts_for
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 from e2e_runs import ROOT
 from test_cli_errors import assert_clean_failure, coach
@@ -125,20 +126,23 @@ def test_lying_seen_from_the_feet_is_frontal_and_its_floor_line_is_not_judged() 
 
 
 def test_an_oblique_camera_says_its_angle_and_suits_only_any_view_exercises() -> None:
-    frames = samples(lambda i: seen(view_deg=45.0))
+    frames = samples(lambda i: seen(view_deg=61.0, px_per_m=160.0))  # near enough that the turned body fills the picture
     v = verdict_of(frames)
     assert v.measurements.view == OBLIQUE and not v.usable
-    assert v.check("view").text == "Turn the camera so you are side-on: it sees you at about 45 degrees"
+    assert v.check("view").text == "Turn the camera so you are side-on: it sees you at about 60 degrees"
     assert verdict_of(frames, needs="any").usable
     assert not verdict_of(frames, needs="front").usable
-    assert suited(measure(frames), [("bridge", "side"), ("stretch", "any"), ("squat", "front")]) == ["stretch"]
+    assert suited(measure(frames), [("bridge", "side", None), ("stretch", "any", None), ("squat", "front", None)]) == ["stretch"]
+    # 45 degrees: what the checkers count (real oblique clips, up to 54) is side-on enough
+    assert verdict_of(samples(lambda i: seen(view_deg=45.0))).usable
 
 
 def test_view_thresholds() -> None:
     assert view_angle(1.0) == 0.0 and view_angle(0.0) == 90.0 and math.isnan(view_angle(math.nan))
     assert abs(view_angle(math.cos(math.radians(30))) - 30.0) < 1e-9
-    assert [named_view(d) for d in (0, 30, 34.9, 35.1, 50, 64.9, 65.1, 90)] == [
+    assert [named_view(d) for d in (0, 30, 56.9, 57.1, 60, 64.9, 65.1, 90)] == [
         SIDE, SIDE, SIDE, OBLIQUE, OBLIQUE, OBLIQUE, FRONTAL, FRONTAL]
+    assert named_view(SIDE_MAX_DEG - 0.1) == SIDE and named_view(SIDE_MAX_DEG + 0.1) == OBLIQUE  # live's own limit
     # 30 degrees off side-on (the synthetic clips' oblique cameras, which the engine handles) is still side-on.
     assert verdict_of(samples(lambda i: seen(view_deg=30.0))).usable
 
@@ -244,11 +248,11 @@ def test_one_odd_frame_does_not_change_the_verdict() -> None:
 def test_without_an_exercise_the_lines_say_what_the_set_up_suits() -> None:
     m = measure(samples(lambda i: seen()))
     ids = ["bridge", "cat_cow", "knee_to_chest"]
-    suits = suited(m, [(ex_id, load_exercise(ex_id).view) for ex_id in ids])
+    suits = suited(m, [(ex_id, load_exercise(ex_id).view, parts_for(load_exercise(ex_id).key_joints)) for ex_id in ids])
     lines = report_lines(judge(m), None, suits)
     assert len(lines) == 7 + 2
     assert lines[-2:] == ["usable for side-view exercises", "the set-up suits: bridge, cat_cow, knee_to_chest"]
-    bad = judge(measure(samples(lambda i: seen(view_deg=45.0))), "side")
+    bad = judge(measure(samples(lambda i: seen(view_deg=61.0, px_per_m=160.0))), "side")
     lines = report_lines(bad, load_exercise("bridge"), [])
     assert lines[-1] == "not usable for bridge (Pelvic tilt bridge): 1 thing to change (above)"
     assert lines[5].split()[:2] == ["view", CHANGE]
@@ -419,7 +423,9 @@ def test_body_cut_off_gives_exit_1_naming_what_is_out(tmp_path: Path) -> None:
     in_frame = lines_of(proc)["in frame"]
     assert in_frame.startswith("change") and "feet" in in_frame and "out of the picture (left edge)" in in_frame
     assert "head" not in in_frame and "shoulders" not in in_frame
-    assert proc.stdout.splitlines()[-1] == "the set-up suits none of the exercises yet"
+    # the feet only show bridge's starting position (their fault is then not judged): the exercises
+    # whose checkers gate on shoulders, hips and knees can still be coached
+    assert proc.stdout.splitlines()[-1] == "the set-up suits: bridge, cat_cow, knee_to_chest"
 
 
 def test_dark_room_gives_exit_1_too_dark(tmp_path: Path) -> None:
@@ -430,18 +436,19 @@ def test_dark_room_gives_exit_1_too_dark(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not OBLIQUE_CLIP.exists(), reason="../shared/realworld is not here")
-def test_real_clip_filmed_at_an_angle_gives_exit_1_turn_side_on(tmp_path: Path) -> None:
+def test_real_clip_filmed_at_an_angle_the_checker_counts_is_accepted(tmp_path: Path) -> None:
+    """A real knee-hug clip filmed from near the feet: bench/accuracy.py counts it exactly, so the
+    set-up check must not refuse it (it did, at 35 deg, while live coaching took it)."""
     clip = variant(OBLIQUE_CLIP, tmp_path / "oblique.mp4", lambda im: im, width=540)  # a copy in tmp only
     out = tmp_path / "check"
-    proc = calibrate("--camera", str(clip), "--exercise", "bridge", "--headless", "--seconds", "3", "--out", str(out),
-                     cwd=tmp_path)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
+    proc = calibrate("--camera", str(clip), "--exercise", "knee_to_chest", "--headless", "--seconds", "3",
+                     "--out", str(out), cwd=tmp_path)
     view = lines_of(proc)["view"]
-    assert view.startswith("change  Turn the camera so you are side-on: it sees you at about "), view
-    # In-sample: this clip is one of the oblique ones SIDE_MAX_DEG (35) and FRONTAL_MIN_DEG (65) were
-    # measured on (calibration/camera.py), so it checks the command end to end, not that the band generalises.
-    assert 35 <= int(view.split("about ")[1].split()[0]) <= 65
-    assert json.loads((out / "calibration.json").read_text())["measured"]["view"] == "oblique"
+    assert view.startswith("ok      the camera sees you side-on (about "), proc.stdout + proc.stderr
+    # In-sample: this clip is one of the oblique ones the limit was checked on (coach/live/setup.py),
+    # so it checks the command end to end, not that the limit generalises.
+    assert 35 <= int(view.split("about ")[1].split()[0]) < SIDE_MAX_DEG
+    assert json.loads((out / "calibration.json").read_text())["measured"]["view"] == "side"
 
 
 def test_missing_video_is_exit_2_with_one_line(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise
 from coach.engine.records import SessionRecord
-from synth import FPS, Profile, catcow_profile, lying_frame, quadruped_frame
+from synth import FPS, Profile, catcow_profile, lying_frame, quadruped_frame, smoothstep_inverse
 
 EX = load_exercise("cat_cow")
 PHASES = {"setup", "neutral", "moving", "cat", "cow"}
@@ -35,8 +35,13 @@ def test_good_cycles_counted_with_cat_and_cow_holds(camera_side: str) -> None:
         assert rep.start_s == pytest.approx(tr["start_s"], abs=0.1)
         assert rep.end_s == pytest.approx(tr["end_s"], abs=0.1)
         assert set(rep.pose_hold_s) == {"cat", "cow"}
-        assert rep.pose_hold_s["cat"] == pytest.approx(0.4, abs=0.1)
-        assert rep.pose_hold_s["cow"] == pytest.approx(0.4, abs=0.1)
+        # time in the pose: the 0.4 s still plus the approach and departure within leave_pole of it
+        depth = tr["depth"]["cat"]
+        near = EX.phases.leave_pole / depth
+        approach = (1 - smoothstep_inverse(1 - near)) * 0.7  # the 0.7 s move out of neutral
+        depart = smoothstep_inverse(near / 2) * 1.4  # the 1.4 s move through neutral to the other pole
+        assert rep.pose_hold_s["cat"] == pytest.approx(0.4 + approach + depart, abs=0.1)
+        assert rep.pose_hold_s["cow"] == pytest.approx(0.4 + approach + depart, abs=0.1)
         assert rep.hold_s == pytest.approx(rep.pose_hold_s["cat"] + rep.pose_hold_s["cow"])
         assert rep.peak["cat_depth"] == pytest.approx(tr["depth"]["cat"], abs=0.05)
         assert rep.peak["cow_depth"] == pytest.approx(tr["depth"]["cow"], abs=0.05)

@@ -82,7 +82,7 @@ def test_good_reps_are_counted_with_their_holds(camera_side: str) -> None:
     assert {r.side for r in results} == {camera_side}
     for rep, tr in zip(session.reps, truth):
         assert rep.faults == [] and rep.good
-        assert rep.hold_s == pytest.approx(tr["hold_s"], abs=0.15)
+        assert rep.hold_s == pytest.approx(tr["position_end_s"] - tr["position_start_s"], abs=0.15)  # time in position
         assert overlap(rep.start_s, rep.end_s, tr["start_s"], tr["end_s"]) > 0.8 * (tr["end_s"] - tr["start_s"])
     assert [h.rep for h in session.holds] == [1, 2, 3]
     assert all(h.met_target == (h.duration_s >= EX.hold_target_s) for h in session.holds)
@@ -184,7 +184,8 @@ def test_dropout_during_the_hold_freezes_the_phase_and_pauses_the_timer(kind: st
     assert all(r.active_faults == () for r in during)
     # one rep whose hold lost the unseen time
     assert len(session.reps) == 1
-    assert session.reps[0].hold_s == pytest.approx(truth[0]["hold_s"] - 0.6, abs=0.15)
+    in_position = truth[0]["position_end_s"] - truth[0]["position_start_s"]
+    assert session.reps[0].hold_s == pytest.approx(in_position - 0.6, abs=0.15)
     # once seen again, the hold goes on counting
     after = [r for r in results if d1 <= r.t < truth[0]["hold_end_s"]]
     assert after[-1].hold_s > after[0].hold_s
@@ -207,7 +208,7 @@ def test_dropout_at_rest_and_while_rising_changes_nothing(kind: str) -> None:
         during = [r for r in results if a <= r.t < b]
         assert {r.phase for r in during} == {phase}
         assert {r.state for r in during} == {"no_person" if kind == "nobody" else "unseen"}
-    assert session.reps[1].hold_s == pytest.approx(truth[1]["hold_s"], abs=0.15)
+    assert session.reps[1].hold_s == pytest.approx(truth[1]["position_end_s"] - truth[1]["position_start_s"], abs=0.15)
 
 
 def test_phases_tile_from_the_start_when_the_clip_begins_with_nobody() -> None:

@@ -37,7 +37,7 @@ EXTENSIONS: dict[str, set[str]] = {
     "": {"setup_faults", "warnings", "backend", "targets", "profile"},
     "tracking": {"frames_trusted"},
     "summary": {"by_side"},
-    "reps": {"top_s", "cat_hold_s", "cow_hold_s"},
+    "reps": {"top_s", "cat_hold_s", "cow_hold_s", "unjudged"},
     "holds": {"faults", "rep", "pose"},
 }
 
@@ -161,8 +161,11 @@ def test_fault_and_cue_codes_are_defined(sample_runs: SampleRuns, name: str) -> 
         assert set(rep["faults"]) <= set(defined), rep
     for hold in r["holds"]:
         assert set(hold.get("faults", [])) <= set(defined), hold
+    for rep in r["reps"]:  # a fault the camera's angle kept from being judged is one the definition gates on the view
+        assert all(defined[c].max_view_deg is not None for c in rep.get("unjudged", [])), rep
+    unjudged_said = {f"{c}_unjudged" for c, f in defined.items() if f.max_view_deg is not None}
     for cue in r["cues"]:
-        assert cue["code"] in defined or cue["code"] in ENGINE_CUE_CODES, cue
+        assert cue["code"] in defined or cue["code"] in ENGINE_CUE_CODES | unjudged_said, cue
         if cue["code"] in defined:
             assert cue["text"] == defined[cue["code"]].cue
     # every fault found on a rep was also said to the person at least once

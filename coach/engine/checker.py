@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -25,8 +26,8 @@ from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecor
 from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.sides import other_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
-from coach.engine.view import SideSelector, TrustGate
-from coach.measures import MEASURES, PARTS, UNITS
+from coach.engine.view import SideSelector, TrustGate, view_deg
+from coach.measures import MEASURES, PARTS, UNITS, joints_in_frame
 from coach.pose.frame import PoseFrame
 from coach.signal import Velocity, make_filter
 
@@ -58,6 +59,7 @@ class Verdict:
     side: Optional[str] = None
     peak: dict[str, float] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
+    unjudged: list[str] = field(default_factory=list)  # faults the camera's angle kept from being judged
 
 
 class ExerciseChecker:
@@ -83,6 +85,14 @@ class ExerciseChecker:
         # Only a machine that reads the rate gets one (a two-way machine judges stillness itself).
         self._rate: Optional[Velocity] = Velocity(window) if self.machine.uses_rate else None
         self._filters = {ch: make_filter(kind, **signal) for ch in sorted(channels)}
+        # Channels only fault rules read: not judged while their joints are outside the picture (the
+        # key measure is gated by the trust gate; posture may be recognised with a hand at the edge).
+        self._edge_gated = channels - {self._key} - {(c.measure, "tracked") for c in exercise.posture}
+        self._off_edge: set[Channel] = set()  # edge-gated channels whose joints are out of the picture now
+        # The camera's angle from side-on over the last second, for rules judged only near side-on.
+        self._view_gated = any(r.max_view_deg is not None for r in exercise.faults)
+        self._view: deque[float] = deque(maxlen=30)
+        self._said_unjudged: set[str] = set()
         # The key measure's parts, when it is a sum of them and read unfiltered (the parts are not
         # filtered, so they would not keep step with a filtered sum).
         self._parts = PARTS.get(exercise.phases.measure) if kind == "none" else None
@@ -139,9 +149,16 @@ class ExerciseChecker:
         if pose.people > 1:
             self.cues.offer(t, "second_person", SECOND_PERSON_TEXT, priority=4)
         for ch, filt in self._filters.items():
-            raw = MEASURES[ch[0]](pose, side if ch[1] == "tracked" else ch[1])
+            where = side if ch[1] == "tracked" else ch[1]
+            if ch in self._edge_gated and not joints_in_frame(pose, where, ch[0]):
+                self._off_edge.add(ch)
+                continue
+            self._off_edge.discard(ch)
+            raw = MEASURES[ch[0]](pose, where)
             if math.isfinite(raw):
                 self.values[ch] = filt(t, raw)
+        if self._view_gated:
+            self._view.append(view_deg(pose))
         key = self.values.get(self._key, math.nan)
         rate = self._rate(t, key) if self._rate is not None else 0.0
         message = self._check_posture(t, key)
@@ -187,8 +204,10 @@ class ExerciseChecker:
             return failing.say
         self._posture_bad_since = t if self._posture_bad_since is None else self._posture_bad_since
         if t - self._posture_bad_since >= self.ex.phases.disarm_s:
-            # Out of position (sat up, stood up): stop counting; a rep under way is dropped.
+            # Out of position (sat up, stood up): stop counting; a rep under way is dropped, and so
+            # is one that "ended" as the person left the position (sitting up reads as lowering).
             self.armed, self._rep = False, None
+            self._retract_since(self._posture_bad_since)
             self.timer.stop(t, t)
             self._open_segment(self._posture_bad_since, "setup")
             return failing.say
@@ -219,18 +238,39 @@ class ExerciseChecker:
             self._top_values, self._worked, self._best, self._lead = {}, None, None, None
         elif self._rep is None:
             return
-        elif event == HOLD_START:
-            self.timer.start(t, now)
-            self._hold_start, self._hold_series = t, {}
+        elif event == HOLD_START:  # timed from when the position was reached (hold_time)
+            self.timer.start(change.hold_time, now)
+            self._hold_start, self._hold_series = change.hold_time, {}
             self._hold_key = change.phase  # which hold (two-way machines have two: cat and cow)
         elif event == HOLD_END:
-            self._end_hold(t, now)
+            self._end_hold(max(change.hold_time, self._hold_start), now)
         elif event == TURNED:  # turned back at the top without a pause: judge the position at the peak
             self._keep_if_best(0.0, self._judge_top({ch: [v] for ch, v in self._top_values.items()}))
-        elif event == REP_END and self._posture_bad_since is None:  # never while out of position
+        elif event == REP_END:  # taken back if the person turns out to have left the position (_check_posture)
             self._finish_rep(t)
         if event in (REP_END, REP_ABORT):
             self._rep = None
+
+    def _view_now(self) -> float:
+        """The camera's angle from side-on: the median of the last second's frames (NaN: unknown)."""
+        finite = [v for v in self._view if math.isfinite(v)]
+        return statistics.median(finite) if finite else math.nan
+
+    def _view_blocks(self, rule: FaultRule) -> bool:
+        """Whether the camera's angle keeps ``rule`` from being judged now (an unknown angle does not)."""
+        view = self._view_now() if rule.max_view_deg is not None else math.nan
+        return math.isfinite(view) and view > rule.max_view_deg
+
+    def _seen_values(self) -> dict[Channel, float]:
+        """This frame's values, less the channels whose joints are out of the picture."""
+        return {ch: v for ch, v in self.values.items() if ch not in self._off_edge} if self._off_edge else self.values
+
+    def _retract_since(self, t: float) -> None:
+        """Take back the reps that ended at or after ``t``, and their holds."""
+        gone = {r.index for r in self.reps if r.end_s >= t}
+        if gone:
+            self.reps = [r for r in self.reps if r.index not in gone]
+            self.holds = [h for h in self.holds if h.rep not in gone]
 
     def _follow_rep(self, t: float) -> None:
         """While a rep is under way: keep its values at the furthest point, its hold series, and
@@ -241,7 +281,7 @@ class ExerciseChecker:
         if phase == OUT and self.machine.peak == self.machine.sign * self.values[self._key]:
             self._top_values = dict(self.values)
         if phase == HOLD:
-            for ch, v in self.values.items():
+            for ch, v in self._seen_values().items():
                 self._hold_series.setdefault(ch, []).append((t, v))
         if self.ex.sides is not None and phase in (OUT, HOLD):
             self._worked = self._worked_now(self.values) or self._worked
@@ -296,6 +336,12 @@ class ExerciseChecker:
         for rule in self.ex.faults:
             if rule.scope != "hold":
                 continue
+            if self._view_blocks(rule):
+                verdict.unjudged.append(rule.code)
+                if rule.code not in self._said_unjudged:  # said once: it will not change until the camera moves
+                    self._said_unjudged.add(rule.code)
+                    self.cues.offer(self._last_t, f"{rule.code}_unjudged", unjudged_message(rule), priority=0)
+                continue
             violated = False
             for way in rule.ways:
                 value = rule_value(way, held, self._worked, self._rest)
@@ -338,6 +384,7 @@ class ExerciseChecker:
             verdict = self._best[1]
             rep.side, rep.peak = verdict.side, dict(verdict.peak)
             rep.faults += [f for f in verdict.faults if f not in rep.faults]
+            rep.unjudged = list(verdict.unjudged)
         stats = {"hold_s": rep.hold_s, "top_s": rep.top_s, "duration_s": rep.end_s - rep.start_s}
         extra = self.machine.rep_stats()  # two-way machines: the depth reached at each pole (cat_depth, ...)
         rep.peak.update({k: _round(v) for k, v in extra.items()})
@@ -356,10 +403,11 @@ class ExerciseChecker:
         """Each fault rule's values now, one per way it shows (``FaultRule.ways``), by code: NaN
         unless it is judged live in the current phase (scope "hold" while holding, "rest" at rest)."""
         phase = self.machine.phase
-        values = {}
+        values, seen = {}, self._seen_values()
         for rule in self.ex.faults:
             in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
-            values[rule.code] = tuple(rule_value(way, self.values, self._worked, self._rest) if in_scope else math.nan
+            in_scope = in_scope and not self._view_blocks(rule)
+            values[rule.code] = tuple(rule_value(way, seen, self._worked, self._rest) if in_scope else math.nan
                                       for way in rule.ways)
         return values
 
@@ -430,10 +478,15 @@ class ExerciseChecker:
             key_level=self.machine.level(self.values.get(self._key, math.nan)) if self.armed else math.nan)
 
     def finish(self) -> SessionRecord:
-        """Close the session: an unfinished rep is not counted (the cycle never completed)."""
-        if self.armed:  # what the machine still has to say (a two-way cycle that reached both poles counts)
+        """Close the session as a person would judge it (the machine's ``finish``): a rep that reached
+        the top and came most of the way back counts, a hold under way is reported, and a movement
+        still under way that does not count is said (warning ``ended_mid_rep``). A brief loss of the
+        starting posture in the last frames does not take the last rep back."""
+        mid_rep = False
+        if self.armed:
             for change in self.machine.finish(self._last_t):
                 self._on_phase(change, now=self._last_t)
+            mid_rep = self.machine.ended_mid_rep
         rejudge_session(self.ex.faults, self.reps)  # scope "session": against the whole session's best rep
         end = self._last_t + self._frame_dt
         if not self._segments:
@@ -449,9 +502,17 @@ class ExerciseChecker:
             warnings.append("key_joints_unseen")
         if self._trusted and not self.armed and not self.reps:
             warnings.append("never_in_position")
+        if mid_rep:
+            warnings.append("ended_mid_rep")
         return SessionRecord(reps=list(self.reps), holds=list(self.holds), phases=segments, cues=list(self.cues.given),
                              frames=self._frames, frames_with_pose=self._with_pose, frames_trusted=self._trusted,
                              warnings=warnings, setup_faults=list(self._setup_faults))
+
+
+def unjudged_message(rule: FaultRule) -> str:
+    """What the coach says once about a fault the camera's angle keeps it from judging."""
+    return (f"I can't check for {rule.code.replace('_', ' ')} from this camera angle - "
+            "set the camera side-on to have it checked")
 
 
 def peak_key(measure: str, of: str = "tracked", relative: bool = False) -> str:

@@ -8,6 +8,7 @@ numbers.
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,10 @@ class TwoWayPhases:
     settle_s: float
     arm_s: float
     disarm_s: float
+    # Where neutral is on the measure's own scale, and how far from it a starting posture may be and
+    # still be the person's neutral; beyond, they start in a pole and the machine starts from this one.
+    absolute_neutral: float = 0.0
+    own_neutral_within: float = math.inf
     kind: str = "two_way"
     direction: int = 1
 
@@ -145,6 +150,10 @@ class FaultRule:
     # this rule on its own measure, side and limit, sharing code, cue and timing. The fault is
     # raised when any way is violated.
     either: tuple["FaultRule", ...] = ()
+    # Judged only while the camera is within this many degrees of side-on (``coach.engine.view``):
+    # beyond it an image-plane angle can be off by more than the fault's margin, and the coach says
+    # it can't judge instead of guessing (the rep's ``unjudged``). None: judged from any view.
+    max_view_deg: Optional[float] = None
 
     def violated(self, value: float) -> bool:
         return (self.below is not None and value < self.below) or (self.above is not None and value > self.above)
@@ -267,6 +276,7 @@ class _Fields:
 TWO_WAY_NAMES = ("neutral", "moving", "plus", "minus")
 TWO_WAY_LEVELS = ("start_beyond", "neutral_within", "pole_beyond", "leave_pole", "still_per_s", "still_fraction",
                   "hold_min_s", "settle_s", "arm_s", "disarm_s")
+TWO_WAY_OPTIONAL = ("own_neutral_within",)
 
 
 def _phases(f: _Fields) -> Union[Phases, TwoWayPhases]:
@@ -287,14 +297,18 @@ def _phases(f: _Fields) -> Union[Phases, TwoWayPhases]:
 
 
 def _two_way(f: _Fields) -> TwoWayPhases:
-    known = {"kind", "measure"} | set(TWO_WAY_NAMES) | set(TWO_WAY_LEVELS)
+    known = {"kind", "measure", "absolute_neutral"} | set(TWO_WAY_NAMES) | set(TWO_WAY_LEVELS) | set(TWO_WAY_OPTIONAL)
     unknown = sorted(set(f.table) - known)
     if unknown:
         raise f.error(unknown[0], f"is not a setting of kind = 'two_way' phases; use {', '.join(sorted(known))}")
     names = {k: f.get(k, str) for k in TWO_WAY_NAMES}
     if len(set(names.values())) < len(names):
         raise f.error("plus", f"the phase names must differ, got {', '.join(names.values())}")
-    p = TwoWayPhases(measure=f.measure("measure"), **names, **{k: f.positive(k) for k in TWO_WAY_LEVELS})
+    p = TwoWayPhases(measure=f.measure("measure"), **names, **{k: f.positive(k) for k in TWO_WAY_LEVELS},
+                     **{k: f.positive(k) for k in TWO_WAY_OPTIONAL if k in f.table},
+                     **({"absolute_neutral": f.get("absolute_neutral", float)} if "absolute_neutral" in f.table else {}))
+    if not math.isfinite(p.absolute_neutral):
+        raise f.error("absolute_neutral", f"must be a finite number, got {p.absolute_neutral}")
     if p.neutral_within >= p.start_beyond:
         raise f.error("neutral_within", f"must be below start_beyond ({p.start_beyond}) so the phases have hysteresis")
     if p.pole_beyond <= p.start_beyond:
@@ -347,7 +361,10 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
                      pauses_hold=f.get("pauses_hold", bool, False), of=of,
                      relative=f.get("relative", bool, False),
                      applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")), also=also,
-                     follows_range=follows_range)
+                     follows_range=follows_range, max_view_deg=f.get("max_view_deg", float, None))
+    if rule.max_view_deg is not None and (scope not in ("hold", "rest") or not 0 < rule.max_view_deg <= 90):
+        raise f.error("max_view_deg", "a scope='hold' or 'rest' fault may be judged only near side-on: "
+                                      f"give degrees from side-on, above 0 and at most 90, got {rule.max_view_deg}")
     ways = f.get("either", list, [])
     if ways and scope not in ("hold", "rest"):
         raise f.error("either", f"a scope={scope!r} fault is judged on the rep's figures; use a list of "

@@ -1,10 +1,12 @@
 """The phase machine of an out-and-back movement (bridge: rest -> rising -> top -> lowering -> rest).
 
 Fed one smoothed value and its rate of change per frame. Hysteresis: leaving rest needs
-``start_above_rest``, coming back needs ``rest_within``; the hold needs ``hold_min_s`` of stillness
-and ends ``leave_hold`` below the hold level. Phase changes are back-dated to when the movement
-really began or ended (the last still / at-rest moment), so hold times are not shortened by the
-thresholds. A hold may be a position rather than a pose (``leave_hold_fraction``, ``leave_confirm_s``):
+``start_above_rest``, coming back needs ``rest_within``; the hold is recognised after ``hold_min_s``
+of stillness and ends ``leave_hold`` below the hold level. A hold is *timed as time in the top
+position*, as the handouts and a physiotherapist mean "hold 2 seconds": from the first moment the
+value came within ``leave_hold`` of the top to the last moment it was still within it, not from
+when it stopped moving (which came 0.3-0.9 s after the hips were up on real bridges). Rep starts
+are back-dated to the last still / at-rest moment, so thresholds do not shorten anything. A hold may be a position rather than a pose (``leave_hold_fraction``, ``leave_confirm_s``):
 a knee hugged to the chest may circle and the tracking may lose it for a moment without ending
 the hold. Values are in the definition's units; the definition's ``direction`` mirrors a measure that falls as
 the person moves out (a knee pulled to the chest closes the hip angle): ``direction = "down"``.
@@ -12,12 +14,14 @@ the person moves out (a knee pulled to the chest closes the hip angle): ``direct
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from coach.engine.definition import Phases
 
 REST, OUT, HOLD, BACK = "rest", "out", "hold", "back"
+_RECENT_S = 1.5  # how far back a rise's start is looked for
 
 
 # What a phase change means for reps and holds; every phase machine speaks this vocabulary, so the
@@ -31,6 +35,13 @@ class PhaseChange:
     t: float  # when the new phase began (back-dated)
     phase: str  # the machine's phase key (rest | out | hold | back here); the definition names them
     event: str = ""  # one of the events above, or "" for a change that starts or ends nothing
+    # HOLD_START / HOLD_END: when the time in the position began / ended, where that differs from
+    # the phase's boundary (a pose's phase begins once the body stops; its hold once it got there).
+    hold_t: Optional[float] = None
+
+    @property
+    def hold_time(self) -> float:
+        return self.t if self.hold_t is None else self.hold_t
 
 
 class PhaseMachine:
@@ -50,6 +61,10 @@ class PhaseMachine:
         self._left: Optional[tuple[float, float]] = None  # out of the hold, not yet for long: (since, last still)
         self._peak_t = 0.0  # when the peak was reached
         self._pull: list[tuple[float, float]] = []  # (t, value) since leaving rest, while pulling
+        self._recent: deque[tuple[float, float]] = deque()  # (t, value) over the last _RECENT_S
+        self._last_v = 0.0  # the last value fed, in the movement's direction
+        self.ended_mid_rep = False  # set by finish(): a movement under way did not count
+        self._in_band_t = 0.0  # while holding: the last time the value was within leave_hold of the top
 
     def reset(self, t: float, value: float) -> None:
         """Start over at rest at ``value`` (after arming)."""
@@ -68,6 +83,18 @@ class PhaseMachine:
     def _begin_pull(self, t: float, v: float) -> None:
         """Out from ``v``: the peak so far, and (for a position hold) the pull's track, start here."""
         self.phase, self.reached_top, self.peak, self._peak_t, self._pull = OUT, False, v, t, [(t, v)]
+
+    def _foot(self, t: float) -> float:
+        """Where the rise now leaving rest began: walking back over the recent values while they keep
+        falling (a noise-sized bump allowed), the foot of the rise. The stillness and at-rest tests
+        alone start a slow smoothstep-like rise 0.3 s late (it moves slower than still_per_s at first)."""
+        recent = self._recent
+        tol = 0.1 * self.p.rest_within
+        i = len(recent) - 1
+        floor = self.rest_level + 0.3 * self.p.rest_within  # the at-rest band (as _at_rest_t)
+        while i > 0 and recent[i - 1][1] <= recent[i][1] + tol and recent[i][1] > floor:
+            i -= 1
+        return recent[i][0] if recent else t
 
     def _band(self, level: float) -> float:
         """How far back from ``level`` the value may go and still be holding."""
@@ -88,8 +115,10 @@ class PhaseMachine:
         return None
 
     def _arrived(self) -> float:
-        """When the pull got within ``leave_hold`` of its deepest point: a moving hold's start."""
-        return next(t for t, v in self._pull if v >= self.peak - self.p.leave_hold)
+        """When the pull got into the position: within the hold's band (``_band``) of its deepest
+        point (a bridge: ``leave_hold`` of the top; a knee hug: more than half way in)."""
+        band = self._band(self.peak)
+        return next(t for t, v in self._pull if v >= self.peak - band)
 
     def update(self, t: float, value: float, rate: float, parts: Sequence[float] = ()) -> list[PhaseChange]:
         """One smoothed value and its rate (``parts`` of a summed measure are not needed here)."""
@@ -97,6 +126,7 @@ class PhaseMachine:
             self.reset(t, value)
         v, rest = self.sign * value, self.rest_level
         assert rest is not None
+        self._last_v = v
         still_rate = self.p.still_per_s
         if self.phase != REST:  # a shallow rep moves slowly throughout: judge stillness against its own range
             still_rate = min(still_rate, 0.6 * max(self.peak - rest, self.p.hold_above_rest))
@@ -110,6 +140,9 @@ class PhaseMachine:
             self._at_rest_t = t
         changes: list[PhaseChange] = []
 
+        self._recent.append((t, v))
+        while self._recent and self._recent[0][0] < t - _RECENT_S:
+            self._recent.popleft()
         if self.phase == REST:
             if still and v < rest + self.p.rest_within:
                 self.rest_level = rest + 0.05 * (v - rest)  # follow a slow drift of the resting position
@@ -118,13 +151,12 @@ class PhaseMachine:
             if v > rest + self.p.start_above_rest:
                 self._begin_pull(t, v)
                 # Began when last still (at rest), or when it last left the band if it never settled.
-                self._out_t = max(self._at_rest_t, min(self._last_still_t, t))
+                self._out_t = min(max(self._at_rest_t, min(self._last_still_t, t)), self._foot(t))
                 changes.append(PhaseChange(self._out_t, OUT, REP_START))
         elif self.phase == OUT:
             if v > self.peak:
                 self.peak, self._peak_t = v, t
-            if self.p.leave_hold_fraction > 0:  # only a position hold looks back at its pull
-                self._pull.append((t, v))
+            self._pull.append((t, v))  # the hold's start is looked up in it (_arrived)
             high_enough = self.peak > rest + self.p.hold_above_rest
             held = self._still_since is not None and t - self._still_since >= self.p.hold_min_s
             # A position hold may never be still (a knee circling): in once it stops getting deeper
@@ -135,10 +167,11 @@ class PhaseMachine:
             if left is None and high_enough and self._left is not None and self._home(t, v, still):
                 left, self._left = self._left, None  # already home: it certainly turned back
             if (held or settled_in) and v > rest + self.p.hold_above_rest:
+                # The phase begins once the body stops; the hold is timed from reaching the position.
                 start = max(self._still_since, self._out_t) if held else self._arrived()
                 self.phase, self.hold_level, self.reached_top = HOLD, (v if held else self.peak), True
-                self._left = None
-                changes.append(PhaseChange(start, HOLD, HOLD_START))
+                self._left, self._in_band_t = None, t
+                changes.append(PhaseChange(start, HOLD, HOLD_START, hold_t=min(start, self._arrived())))
             elif left is not None:
                 # Turned back at the top without pausing: a rep with no hold.
                 self.phase, self.reached_top, self._back_low = BACK, True, v
@@ -149,10 +182,13 @@ class PhaseMachine:
         elif self.phase == HOLD:
             self.peak = max(self.peak, v)
             self.hold_level = max(self.hold_level, v) if still else self.hold_level
+            if v >= self.peak - self._band(self.peak):
+                self._in_band_t = t
             left = self._gone(t, v, self.hold_level)
             if left is not None:
                 self.phase, self._back_low = BACK, v
-                changes.append(PhaseChange(left[1], BACK, HOLD_END))
+                # The phase ends when the body starts to move back; the hold when it left the position.
+                changes.append(PhaseChange(left[1], BACK, HOLD_END, hold_t=max(left[1], self._in_band_t)))
         elif self.phase == BACK:
             self._back_low = min(self._back_low, v)
             if self._home(t, v, still):
@@ -172,7 +208,7 @@ class PhaseMachine:
         changes = []
         if self.phase == HOLD:
             end = self._left[1] if self._left is not None else min(self._last_still_t, t)
-            changes.append(PhaseChange(end, BACK, HOLD_END))
+            changes.append(PhaseChange(end, BACK, HOLD_END, hold_t=max(end, min(self._in_band_t, t))))
         if self.phase != REST:
             changes.append(PhaseChange(t, REST, REP_END if self.reached_top else REP_ABORT))
         self._begin_pull(t, self.sign * value)
@@ -198,5 +234,20 @@ class PhaseMachine:
         return {}
 
     def finish(self, t: float) -> list[PhaseChange]:
-        """The session ends: an out-and-back rep under way never completed; nothing to add."""
-        return []
+        """The session ends as a person would judge it: a hold under way is a hold (timed to now);
+        a rep that reached the top and came at least ``return_fraction`` of the way back counts.
+        ``ended_mid_rep`` says whether a movement was still under way that did not count."""
+        changes: list[PhaseChange] = []
+        self.ended_mid_rep = False
+        if self.phase == REST or self.rest_level is None:
+            return changes
+        if self.phase == HOLD:
+            changes.append(PhaseChange(t, BACK, HOLD_END, hold_t=self._in_band_t))
+            self.phase = BACK
+        v, rest = self._last_v, self.rest_level
+        if self.reached_top and v <= rest + self.p.return_fraction * (self.peak - rest):
+            changes.append(PhaseChange(t, REST, REP_END))
+            self.phase = REST
+        else:
+            self.ended_mid_rep = True
+        return changes

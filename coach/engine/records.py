@@ -23,6 +23,8 @@ class RepRecord:
     pose_hold_s: dict[str, float] = field(default_factory=dict)
     # The figures the rep- and session-scope fault rules judged (duration_s, hold_s, cat_depth, ...).
     stats: dict[str, float] = field(default_factory=dict)
+    # Faults the camera's angle kept from being judged (``FaultRule.max_view_deg``): neither flagged nor cleared.
+    unjudged: list[str] = field(default_factory=list)
 
     @property
     def good(self) -> bool:

@@ -88,6 +88,8 @@ class TwoWayMachine:
         self._judged_t: Optional[float] = None
         self._was_still = True
         self._last_stats: dict[str, float] = {}
+        self.ended_mid_rep = False  # set by finish()
+        self._in_band_t = 0.0  # at a pole: the last time the value was within leave_pole of its extreme
 
     # -- the checker's view ------------------------------------------------------------------------
     @property
@@ -106,8 +108,12 @@ class TwoWayMachine:
 
     # -- feeding -----------------------------------------------------------------------------------
     def reset(self, t: float, value: float) -> None:
-        """Start over at neutral at ``value`` (after arming)."""
-        self.neutral, self.key = value, REST
+        """Start over at neutral (after arming): the person's own, ``value``, when it lies within
+        ``own_neutral_within`` of the measure's absolute neutral; otherwise they start in (or on the
+        way to) a pole, and the absolute neutral is taken, so that pole counts."""
+        p = self.p
+        own = abs(value - p.absolute_neutral) <= p.own_neutral_within
+        self.neutral, self.key = (value if own else p.absolute_neutral), REST
         self._raw.clear()
         self._hist.clear()
         self._flags.clear()
@@ -178,17 +184,23 @@ class TwoWayMachine:
 
     def finish(self, t: float) -> list[PhaseChange]:
         """The session ends: a cycle that has visited both poles counts (the recording stopped
-        before the way back to neutral); a hold under way ends now."""
+        before the way back to neutral), a pole reached but not yet left included; a hold under way
+        ends now. ``ended_mid_rep`` says whether a cycle under way did not count."""
         changes: list[PhaseChange] = []
         end = self._hist[-1][0] if self._hist else t
         last = self.key  # the changes keep the last phase's name to the end (no new phase opens)
         if self.key in (PLUS, MINUS):
             changes.append(PhaseChange(end, last, HOLD_END))
             self.key = OUT
+        elif self.key == OUT and self._side != 0 and not self._held and self._extreme >= self.p.pole_beyond:
+            self._visit(self._side, self._extreme)  # got there as the recording stopped
+        self.ended_mid_rep = False
         if self._open and len(self._visited) == 2:
             self._complete()
             changes.append(PhaseChange(end, last, REP_END))
             self._reset_cycle(open_=False)
+        elif self._open and self._visited:
+            self.ended_mid_rep = True
         return changes
 
     # -- the machine -------------------------------------------------------------------------------
@@ -256,7 +268,9 @@ class TwoWayMachine:
                 self._visit(s, a)
                 self.key = _POLE_KEY[s]
                 self._since = self._arrival(self._still_since)
-                changes.append(PhaseChange(self._since, self.key, HOLD_START))
+                self._in_band_t = t
+                # The pose's phase begins once the body stops; its hold is timed in the position.
+                changes.append(PhaseChange(self._since, self.key, HOLD_START, hold_t=self._in_position_since(s)))
             elif s == self._side and not self._held and self._extreme >= p.pole_beyond and a < self._extreme - p.leave_pole:
                 # Turned at the pole without a pause: the pole was visited; its hold is the moment
                 # between arriving and leaving again (nothing when it never stopped).
@@ -265,8 +279,9 @@ class TwoWayMachine:
                 t0, t1 = self._arrival(self._extreme_t), self._bounds(t)[0]
                 if t1 < t0:
                     t0 = t1 = self._extreme_t
-                changes.append(PhaseChange(t0, _POLE_KEY[s], HOLD_START))
-                changes.append(PhaseChange(t1, OUT, HOLD_END))
+                h0, h1 = self._in_position_since(s), self._last_in_position(s)
+                changes.append(PhaseChange(t0, _POLE_KEY[s], HOLD_START, hold_t=min(h0, h1)))
+                changes.append(PhaseChange(t1, OUT, HOLD_END, hold_t=h1))
             elif a < p.neutral_within and still:
                 changes += self._arrive(self._arrival(self._still_since if self._still_since is not None else t))
             elif (self._still_since is not None and t - self._still_since >= p.settle_s and a < p.pole_beyond
@@ -282,9 +297,12 @@ class TwoWayMachine:
             self._visit(s, a)
         if still and s == self._side:
             self._hold_level = max(self._hold_level, a)
+        if s == self._side and a >= self._extreme - p.leave_pole:
+            self._in_band_t = t
         if s != self._side or a < self._hold_level - p.leave_pole:
             self.key, self._return_t = OUT, t
-            changes.append(PhaseChange(self._bounds(t, since=self._since)[0], OUT, HOLD_END))
+            changes.append(PhaseChange(self._bounds(t, since=self._since)[0], OUT, HOLD_END,
+                                       hold_t=min(self._in_band_t, t)))  # the last moment in position
         return changes
 
     def _cross(self, s: int, a: float, t: float) -> list[PhaseChange]:
@@ -379,6 +397,29 @@ class TwoWayMachine:
         while b < n - 1 and moving(b + 1):
             b += 1
         return max(f[max(a - 1, 0)][0], min(since, f[a][0])), f[min(b + 1, n - 1)][0]
+
+    def _in_position_since(self, side: int) -> float:
+        """When the current excursion came within ``leave_pole`` of its extreme: where the time in
+        the pole's position starts (what "hold it" means), however long the body took to settle."""
+        assert self.neutral is not None
+        since = self._extreme_t
+        for t, v, _, _ in reversed(self._flags):
+            d = v - self.neutral
+            if t > self._extreme_t:
+                continue
+            if d * side <= 0 or abs(d) < self._extreme - self.p.leave_pole:
+                break
+            since = t
+        return since
+
+    def _last_in_position(self, side: int) -> float:
+        """The last moment the value was within ``leave_pole`` of the excursion's extreme."""
+        assert self.neutral is not None
+        for t, v, _, _ in reversed(self._flags):
+            d = v - self.neutral
+            if d * side > 0 and abs(d) >= self._extreme - self.p.leave_pole:
+                return t
+        return self._extreme_t
 
     def _arrival(self, still_since: float) -> float:
         """When the movement that came to rest by ``still_since`` really ended."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Optional, Sequence
 
+import numpy as np
+
 from coach.pose.frame import PoseFrame, side_landmark
 
 _SIDE_JOINTS = ("shoulder", "hip", "knee", "ankle")
@@ -103,3 +105,32 @@ class TrustGate:
             return False
         self.reason = ""
         return True
+
+
+def side_on_score(pose: PoseFrame) -> float:
+    """0 (facing the camera, or back to it) .. 1 (side-on); NaN without a pose. From the world
+    landmarks: the share of the shoulder-to-shoulder and hip-to-hip vectors that points along the
+    camera's axis; without them, the side evidence (depth and visibility of the two sides)."""
+    if pose.xy is None:
+        return math.nan
+    if pose.world is not None:
+        parts = []
+        for a, b in ((11, 12), (23, 24)):  # shoulders, hips (left, right)
+            v = pose.world[a] - pose.world[b]
+            norm = float(np.linalg.norm(v))
+            if norm > 1e-6:
+                parts.append(abs(float(v[2])) / norm)
+        if parts:
+            return sum(parts) / len(parts)
+    if pose.z is None or pose.visibility is None:
+        return math.nan
+    return min(abs(SideSelector.evidence(pose)) / 1.5, 1.0)
+
+
+def view_deg(pose: PoseFrame) -> float:
+    """Degrees from side-on (0 side-on .. 90 facing the camera) from the world landmarks; NaN without
+    them (the side evidence's fallback reads too coarsely to gate a fault on)."""
+    if pose.world is None:
+        return math.nan
+    score = side_on_score(pose)
+    return math.degrees(math.acos(min(max(score, 0.0), 1.0))) if math.isfinite(score) else math.nan

@@ -40,7 +40,7 @@ from coach.live.hud import draw_banner, draw_corner, draw_countdown, stats_text
 from coach.live.pose_stage import PoseStage
 from coach.live.session import LiveSession
 from coach.live.session_video import VIDEO, SessionVideo
-from coach.live.setup import COUNTDOWN, READY, SetupConfig, SetupGuide, SetupStep
+from coach.live.setup import COUNTDOWN, READY, SetupConfig, SetupGuide, SetupStep, parts_for
 from coach.live.speech import Speaker
 from coach.live.stats import FrameTiming, LoopStats
 from coach.overlay import Overlay
@@ -177,7 +177,7 @@ class LiveLoop:
         self.overlay = Overlay(options.exercise)
         self.probe = make_checker(options.exercise)
         self.checker = make_checker(options.exercise)
-        self.guide = SetupGuide(options.exercise.view, options.setup)
+        self.guide = SetupGuide(options.exercise.view, options.setup, parts_for(options.exercise.key_joints))
         self.voice = Voice(speaker)
         self.stats = LoopStats()
         self.counting = False

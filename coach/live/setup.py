@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 
 from coach.engine.records import FrameResult
-from coach.engine.view import SideSelector
+from coach.engine.view import side_on_score  # noqa: F401  (re-exported: calibration and tests use it from here)
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 
 _I = {name: i for i, name in enumerate(LANDMARK_NAMES)}
@@ -41,6 +41,18 @@ BODY_PARTS: dict[str, tuple[str, ...]] = {
     "knees": ("left_knee", "right_knee"),
 }
 _BODY_INDEX = tuple(_I[n] for names in BODY_PARTS.values() for n in names)
+# The part each joint of a definition's ``key_joints`` belongs to: the set-up (live and calibrate)
+# asks for exactly the parts whose joints the checker's trust gate needs (``parts_for``).
+_JOINT_PART = {"nose": "head", "ear": "head", "eye": "head", "shoulder": "shoulders", "hip": "hips", "knee": "knees",
+               "ankle": "feet", "heel": "feet", "foot_index": "feet"}
+
+# Side-on, from the side-on score as an angle (acos(score): 0 side-on, 90 facing the camera): one
+# limit for live coaching and ``coach calibrate camera``. The checkers count right up to here:
+# the synthetic +-30 deg clips (MediaPipe reads them at 18-32 deg) and the real oblique clips
+# (read at up to 54 deg: ndnam0109 glute and heel-floor bridges, trajnovd weighted bridges, knee hug
+# turns, all counted exactly by bench/accuracy.py); live coaching has accepted this (score 0.55) since
+# it was written. Beyond it the image-plane angles shrink with the turn and counting fails.
+SIDE_MAX_DEG = 57.0
 
 # Codes of the steps (stable: the report and tests use them).
 DARK, NOBODY, OUT_OF_FRAME, TOO_FAR, TOO_NEAR, NOT_SIDE_ON, POSTURE, COUNTDOWN, READY = (
@@ -55,7 +67,7 @@ class SetupConfig:
     # body a quarter of the picture long (the rendered samples: 0.26-0.39); a fifth (128 px of 640) is the limit.
     min_extent: float = 0.20
     max_extent: float = 0.95  # above, too near
-    min_side_on: float = 0.55  # side-on score (0 facing the camera .. 1 side-on)
+    min_side_on: float = math.cos(math.radians(SIDE_MAX_DEG))  # side-on score (0 facing .. 1 side-on): 0.54
     grace_s: float = 0.5  # a problem must last this long to cancel a running countdown
     smooth_s: float = 0.4  # time constant of the smoothing of brightness, extent and side-on score
 
@@ -68,11 +80,19 @@ class SetupStep:
     countdown: Optional[int] = None  # 3, 2, 1 while counting down
 
 
-def out_of_frame(pose: PoseFrame, margin: float = 0.0) -> list[str]:
-    """The body parts (of BODY_PARTS) with a landmark outside the picture."""
+def parts_for(joints: Iterable[str]) -> tuple[str, ...]:
+    """The body parts (of BODY_PARTS, in its order) that hold any of ``joints`` (a definition's
+    ``key_joints``): what must be inside the picture for the checker to trust a frame."""
+    wanted = {_JOINT_PART[j] for j in joints if j in _JOINT_PART}
+    return tuple(p for p in BODY_PARTS if p in wanted)
+
+
+def out_of_frame(pose: PoseFrame, margin: float = 0.0, parts: Optional[Iterable[str]] = None) -> list[str]:
+    """The body parts (of BODY_PARTS, or of ``parts``) with a landmark outside the picture."""
     if pose.xy is None:
         return []
-    return [part for part, names in BODY_PARTS.items()
+    chosen = BODY_PARTS if parts is None else {p: BODY_PARTS[p] for p in parts}
+    return [part for part, names in chosen.items()
             if any(not pose.in_frame(_I[n], margin=margin) for n in names)]
 
 
@@ -85,24 +105,6 @@ def body_extent(pose: PoseFrame) -> float:
     pts = pose.xy[list(_BODY_INDEX)]
     w, h = np.ptp(pts[:, 0]), np.ptp(pts[:, 1])
     return float(max(w / pose.width, h / pose.height))
-
-
-def side_on_score(pose: PoseFrame) -> float:
-    """0 (facing the camera, or back to it) .. 1 (side-on); NaN without a pose."""
-    if pose.xy is None:
-        return math.nan
-    if pose.world is not None:
-        parts = []
-        for a, b in (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip")):
-            v = pose.world[_I[a]] - pose.world[_I[b]]
-            norm = float(np.linalg.norm(v))
-            if norm > 1e-6:
-                parts.append(abs(float(v[2])) / norm)
-        if parts:
-            return sum(parts) / len(parts)
-    if pose.z is None or pose.visibility is None:
-        return math.nan
-    return min(abs(SideSelector.evidence(pose)) / 1.5, 1.0)
 
 
 class _Smooth:
@@ -141,9 +143,12 @@ def part_phrase(parts: list[str]) -> str:
 class SetupGuide:
     """Feed every frame until ``ready``: ``update`` says what to tell the person."""
 
-    def __init__(self, view: str, config: SetupConfig = SetupConfig()) -> None:
+    def __init__(self, view: str, config: SetupConfig = SetupConfig(), parts: Optional[Iterable[str]] = None) -> None:
+        """``parts``: the body parts that must be in the picture (``parts_for`` the exercise's key
+        joints); every part by default."""
         self.needs_side_on = view == "side"
         self.config = config
+        self.parts = None if parts is None else tuple(parts)
         self._light = _Smooth(config.smooth_s)
         self._extent = _Smooth(config.smooth_s)
         self._side = _Smooth(config.smooth_s)
@@ -163,7 +168,7 @@ class SetupGuide:
             return NOBODY, "I can't see you - step into the camera's view"
         extent = self._extent(t, body_extent(pose))
         side = self._side(t, side_on_score(pose))
-        outside = out_of_frame(pose)
+        outside = out_of_frame(pose, parts=self.parts)
         if outside:
             what = _part_phrase(outside)
             if extent >= 0.9:
