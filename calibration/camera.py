@@ -62,8 +62,12 @@ FRONTAL_MIN_DEG = 65.0
 # Tilt: on level cameras the floor line reads within 2 deg of level side-on (synthetic 0 deg clips at
 # rest, real side clips: glute bridge 0, pelvic tilt -2, cat-cow wrists-knees -2..1) and up to 8 deg at
 # 30 deg oblique with the camera 1 m up (perspective). The same clips turned 10 and 20 deg with
-# cv2.warpAffine read 10 +- 1 and 20 +- 1 deg. 10 deg clears the level cameras and catches a visible roll.
-MAX_TILT_DEG = 10.0
+# cv2.warpAffine read 10 +- 1 and 20 +- 1 deg. The checkers level a rolled picture from the same floor
+# line (coach/engine/level.py), and bench/placements.py counts the rendered clips turned 10 and 20 deg
+# either way as well as level ones (bridge 15/15, knee to chest 14/15, cat-cow 10/12: the misses are
+# the fragile shallow -30 deg cat-cow clip, missed framed close too), so the set-up check refuses
+# only what was not measured to work: more than 20 deg, plus the reading's 2 deg.
+MAX_TILT_DEG = 22.0
 # Posture, from the landmarks in torso lengths (mid-shoulder to mid-hip), below the shoulder-hip line:
 # hands and knees when the wrists are >= 0.6 below the shoulders and the knees >= 0.4 below the hips.
 # Measured: cat-cow and bird-dog clips 0.73-1.10 and 0.40-0.86; lying clips (bridge, knee to chest,

@@ -100,9 +100,12 @@ def test_rep_count_grows_when_each_rep_ends() -> None:
     prof, truth = bridge_profile(REST, GOOD)
     results, session = run(lying(prof))
     for k, rep in enumerate(session.reps):
+        # the report's end is dated with hindsight (where the hips reached rest); live, the count grows
+        # once the return is seen, soon after
         before = [r.reps for r in results if r.t < rep.end_s - 1e-9]
         assert max(before) == k
-        assert next(r.reps for r in results if r.t >= rep.end_s - 1e-9) == k + 1
+        counted = next(r.t for r in results if r.reps == k + 1)
+        assert rep.end_s - 1e-9 <= counted <= rep.end_s + 0.5
 
 
 def test_standing_person_gets_no_reps_and_a_setup_message() -> None:

@@ -13,6 +13,7 @@ from calibration.camera import FRONTAL_MIN_DEG, Measurements, judge, view_angle
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise, load_exercise_file
 from coach.errors import CoachError
+from coach.engine.level import levelled, roll_of
 from coach.engine.two_way import TwoWayMachine
 from coach.live.setup import SIDE_MAX_DEG, SetupConfig, parts_for
 from coach.pose.frame import PoseFrame, side_landmark
@@ -280,3 +281,59 @@ def test_two_way_neutral_settings_are_validated(tmp_path) -> None:
         path.write_text(base.replace(line, bad), encoding="utf-8")
         with pytest.raises(CoachError, match=field):
             load_exercise_file(path)
+
+
+# -- the report's phases, with hindsight ----------------------------------------------------------------------
+
+def test_report_phases_are_moved_to_where_the_movement_really_began_and_ended() -> None:
+    """Live, a slow rise is dated late (it eases out of rest slower than the thresholds can see); the
+    report's phases, drawn once the set is over, start and end where the value left or reached rest
+    and the top, and the reps start and end with them."""
+    prof, truth = bridge_profile(REST, [(180.0, 2.0), (178.0, 2.5)], rise_s=1.5, lower_s=1.5)
+    checker = ExerciseChecker(BRIDGE)
+    for f in lying(prof):
+        checker.update(f)
+    live = {name: [t for t, n in checker._segments if n == name] for name in ("rising", "top", "lowering")}
+    session = checker.finish()
+    starts = {name: [s.start_s for s in session.phases if s.phase == name] for name in ("rising", "top", "lowering", "rest")}
+    for k, tr in enumerate(truth):
+        assert starts["rising"][k] == pytest.approx(tr["start_s"], abs=0.2)
+        assert abs(starts["rising"][k] - tr["start_s"]) < abs(live["rising"][k] - tr["start_s"])  # better than live
+        assert starts["top"][k] == pytest.approx(tr["hold_start_s"], abs=0.2)
+        assert starts["lowering"][k] == pytest.approx(tr["hold_end_s"], abs=0.2)
+        assert starts["rest"][k + 1] == pytest.approx(tr["end_s"], abs=0.25)
+        assert session.reps[k].start_s == pytest.approx(starts["rising"][k], abs=1e-3)
+        assert session.reps[k].end_s == pytest.approx(starts["rest"][k + 1], abs=1e-3)
+
+
+# -- a rolled camera is levelled ------------------------------------------------------------------------------
+
+def _rolled(f: PoseFrame, deg: float) -> PoseFrame:
+    """``f`` as a camera rolled so the scene turns ``deg`` clockwise in the picture."""
+    a = math.radians(deg)
+    c = np.array([f.width / 2, f.height / 2])
+    d = f.xy - c
+    xy = np.stack([math.cos(a) * d[:, 0] - math.sin(a) * d[:, 1], math.sin(a) * d[:, 0] + math.cos(a) * d[:, 1]], 1) + c
+    return PoseFrame(index=f.index, t=f.t, width=f.width, height=f.height, xy=xy, z=f.z, visibility=f.visibility, people=1)
+
+
+def test_roll_is_read_from_the_floor_line_and_undone() -> None:
+    f = lying_frame(0, 0.0, REST)
+    flat = roll_of(f, BRIDGE.level_line)
+    turned = _rolled(f, 25.0)
+    assert roll_of(turned, BRIDGE.level_line) == pytest.approx(flat + 25.0, abs=1e-6)
+    back = levelled(turned, 25.0)
+    assert np.allclose(back.xy, f.xy, atol=1e-6)
+    assert roll_of(_rolled(f, 45.0), BRIDGE.level_line) is None  # not a leaning camera: not taken for one
+
+
+@pytest.mark.parametrize("deg", [-28.0, 28.0])
+def test_a_bridge_filmed_with_a_rolled_camera_counts_as_a_level_one(deg: float) -> None:
+    """At the top the torso slopes ~20 deg in the picture by itself; a camera rolled 28 deg made it
+    read past the starting posture's 45 deg, and the set was stopped. Levelled, it counts."""
+    prof, _ = bridge_profile(REST, [(180.0, 2.5), (180.0, 2.5)])
+    level = run(BRIDGE, lying(prof))
+    rolled = run(BRIDGE, [_rolled(f, deg) for f in lying(prof)])
+    assert len(level.reps) == len(rolled.reps) == 2
+    assert [r.hold_s for r in rolled.reps] == pytest.approx([r.hold_s for r in level.reps], abs=0.1)
+    assert [s.phase for s in rolled.phases] == [s.phase for s in level.phases]  # never back to "setup"

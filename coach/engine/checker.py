@@ -18,9 +18,11 @@ from typing import Optional
 
 from coach.engine.cues import CueScheduler
 from coach.engine.definition import SIDES, Exercise, FaultRule
+from coach.engine.hindsight import ARRIVE, LEAVE, refine
 from coach.engine.hold import HoldTimer
 from coach.engine.legs import HiddenLegGuard
-from coach.engine.phases import (HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
+from coach.engine.level import levelled, roll_of
+from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
                                  PhaseChange, PhaseMachine)
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
@@ -89,6 +91,9 @@ class ExerciseChecker:
         # key measure is gated by the trust gate; posture may be recognised with a hand at the edge).
         self._edge_gated = channels - {self._key} - {(c.measure, "tracked") for c in exercise.posture}
         self._off_edge: set[Channel] = set()  # edge-gated channels whose joints are out of the picture now
+        self._posture_off_edge: set[str] = set()  # posture measures whose joints are out of the picture now
+        self._roll = 0.0  # the camera's roll (coach/engine/level.py), kept while counting
+        self._rolls: deque[float] = deque(maxlen=30)
         # The camera's angle from side-on over the last second, for rules judged only near side-on.
         self._view_gated = any(r.max_view_deg is not None for r in exercise.faults)
         self._view: deque[float] = deque(maxlen=30)
@@ -118,6 +123,8 @@ class ExerciseChecker:
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
         self._segments: list[tuple[float, str]] = []
+        # The raw key measure while counting, for refining an out-and-back report's phases at the end.
+        self._series: Optional[list[tuple[float, float]]] = [] if isinstance(self.machine, PhaseMachine) else None
         self._frames = self._with_pose = self._trusted = 0
         self._people_max = 0
         self._last_t = 0.0
@@ -148,23 +155,29 @@ class ExerciseChecker:
         self._trusted += 1
         if pose.people > 1:
             self.cues.offer(t, "second_person", SECOND_PERSON_TEXT, priority=4)
+        if not self.armed:
+            self._follow_roll(pose)
+        measured = levelled(pose, self._roll)  # the measures see a level picture; the edges stay as filmed
+        self._posture_off_edge = {c.measure for c in self.ex.posture if not joints_in_frame(pose, side, c.measure)}
         for ch, filt in self._filters.items():
             where = side if ch[1] == "tracked" else ch[1]
             if ch in self._edge_gated and not joints_in_frame(pose, where, ch[0]):
                 self._off_edge.add(ch)
                 continue
             self._off_edge.discard(ch)
-            raw = MEASURES[ch[0]](pose, where)
+            raw = MEASURES[ch[0]](measured, where)
             if math.isfinite(raw):
                 self.values[ch] = filt(t, raw)
+                if ch == self._key and self.armed and self._series is not None:
+                    self._series.append((t, self.machine.sign * raw))  # for the report's phases (hindsight)
         if self._view_gated:
             self._view.append(view_deg(pose))
         key = self.values.get(self._key, math.nan)
         rate = self._rate(t, key) if self._rate is not None else 0.0
-        message = self._check_posture(t, key)
+        message = self._check_posture(t, key, pose)
         live: Optional[RuleValues] = None  # this frame's fault rule values, once computed
         if self.armed:
-            parts = self._parts(pose, side) if self._parts is not None else ()
+            parts = self._parts(measured, side) if self._parts is not None else ()
             parts = parts if all(map(math.isfinite, parts)) else ()  # unmeasured: judged on the sum alone
             for change in self.machine.update(t, key, rate, parts):
                 self._on_phase(change, now=t)
@@ -184,16 +197,17 @@ class ExerciseChecker:
         state = "no_person" if not pose.has_pose else "unseen"
         return self._result(pose, side, unseen_message(self.trust.reason), state=state)
 
-    def _check_posture(self, t: float, key: float) -> str:
+    def _check_posture(self, t: float, key: float, pose: PoseFrame) -> str:
         """Arms the counter once the starting posture has been held ``arm_s``; disarms after it has been
-        lost for ``disarm_s``. Returns what to tell the person ("" when all is well)."""
-        failing = next((c for c in self.ex.posture
-                        if not _in_range(self.values.get((c.measure, "tracked"), math.nan), c.min, c.max)), None)
+        lost for ``disarm_s``. Returns what to tell the person ("" when all is well). A condition whose
+        joints are outside the picture is not judged (a hand at the edge only shows the posture)."""
+        failing = next((c for c in self.ex.posture if c.measure not in self._posture_off_edge
+                        and not _in_range(self.values.get((c.measure, "tracked"), math.nan), c.min, c.max)), None)
         if failing is None:
             self._posture_bad_since = None
             self._posture_ok_since = t if self._posture_ok_since is None else self._posture_ok_since
             if not self.armed and t - self._posture_ok_since >= self.ex.phases.arm_s:
-                self.armed = True
+                self.armed = True  # the camera's roll is kept from now on (_follow_roll)
                 self.machine.reset(t, key)
                 self._rest = dict(self.values)
                 self._open_segment(self._posture_ok_since, self.ex.phases.rest)
@@ -260,6 +274,33 @@ class ExerciseChecker:
         """Whether the camera's angle keeps ``rule`` from being judged now (an unknown angle does not)."""
         view = self._view_now() if rule.max_view_deg is not None else math.nan
         return math.isfinite(view) and view > rule.max_view_deg
+
+    def _refine_phases(self) -> None:
+        """With the whole set seen, move the report's phase boundaries (and the reps' start and end)
+        to where the movement really left or reached rest and the top (coach/engine/hindsight.py)."""
+        if not self._series:
+            return
+        rest, out, hold, back = (self.ex.phases.name(k) for k in (REST, OUT, HOLD, BACK))
+        moved = refine(self._segments, self._series, {(rest, out): LEAVE, (out, hold): ARRIVE, (hold, back): LEAVE,
+                                                      (back, rest): ARRIVE})
+        if not moved:
+            return
+        times = [moved.get(t, t) for t, _ in self._segments]
+        if any(b <= a for a, b in zip(times, times[1:])):  # boundaries must stay in order: keep the live ones
+            return
+        self._segments = [(t, name) for t, (_, name) in zip(times, self._segments)]
+        for rep in self.reps:
+            rep.start_s = next((new for old, new in moved.items() if abs(old - rep.start_s) < 1e-6), rep.start_s)
+            rep.end_s = next((new for old, new in moved.items() if abs(old - rep.end_s) < 1e-6), rep.end_s)
+
+    def _follow_roll(self, pose: PoseFrame) -> None:
+        """Until counting starts, follow the camera's roll from the definition's level line (the
+        median of the last second's readings; coach/engine/level.py); once it starts, in the starting
+        position, the roll is kept, so the movement itself is never taken for one."""
+        roll = roll_of(pose, self.ex.level_line) if self.ex.level_line else None
+        if roll is not None:
+            self._rolls.append(roll)
+            self._roll = statistics.median(self._rolls)
 
     def _seen_values(self) -> dict[Channel, float]:
         """This frame's values, less the channels whose joints are out of the picture."""
@@ -488,6 +529,7 @@ class ExerciseChecker:
                 self._on_phase(change, now=self._last_t)
             mid_rep = self.machine.ended_mid_rep
         rejudge_session(self.ex.faults, self.reps)  # scope "session": against the whole session's best rep
+        self._refine_phases()
         end = self._last_t + self._frame_dt
         if not self._segments:
             self._open_segment(0.0, "setup")

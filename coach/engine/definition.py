@@ -194,6 +194,10 @@ class Exercise:
     presets: dict = field(default_factory=dict)  # name -> {hold_s, reps_min, reps_max}
     path: str = field(default="", compare=False)
     needs: tuple[str, ...] = ()  # of NEEDS: e.g. "segmentation" (the person mask, for the back's profile)
+    # Two joints that lie on the floor in the starting position (lying: shoulder and ankle; on hands
+    # and knees: wrist and knee): the checker takes the camera's roll from them when counting starts
+    # and levels the picture's measures (coach/engine/level.py). Empty: no levelling.
+    level_line: tuple[str, ...] = ()
     # The personal profile whose thresholds replaced the definition's (calibration/profile.py), as
     # the report shows it; None: the definition's own.
     profile: Optional[dict] = field(default=None, compare=False)
@@ -426,6 +430,14 @@ def _signal(f: _Fields) -> dict:
     return {"filter": kind, **{k: f.positive(k) for k in allowed if k in f.table}}
 
 
+def _level_line(f: _Fields) -> tuple[str, ...]:
+    joints = f.get("level_line", list, [])
+    if joints and (len(joints) != 2 or any(j not in JOINTS for j in joints) or joints[0] == joints[1]):
+        raise f.error("level_line", f"must name two different joints that lie on the floor, of {', '.join(JOINTS)}; "
+                                    f"got {joints!r}")
+    return tuple(joints)
+
+
 def _key_joints(f: _Fields) -> tuple[str, ...]:
     joints = f.get("key_joints", list)
     for j in joints:
@@ -462,7 +474,7 @@ def parse_exercise(data: dict, path: str) -> Exercise:
         posture=tuple(_posture(f) for f in top.array("posture")),
         faults=faults, sides=_sides(top.subtable("sides")) if "sides" in data else None,
         presets=_presets(targets.subtable("presets")) if "presets" in targets.table else {}, path=path,
-        needs=_needs(top))
+        needs=_needs(top), level_line=_level_line(top))
 
 
 def load_exercise_file(path: Path) -> Exercise:

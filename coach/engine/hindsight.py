@@ -1,0 +1,96 @@
+"""Phase boundaries refined with hindsight, for the report of an out-and-back movement.
+
+Live, the phase machine can only say a movement began once the smoothed value has cleared a
+threshold and its rate has been judged over a window: it back-dates, but a slow start (a rise that
+eases out of rest) is still dated 0.2-0.4 s late, and the top is left late. Once the set is over the
+whole series is there, so each boundary between a still phase (rest, top) and a moving one is moved
+to where the raw value really left, or reached, the still phase's level: within ``tol`` of it, where
+``tol`` is the larger of the still phase's own noise (3 median absolute deviations) and
+``TOL_FRACTION`` of the rep's excursion. Only the report's phases and the reps' start and end move;
+counts, holds and faults stay as the live checker found them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from typing import Sequence
+
+# Of the excursion from rest to top. Chosen among 0.02, 0.03 and 0.05 on the synthetic clips (bench/accuracy.py
+# says so). What is left late is MediaPipe's: its landmarks barely move in the first 0.2 s of a slow rise.
+TOL_FRACTION = 0.03
+_MEDIAN = 5  # samples in the running median the raw values go through (single-frame spikes)
+
+
+def _smoothed(series: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    ts = [t for t, _ in series]
+    vs = [v for _, v in series]
+    half = _MEDIAN // 2
+    return ts, [statistics.median(vs[max(0, i - half): i + half + 1]) for i in range(len(vs))]
+
+
+LEAVE, ARRIVE = "leave", "arrive"
+
+
+def refine(segments: list[tuple[float, str]], series: Sequence[tuple[float, float]],
+           transitions: dict[tuple[str, str], str]) -> dict[float, float]:
+    """New times for the boundaries named in ``transitions`` ((phase before, phase after) -> LEAVE
+    when the one before is a still phase the movement leaves, ARRIVE when the one after is a still
+    phase it reaches): ``{old time: new time}``. Other boundaries (a hold handed straight to the
+    other leg's pull) stay. ``segments``: (start, phase name) in order; ``series``: (t, value) with
+    the value growing away from rest (the machine's sign applied)."""
+    still = {pair[0] if how == LEAVE else pair[1] for pair, how in transitions.items()}
+    if len(series) < 2 * _MEDIAN or len(segments) < 3:
+        return {}
+    ts, vs = _smoothed(series)
+    ends = [s for s, _ in segments[1:]] + [ts[-1]]
+    spans = [(start, end, name) for (start, name), end in zip(segments, ends)]
+
+    def values(a: float, b: float) -> list[float]:
+        return vs[bisect.bisect_left(ts, a): bisect.bisect_right(ts, b)]
+
+    levels = {}
+    for a, b, name in spans:
+        inside = values(a, b)
+        if name in still and len(inside) >= 3:
+            level = statistics.median(inside)
+            mad = statistics.median(abs(v - level) for v in inside)
+            levels[a] = (level, mad)
+    moved: dict[float, float] = {}
+    for k in range(1, len(spans)):
+        (a0, _, n0), (a1, b1, n1) = spans[k - 1], spans[k]
+        how = transitions.get((n0, n1))
+        if how is None:
+            continue
+        leaving = how == LEAVE
+        still_start = a0 if leaving else a1
+        if still_start not in levels:
+            continue
+        level, mad = levels[still_start]
+        other = [lv for s, (lv, _) in levels.items() if s != still_start]
+        excursion = max((abs(lv - level) for lv in other), default=0.0)
+        tol = max(3 * mad, TOL_FRACTION * excursion)
+        lo, hi = bisect.bisect_left(ts, a0), bisect.bisect_right(ts, b1) - 1
+        i = min(max(bisect.bisect_left(ts, a1), lo), hi)
+
+        def near(j: int) -> bool:
+            return abs(vs[j] - level) <= tol
+
+        if leaving:  # the last moment at the still level before the movement
+            if near(i):
+                while i < hi and near(i + 1):
+                    i += 1
+            else:
+                while i > lo and not near(i):
+                    i -= 1
+        else:  # the first moment at the still level after the movement
+            if near(i):
+                while i > lo and near(i - 1):
+                    i -= 1
+            else:
+                while i < hi and not near(i):
+                    i += 1
+        new = ts[i]
+        if a0 < new < b1:
+            moved[a1] = new
+    return moved
