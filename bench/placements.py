@@ -20,8 +20,10 @@ fault precision and recall) and the set-up check's verdict on the first 4 s (``c
 camera``'s judge for the exercise: usable or what it would change). A placement the set-up check
 refuses should be one the checker fails on, and the other way round.
 
-Real placements (oblique up to 54 deg, a phone on the floor) are the realworld clips of
-bench/accuracy.py. Not covered: a camera 1.2 m up on a desk (the renders go to 1 m).
+Then the clips rendered for this bench (``bench/render/placements.json``, rendered with
+../shared/render into ``bench/render/out``): each exercise filmed 55 deg from side-on, from the head
+end with the camera 1.2 m up (a desk) and from the feet end 0.35 m up (the floor). Real placements
+(oblique up to 54 deg, a phone on the floor) are the realworld clips of bench/accuracy.py.
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ from bench.accuracy import (Clip, Totals, _secs, load_frames, score_ours, synthe
                             table)
 from calibration.camera import FrameSample, judge, measure  # noqa: E402
 from coach.engine.definition import Exercise, exercise_ids, load_exercise  # noqa: E402
+from coach.labels import load_labels  # noqa: E402
 from coach.live.setup import parts_for  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache" / "placements"
+RENDERS = ROOT / "bench" / "render" / "out"
 Transform = Callable[[np.ndarray], np.ndarray]
 
 
@@ -170,6 +174,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print("(exact = clips counted exactly, hold = median |hold error| in the position, P/R = fault precision/recall)")
     print("\n".join(table(["exercise", "placement", "clips", "exact", "hold", "P", "R", "set-up check (clips)"], rows,
                           left=2)))
+    rendered = [Clip(labels, "synthetic", labels.exercise, labels.video)
+                for labels in map(load_labels, sorted(RENDERS.glob("*.labels.json"))) if labels.exercise in ids]
+    if rendered:
+        print("\nrendered for this bench (55 deg from side-on, camera on a desk 1.2 m up or on the floor 0.35 m up):")
+        rows = []
+        for clip in rendered:
+            ex = exercises[clip.exercise]
+            frames = load_frames(clip.video, notes)
+            s = score_ours(clip, ex, frames)
+            f = s.faults
+            rows.append([clip.exercise, clip.name, f"{clip.labels.rep_count}", f"{s.counted}", _secs(s.hold_errors),
+                         f"{f[0]}/{f[1]}" if f else "", f"{s.sides[0]}/{s.sides[1]}" if s.sides else "",
+                         setup_verdict(ex, frames)])
+        print("\n".join(table(["exercise", "clip", "exp", "n", "hold", "flt P", "side", "set-up check"], rows, left=2)))
     print("\nclips miscounted or refused by the set-up check:")
     print("\n".join(verdicts) if verdicts else "  none")
     for n in notes:

@@ -147,7 +147,7 @@ def test_view_thresholds() -> None:
     assert verdict_of(samples(lambda i: seen(view_deg=30.0))).usable
 
 
-@pytest.mark.parametrize("roll", [28.0, -25.0])
+@pytest.mark.parametrize("roll", [34.0, -31.0])
 def test_a_rolled_camera_is_reported_with_the_angle_and_which_way_to_turn(roll: float) -> None:
     v = verdict_of(samples(lambda i: seen(roll_deg=roll)))
     assert abs(v.measurements.tilt_deg - roll) < 0.5
@@ -171,9 +171,9 @@ def test_on_hands_and_knees_the_tilt_is_measured_on_the_hands_and_knees() -> Non
     assert posture(level) == HANDS_AND_KNEES and abs(tilt_angle(level)) < 1e-6
     # The shoulder-to-ankle line of the same pose slopes (the shoulders are high): not what is measured.
     assert abs(tilt_angle(level, LYING)) > 20
-    v = verdict_of(samples(lambda i: seen(_ALL_FOURS, roll_deg=-26.0)))
+    v = verdict_of(samples(lambda i: seen(_ALL_FOURS, roll_deg=-32.0)))
     assert v.measurements.posture == HANDS_AND_KNEES
-    assert v.check("tilt").status == CHANGE and "the line from your hands to your knees is 26 degrees" in v.check("tilt").text
+    assert v.check("tilt").status == CHANGE and "the line from your hands to your knees is 32 degrees" in v.check("tilt").text
 
 
 def test_upright_people_are_not_judged_for_tilt() -> None:
@@ -408,13 +408,13 @@ def test_side_on_sample_is_usable_for_bridge_and_the_snapshot_is_written(tmp_pat
 
 
 def test_rolled_camera_gives_exit_1_and_says_to_level_it(tmp_path: Path) -> None:
-    clip = variant(SAMPLE, tmp_path / "rolled.mp4", lambda im: turned(im, 28.0))
+    clip = variant(SAMPLE, tmp_path / "rolled.mp4", lambda im: turned(im, 35.0))
     proc = calibrate("--camera", str(clip), "--exercise", "bridge", "--headless", "--seconds", "3", cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     tilt = lines_of(proc)["tilt"]
     assert tilt.startswith("change  Level the camera:"), tilt
     degrees = int(tilt.split(" degrees off level")[0].split()[-1])
-    assert 25 <= degrees <= 31, tilt
+    assert 32 <= degrees <= 38, tilt
     assert "anticlockwise" in tilt  # the picture turned anticlockwise: the camera was turned clockwise
     assert proc.stdout.splitlines()[-1] == "not usable for bridge (Pelvic tilt bridge): 1 thing to change (above)"
 

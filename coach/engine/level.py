@@ -4,7 +4,8 @@ body's own. Joint angles do not change with the roll; those measures do.
 
 When counting starts the person is in the starting position, where the definition's ``level_line``
 (two joints that lie on the floor) is level in a level camera; its angle in the picture is the
-camera's roll, and every later frame is turned back by it before it is measured. Only the measures
+camera's roll (or, seen obliquely, perspective's slope of the floor), and every later frame is
+turned back by it before it is measured. Only the measures
 see the levelled frame: what is drawn and the picture's edges (the trust gate) stay as filmed.
 """
 
@@ -19,6 +20,11 @@ import numpy as np
 from coach.pose.frame import PoseFrame, side_landmark
 
 MAX_ROLL_DEG = 30.0  # more than this is not a leaning camera but a body that is not in position
+# Only this near side-on does a level floor line look level: further round, perspective slopes it in
+# the picture by itself, so coach calibrate camera cannot tell a rolled camera there and does not
+# judge the tilt. (The checker levels by the floor line all the same: what its measures need is the
+# floor as their horizontal, whatever slopes it.)
+LEVEL_VIEW_MAX_DEG = 35.0
 
 
 def roll_of(pose: PoseFrame, line: Sequence[str]) -> Optional[float]:
