@@ -139,7 +139,7 @@ def variant(clip: Clip, name: str) -> Path:
 def setup_verdict(ex: Exercise, frames: list, seconds: float = 4.0) -> str:
     """What ``coach calibrate camera --exercise`` would say of the first seconds: ok, or what to change."""
     samples = [FrameSample(p, 128.0) for p in frames if p.t < seconds]
-    v = judge(measure(samples), ex.view, parts=parts_for(ex.key_joints))
+    v = judge(measure(samples), ex.view, parts=parts_for(ex.key_joints), side_within=ex.side_within_deg)
     return "ok" if v.usable else "change " + "+".join(c.code for c in v.to_change)
 
 

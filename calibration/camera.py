@@ -328,12 +328,15 @@ def _distance(m: Measurements) -> Check:
     return Check(DISTANCE, OK, share)
 
 
-def _view(m: Measurements, needs: str) -> Check:
+def _view(m: Measurements, needs: str, side_within: Optional[float] = None) -> Check:
     view, deg = m.view, m.view_deg
     if view is None:
         return Check(VIEW, UNKNOWN, "could not tell which way you face the camera")
     said = {SIDE: f"side-on (about {_about(deg)} degrees off)", OBLIQUE: f"at an angle (about {_about(deg)} degrees)",
             FRONTAL: f"from the front (about {_about(deg)} degrees)"}[view]
+    if needs == "side" and side_within is not None and view == SIDE and deg >= side_within:
+        return Check(VIEW, CHANGE, f"Turn the camera so you are more side-on: it sees you at about {_about(deg)} "
+                                   f"degrees, and this exercise needs under {side_within:.0f}")
     if view_accepts(needs, view):
         return Check(VIEW, OK, f"the camera sees you {said}")
     if needs == "front":
@@ -362,10 +365,11 @@ def _tilt(m: Measurements) -> Check:
 
 
 def judge(m: Measurements, needs_view: str = "side", counts_people: bool = False,
-          parts: Optional[Sequence[str]] = None) -> Verdict:
+          parts: Optional[Sequence[str]] = None, side_within: Optional[float] = None) -> Verdict:
     """Each check's status and words for an exercise whose definition says ``view = needs_view``.
     ``counts_people``: the backend can see a second person (otherwise that check is not made).
-    ``parts``: the body parts that must be in the picture (the exercise's ``parts_for``); all by default."""
+    ``parts``: the body parts that must be in the picture (the exercise's ``parts_for``); all by default.
+    ``side_within``: the exercise's own side-on limit (its ``side_within_deg``), if stricter."""
     checks = [_light(m)]
     if m.found < MIN_FOUND and m.extent < _SETUP.min_extent:  # found now and then, and small: too far to track
         checks.append(Check(PERSON, CHANGE, f"I can hardly see you (in {100 * m.found:.0f}% of the frames, filling "
@@ -385,13 +389,14 @@ def judge(m: Measurements, needs_view: str = "side", counts_people: bool = False
     if m.found < MIN_FOUND:
         checks += [Check(code, UNKNOWN, "nobody in view") for code in (IN_FRAME, DISTANCE, VIEW, TILT)]
     else:
-        checks += [_in_frame(m, parts), _distance(m), _view(m, needs_view), _tilt(m)]
+        checks += [_in_frame(m, parts), _distance(m), _view(m, needs_view, side_within), _tilt(m)]
     return Verdict(tuple(checks), m, needs_view)
 
 
-def suited(m: Measurements, exercises: Sequence[tuple[str, str, Sequence[str]]], counts_people: bool = False) -> list[str]:
-    """The ids of ``exercises`` ((id, view, parts) triples) the set-up is usable for."""
-    return [ex_id for ex_id, view, parts in exercises if judge(m, view, counts_people, parts).usable]
+def suited(m: Measurements, exercises: Sequence[tuple], counts_people: bool = False) -> list[str]:
+    """The ids of ``exercises`` ((id, view, parts[, side_within]) tuples) the set-up is usable for."""
+    return [ex_id for ex_id, view, parts, *within in exercises
+            if judge(m, view, counts_people, parts, within[0] if within else None).usable]
 
 
 def _num(x: float, digits: int = 3) -> Optional[float]:

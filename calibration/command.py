@@ -166,10 +166,11 @@ def run_camera(args: argparse.Namespace) -> int:
             backend.close()
         m = measure(seen.samples)
         verdict = judge(m, exercise.view if exercise is not None else "side", counts_people,
-                        parts_for(exercise.key_joints) if exercise is not None else None)
+                        parts_for(exercise.key_joints) if exercise is not None else None,
+                        exercise.side_within_deg if exercise is not None else None)
         others = [load_exercise(ex_id) for ex_id in exercise_ids()]
         suits = [] if exercise is not None else suited(
-            m, [(ex.id, ex.view, parts_for(ex.key_joints)) for ex in others], counts_people)
+            m, [(ex.id, ex.view, parts_for(ex.key_joints), ex.side_within_deg) for ex in others], counts_people)
         for line in report_lines(verdict, exercise, suits):
             print(line)
         from calibration.draw import snapshot

@@ -337,3 +337,29 @@ def test_a_bridge_filmed_with_a_rolled_camera_counts_as_a_level_one(deg: float) 
     assert len(level.reps) == len(rolled.reps) == 2
     assert [r.hold_s for r in rolled.reps] == pytest.approx([r.hold_s for r in level.reps], abs=0.1)
     assert [s.phase for s in rolled.phases] == [s.phase for s in level.phases]  # never back to "setup"
+
+
+def test_an_exercise_asks_for_the_side_on_view_its_checker_was_measured_to_work_in() -> None:
+    """Cat-cow's holds went wrong 36 deg round (renders), the bridge counted right at 54 (real): the
+    set-up checks, live and calibrate, ask each for what its own measurements support."""
+    from coach.live.setup import SetupGuide
+    assert CAT_COW.side_within_deg is not None and CAT_COW.side_within_deg < SIDE_MAX_DEG
+    m = _measured(40.0, {})
+    cat = judge(m, "side", parts=parts_for(CAT_COW.key_joints), side_within=CAT_COW.side_within_deg)
+    assert not cat.usable and "needs under 30" in cat.check("view").text
+    assert judge(m, "side", parts=parts_for(BRIDGE.key_joints), side_within=BRIDGE.side_within_deg).usable
+    live = SetupGuide(CAT_COW.view, SetupConfig(), parts_for(CAT_COW.key_joints), CAT_COW.side_within_deg)
+    assert live.min_side_on == pytest.approx(math.cos(math.radians(CAT_COW.side_within_deg)))
+    assert SetupGuide(BRIDGE.view).min_side_on == SetupConfig().min_side_on
+
+
+def test_side_within_deg_is_validated(tmp_path) -> None:
+    base = (POSES_DIR / "cat_cow.toml").read_text(encoding="utf-8")
+    for bad in ("side_within_deg = 0.0", "side_within_deg = 95.0"):
+        path = tmp_path / "cat_cow.toml"
+        path.write_text(base.replace("side_within_deg = 30.0", bad), encoding="utf-8")
+        with pytest.raises(CoachError, match="side_within_deg"):
+            load_exercise_file(path)
+    path.write_text(base.replace('view = "side"', 'view = "any"'), encoding="utf-8")
+    with pytest.raises(CoachError, match="side_within_deg"):
+        load_exercise_file(path)

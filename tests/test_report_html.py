@@ -121,7 +121,10 @@ def assert_page_matches_report(page: Page, report: dict) -> None:
             assert float(row[field]["value"]) == value, (field, row, rep)
             assert row[field]["text"] == f"{value:.1f}", (field, row, rep)
         assert row.get("peak_values", []) == key_peak(report, rep), (row, rep)
-        assert row["faults"]["text"] == (", ".join(rep["faults"]) if rep["faults"] else "good")
+        shown = ", ".join(rep["faults"]) if rep["faults"] else "good"
+        if rep.get("unjudged"):  # a fault the camera's angle kept from being judged is said beside it
+            shown += f" (not judged from this camera angle: {', '.join(rep['unjudged'])})"
+        assert row["faults"]["text"] == shown
         if "side" in row:
             assert row["side"]["text"] == (rep["side"] or "–")
     assert page.summary["reps"] == str(report["summary"]["reps"])
@@ -472,3 +475,14 @@ def test_page_renders_in_headless_chromium(sample_runs: SampleRuns, tmp_path: Pa
     rendered = Page(dom)
     assert_page_matches_report(rendered, run.report)  # the rows the browser built are the report's
     assert len(rendered.reps) == run.report["summary"]["reps"]
+
+
+
+def test_a_fault_the_camera_angle_kept_from_being_judged_is_said_on_its_rep(sample_runs: SampleRuns) -> None:
+    """bridge_mixed_04 is filmed 30 deg round: arching is neither flagged nor cleared there, and the
+    page says so on each rep rather than leaving a plain "good"."""
+    run = analysed(sample_runs, "bridge_mixed_04")
+    html, page = read_page(run.out_dir)
+    unjudged = [rep for rep in run.report["reps"] if rep.get("unjudged")]
+    assert unjudged, run.report["reps"]
+    assert html.count("not judged from this camera angle: hips_overextended") == len(unjudged)

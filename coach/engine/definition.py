@@ -198,6 +198,10 @@ class Exercise:
     # and knees: wrist and knee): the checker takes the camera's roll from them when counting starts
     # and levels the picture's measures (coach/engine/level.py). Empty: no levelling.
     level_line: tuple[str, ...] = ()
+    # view = "side": how far from side-on (degrees, as the set-up checks measure it) the checker was
+    # measured to work; the set-up checks (live and calibrate) ask for at least this. None: their
+    # general side-on limit (coach/live/setup.py SIDE_MAX_DEG).
+    side_within_deg: Optional[float] = None
     # The personal profile whose thresholds replaced the definition's (calibration/profile.py), as
     # the report shows it; None: the definition's own.
     profile: Optional[dict] = field(default=None, compare=False)
@@ -438,6 +442,15 @@ def _level_line(f: _Fields) -> tuple[str, ...]:
     return tuple(joints)
 
 
+def _side_within(f: _Fields) -> Optional[float]:
+    limit = f.get("side_within_deg", float, None)
+    if limit is not None and not 0 < limit <= 90:
+        raise f.error("side_within_deg", f"must be degrees from side-on, above 0 and at most 90, got {limit}")
+    if limit is not None and f.get("view", str, "side") != "side":
+        raise f.error("side_within_deg", "only a view = 'side' exercise asks to be seen within an angle of side-on")
+    return limit
+
+
 def _key_joints(f: _Fields) -> tuple[str, ...]:
     joints = f.get("key_joints", list)
     for j in joints:
@@ -474,7 +487,7 @@ def parse_exercise(data: dict, path: str) -> Exercise:
         posture=tuple(_posture(f) for f in top.array("posture")),
         faults=faults, sides=_sides(top.subtable("sides")) if "sides" in data else None,
         presets=_presets(targets.subtable("presets")) if "presets" in targets.table else {}, path=path,
-        needs=_needs(top), level_line=_level_line(top))
+        needs=_needs(top), level_line=_level_line(top), side_within_deg=_side_within(top))
 
 
 def load_exercise_file(path: Path) -> Exercise:

@@ -177,7 +177,8 @@ class LiveLoop:
         self.overlay = Overlay(options.exercise)
         self.probe = make_checker(options.exercise)
         self.checker = make_checker(options.exercise)
-        self.guide = SetupGuide(options.exercise.view, options.setup, parts_for(options.exercise.key_joints))
+        ex = options.exercise
+        self.guide = SetupGuide(ex.view, options.setup, parts_for(ex.key_joints), ex.side_within_deg)
         self.voice = Voice(speaker)
         self.stats = LoopStats()
         self.counting = False

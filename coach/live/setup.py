@@ -143,11 +143,15 @@ def part_phrase(parts: list[str]) -> str:
 class SetupGuide:
     """Feed every frame until ``ready``: ``update`` says what to tell the person."""
 
-    def __init__(self, view: str, config: SetupConfig = SetupConfig(), parts: Optional[Iterable[str]] = None) -> None:
+    def __init__(self, view: str, config: SetupConfig = SetupConfig(), parts: Optional[Iterable[str]] = None,
+                 side_within_deg: Optional[float] = None) -> None:
         """``parts``: the body parts that must be in the picture (``parts_for`` the exercise's key
-        joints); every part by default."""
+        joints); every part by default. ``side_within_deg``: the exercise's own side-on limit (its
+        definition's ``side_within_deg``), when stricter than ``config.min_side_on``."""
         self.needs_side_on = view == "side"
         self.config = config
+        self.min_side_on = max(config.min_side_on, math.cos(math.radians(side_within_deg))
+                               if side_within_deg is not None else 0.0)
         self.parts = None if parts is None else tuple(parts)
         self._light = _Smooth(config.smooth_s)
         self._extent = _Smooth(config.smooth_s)
@@ -178,7 +182,7 @@ class SetupGuide:
             return TOO_FAR, "Come closer to the camera"
         if extent > c.max_extent:
             return TOO_NEAR, "Move back a little - leave some space around you"
-        if self.needs_side_on and math.isfinite(side) and side < c.min_side_on:
+        if self.needs_side_on and math.isfinite(side) and side < self.min_side_on:
             return NOT_SIDE_ON, "Turn side-on to the camera"
         if result.state != "active":  # the checker has not recognised the starting posture yet
             return POSTURE, result.message or "Get into the starting position"

@@ -112,7 +112,7 @@ def _rep_row(rep: dict, rom_keys: tuple[str, ...]) -> dict:
     return {"index": rep["index"], "start": _cell(rep["start_s"]),
             "duration": _cell(round(rep["end_s"] - rep["start_s"], 3)), "hold": _cell(rep["hold_s"]),
             "rom": range_of_motion(rep, rom_keys), "side": rep["side"] or "", "good": rep["good"],
-            "faults": list(rep["faults"])}
+            "faults": list(rep["faults"]), "unjudged": list(rep.get("unjudged", []))}
 
 
 def _hold_row(h: dict) -> dict:
