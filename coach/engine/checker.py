@@ -1,39 +1,36 @@
 """The generic exercise checker: one PoseFrame in, one FrameResult out; the session record at the end.
 
-Per frame: choose the camera-facing side -> gate on trustworthy joints -> compute and smooth the
-definition's measures -> check the starting posture (counting starts only once it is held) -> run
-the phase machine -> reps, holds, faults -> offer cues to the scheduler.
-
-Measures are kept per *channel*: (measure, side) where side is "tracked" (the camera-facing side)
-or the anatomical "left"/"right", so one-sided exercises can judge the worked leg and the other one.
+Per frame: choose the camera-facing side -> gate on trustworthy joints -> read the definition's
+measures (levelled, edge-gated, smoothed per channel: coach/engine/channels.py) -> check the
+starting posture (counting starts only once it is held) -> run the phase machine -> reps, holds,
+faults -> offer cues to the scheduler. At the end, the report's phases are refined with hindsight
+(coach/engine/hindsight.py).
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Optional
 
+from coach.engine.channels import Channel, ChannelReader
 from coach.engine.cues import CueScheduler
 from coach.engine.definition import SIDES, Exercise, FaultRule
 from coach.engine.hindsight import ARRIVE, LEAVE, refine
 from coach.engine.hold import HoldTimer
 from coach.engine.legs import HiddenLegGuard
-from coach.engine.level import levelled, roll_of
 from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
                                  PhaseChange, PhaseMachine)
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.sides import other_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
-from coach.engine.view import SideSelector, TrustGate, view_deg
-from coach.measures import MEASURES, PARTS, UNITS, joints_in_frame
+from coach.engine.view import SideSelector, TrustGate
+from coach.measures import UNITS
 from coach.pose.frame import PoseFrame
-from coach.signal import Velocity, make_filter
+from coach.signal import Velocity
 
-Channel = tuple[str, str]  # (measure, "tracked" | "left" | "right")
 RuleValues = dict[str, tuple[float, ...]]  # each fault rule's values by code, one per way it shows
 
 UNSEEN_TEXT = {
@@ -81,27 +78,12 @@ class ExerciseChecker:
             channels.update(rule_channels(rule))
         if exercise.sides is not None:
             channels.update((exercise.sides.measure, s) for s in SIDES)
-        signal = dict(exercise.signal)
-        kind = signal.pop("filter", "none")
-        window = signal.pop("rate_window_s", 0.25)
+        window = exercise.signal.get("rate_window_s", 0.25)
         # Only a machine that reads the rate gets one (a two-way machine judges stillness itself).
         self._rate: Optional[Velocity] = Velocity(window) if self.machine.uses_rate else None
-        self._filters = {ch: make_filter(kind, **signal) for ch in sorted(channels)}
-        # Channels only fault rules read: not judged while their joints are outside the picture (the
-        # key measure is gated by the trust gate; posture may be recognised with a hand at the edge).
-        self._edge_gated = channels - {self._key} - {(c.measure, "tracked") for c in exercise.posture}
-        self._off_edge: set[Channel] = set()  # edge-gated channels whose joints are out of the picture now
-        self._posture_off_edge: set[str] = set()  # posture measures whose joints are out of the picture now
-        self._roll = 0.0  # the camera's roll (coach/engine/level.py), kept while counting
-        self._rolls: deque[float] = deque(maxlen=30)
-        # The camera's angle from side-on over the last second, for rules judged only near side-on.
-        self._view_gated = any(r.max_view_deg is not None for r in exercise.faults)
-        self._view: deque[float] = deque(maxlen=30)
+        self.channels = ChannelReader(exercise, channels, self._key)
+        self.values = self.channels.values  # smoothed, this frame (the reader updates it in place)
         self._said_unjudged: set[str] = set()
-        # The key measure's parts, when it is a sum of them and read unfiltered (the parts are not
-        # filtered, so they would not keep step with a filtered sum).
-        self._parts = PARTS.get(exercise.phases.measure) if kind == "none" else None
-        self.values: dict[Channel, float] = {}  # smoothed, this frame
         self._rest: dict[Channel, float] = {}  # the person's resting value of each channel
         self.armed = False
         self._posture_ok_since: Optional[float] = None
@@ -155,30 +137,15 @@ class ExerciseChecker:
         self._trusted += 1
         if pose.people > 1:
             self.cues.offer(t, "second_person", SECOND_PERSON_TEXT, priority=4)
-        if not self.armed:
-            self._follow_roll(pose)
-        measured = levelled(pose, self._roll)  # the measures see a level picture; the edges stay as filmed
-        self._posture_off_edge = {c.measure for c in self.ex.posture if not joints_in_frame(pose, side, c.measure)}
-        for ch, filt in self._filters.items():
-            where = side if ch[1] == "tracked" else ch[1]
-            if ch in self._edge_gated and not joints_in_frame(pose, where, ch[0]):
-                self._off_edge.add(ch)
-                continue
-            self._off_edge.discard(ch)
-            raw = MEASURES[ch[0]](measured, where)
-            if math.isfinite(raw):
-                self.values[ch] = filt(t, raw)
-                if ch == self._key and self.armed and self._series is not None:
-                    self._series.append((t, self.machine.sign * raw))  # for the report's phases (hindsight)
-        if self._view_gated:
-            self._view.append(view_deg(pose))
+        measured = self.channels.read(pose, side, t, follow_roll=not self.armed)
+        if self.armed and self._series is not None and math.isfinite(self.channels.raw_key):
+            self._series.append((t, self.machine.sign * self.channels.raw_key))  # for the report's phases
         key = self.values.get(self._key, math.nan)
         rate = self._rate(t, key) if self._rate is not None else 0.0
         message = self._check_posture(t, key, pose)
         live: Optional[RuleValues] = None  # this frame's fault rule values, once computed
         if self.armed:
-            parts = self._parts(measured, side) if self._parts is not None else ()
-            parts = parts if all(map(math.isfinite, parts)) else ()  # unmeasured: judged on the sum alone
+            parts = self.channels.parts(measured, side)  # unmeasured: judged on the sum alone
             for change in self.machine.update(t, key, rate, parts):
                 self._on_phase(change, now=t)
             self._follow_rep(t)
@@ -190,8 +157,7 @@ class ExerciseChecker:
     def _unseen(self, pose: PoseFrame, side: Optional[str]) -> FrameResult:
         """Tracking can't be trusted: freeze the phases, pause the hold, forget smoothing history."""
         self.timer.update(pose.t, counting=False)
-        for f in self._filters.values():
-            f.reset()
+        self.channels.reset()
         if self._rate is not None:
             self._rate.reset()
         state = "no_person" if not pose.has_pose else "unseen"
@@ -201,13 +167,13 @@ class ExerciseChecker:
         """Arms the counter once the starting posture has been held ``arm_s``; disarms after it has been
         lost for ``disarm_s``. Returns what to tell the person ("" when all is well). A condition whose
         joints are outside the picture is not judged (a hand at the edge only shows the posture)."""
-        failing = next((c for c in self.ex.posture if c.measure not in self._posture_off_edge
+        failing = next((c for c in self.ex.posture if c.measure not in self.channels.posture_off_edge
                         and not _in_range(self.values.get((c.measure, "tracked"), math.nan), c.min, c.max)), None)
         if failing is None:
             self._posture_bad_since = None
             self._posture_ok_since = t if self._posture_ok_since is None else self._posture_ok_since
             if not self.armed and t - self._posture_ok_since >= self.ex.phases.arm_s:
-                self.armed = True  # the camera's roll is kept from now on (_follow_roll)
+                self.armed = True  # the camera's roll is kept from now on (ChannelReader.read)
                 self.machine.reset(t, key)
                 self._rest = dict(self.values)
                 self._open_segment(self._posture_ok_since, self.ex.phases.rest)
@@ -265,14 +231,9 @@ class ExerciseChecker:
         if event in (REP_END, REP_ABORT):
             self._rep = None
 
-    def _view_now(self) -> float:
-        """The camera's angle from side-on: the median of the last second's frames (NaN: unknown)."""
-        finite = [v for v in self._view if math.isfinite(v)]
-        return statistics.median(finite) if finite else math.nan
-
     def _view_blocks(self, rule: FaultRule) -> bool:
         """Whether the camera's angle keeps ``rule`` from being judged now (an unknown angle does not)."""
-        view = self._view_now() if rule.max_view_deg is not None else math.nan
+        view = self.channels.view_now() if rule.max_view_deg is not None else math.nan
         return math.isfinite(view) and view > rule.max_view_deg
 
     def _refine_phases(self) -> None:
@@ -293,21 +254,6 @@ class ExerciseChecker:
             rep.start_s = next((new for old, new in moved.items() if abs(old - rep.start_s) < 1e-6), rep.start_s)
             rep.end_s = next((new for old, new in moved.items() if abs(old - rep.end_s) < 1e-6), rep.end_s)
 
-    def _follow_roll(self, pose: PoseFrame) -> None:
-        """Until counting starts, follow the camera's roll from the definition's level line (the
-        median of the last second's readings; coach/engine/level.py); once it starts, in the starting
-        position, the roll is kept, so the movement itself is never taken for one. Seen obliquely,
-        perspective slopes the floor line too; levelling by it still makes the floor the measures'
-        horizontal (renders 55 deg round, camera 1.2 m up: 0 -> 3 of 3 bridges counted)."""
-        roll = roll_of(pose, self.ex.level_line) if self.ex.level_line else None
-        if roll is not None:
-            self._rolls.append(roll)
-            self._roll = statistics.median(self._rolls)
-
-    def _seen_values(self) -> dict[Channel, float]:
-        """This frame's values, less the channels whose joints are out of the picture."""
-        return {ch: v for ch, v in self.values.items() if ch not in self._off_edge} if self._off_edge else self.values
-
     def _retract_since(self, t: float) -> None:
         """Take back the reps that ended at or after ``t``, and their holds."""
         gone = {r.index for r in self.reps if r.end_s >= t}
@@ -324,7 +270,7 @@ class ExerciseChecker:
         if phase == OUT and self.machine.peak == self.machine.sign * self.values[self._key]:
             self._top_values = dict(self.values)
         if phase == HOLD:
-            for ch, v in self._seen_values().items():
+            for ch, v in self.channels.seen().items():
                 self._hold_series.setdefault(ch, []).append((t, v))
         if self.ex.sides is not None and phase in (OUT, HOLD):
             self._worked = self._worked_now(self.values) or self._worked
@@ -446,7 +392,7 @@ class ExerciseChecker:
         """Each fault rule's values now, one per way it shows (``FaultRule.ways``), by code: NaN
         unless it is judged live in the current phase (scope "hold" while holding, "rest" at rest)."""
         phase = self.machine.phase
-        values, seen = {}, self._seen_values()
+        values, seen = {}, self.channels.seen()
         for rule in self.ex.faults:
             in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
             in_scope = in_scope and not self._view_blocks(rule)
