@@ -4,11 +4,13 @@ Fed one smoothed value and its rate of change per frame. Hysteresis: leaving res
 ``start_above_rest``, coming back needs ``rest_within``; the hold is recognised after ``hold_min_s``
 of stillness and ends ``leave_hold`` below the hold level. A hold is *timed as time in the top
 position*, as the handouts and a physiotherapist mean "hold 2 seconds": from the first moment the
-value came within ``leave_hold`` of the top to the last moment it was still within it, not from
-when it stopped moving (which came 0.3-0.9 s after the hips were up on real bridges). Rep starts
-are back-dated to the last still / at-rest moment, so thresholds do not shorten anything. A hold may be a position rather than a pose (``leave_hold_fraction``, ``leave_confirm_s``):
-a knee hugged to the chest may circle and the tracking may lose it for a moment without ending
-the hold. Values are in the definition's units; the definition's ``direction`` mirrors a measure that falls as
+value came within the hold's band of the top (``_band``: ``leave_hold``, or for a position hold
+``leave_hold_fraction`` of the depth) to the last moment it was still within it, not from when it
+stopped moving (which came 0.3-0.9 s after the hips were up on real bridges); the top phase itself
+still runs from the stop (``PhaseChange.hold_t`` carries the hold's times). Rep starts are
+back-dated to the foot of the rise, so thresholds do not shorten anything. A hold may be a position
+rather than a pose (``leave_hold_fraction``, ``leave_confirm_s``): a knee hugged to the chest may
+circle and the tracking may lose it for a moment without ending the hold. Values are in the definition's units; the definition's ``direction`` mirrors a measure that falls as
 the person moves out (a knee pulled to the chest closes the hip angle): ``direction = "down"``.
 """
 
@@ -64,7 +66,7 @@ class PhaseMachine:
         self._recent: deque[tuple[float, float]] = deque()  # (t, value) over the last _RECENT_S
         self._last_v = 0.0  # the last value fed, in the movement's direction
         self.ended_mid_rep = False  # set by finish(): a movement under way did not count
-        self._in_band_t = 0.0  # while holding: the last time the value was within leave_hold of the top
+        self._in_band_t = 0.0  # while holding: the last time the value was within the hold's band of the top
 
     def reset(self, t: float, value: float) -> None:
         """Start over at rest at ``value`` (after arming)."""
