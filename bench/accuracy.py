@@ -28,9 +28,9 @@ Figures per clip:
 - ``exp``: labelled rep count (``?`` after it: the realworld label is medium/low confidence, the
   count may be off by one). ``n``: reps counted. ``err`` = counted - expected.
 - ``hold``: median over matched reps of |labelled hold - our rep hold_s| in seconds. A hold is time
-  in the position: on synthetic clips the labelled hold is the time the renderer's state stays within
-  10 % of the hold's excursion (``coach.labels.position_times``), not the labels' motionless
-  ``hold_s``. Reps are
+  in the position: on synthetic clips the labelled hold is the time the truth file's angle or state
+  stays within the band the definition times holds with (``coach.labels.position_band``), not the
+  labels' motionless ``hold_s``. Reps are
   matched one-to-one by time overlap (largest overlap first). Realworld labels have hold intervals
   instead: there the labelled [start, end] intervals are matched to our holds by overlap and
   their durations compared; a labelled hold that none of ours overlaps counts with its whole
@@ -416,7 +416,7 @@ def hold_errors(labels: ClipLabels, found: Outcome, rep_match: dict[int, int]) -
 
 def labelled_hold(rep: LabelRep) -> float:
     """The labelled hold a rep's hold is scored against: the time in the position from the truth
-    file (``coach.labels.position_times``, band ``POSITION_BAND`` of the excursion) where there is
+    file (``coach.labels.position_times``, in the definition's band: ``position_band``) where there is
     one, else the labels' ``hold_s``."""
     return rep.position_s if rep.position_s is not None else rep.hold_s
 

@@ -393,10 +393,10 @@ def judge(m: Measurements, needs_view: str = "side", counts_people: bool = False
     return Verdict(tuple(checks), m, needs_view)
 
 
-def suited(m: Measurements, exercises: Sequence[tuple], counts_people: bool = False) -> list[str]:
-    """The ids of ``exercises`` ((id, view, parts[, side_within]) tuples) the set-up is usable for."""
-    return [ex_id for ex_id, view, parts, *within in exercises
-            if judge(m, view, counts_people, parts, within[0] if within else None).usable]
+def suited(m: Measurements, exercises: Sequence[tuple[str, str, Optional[Sequence[str]], Optional[float]]],
+           counts_people: bool = False) -> list[str]:
+    """The ids of ``exercises`` ((id, view, parts, side_within) of each) the set-up is usable for."""
+    return [ex_id for ex_id, view, parts, within in exercises if judge(m, view, counts_people, parts, within).usable]
 
 
 def _num(x: float, digits: int = 3) -> Optional[float]:

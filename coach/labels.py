@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from coach.engine.definition import TwoWayPhases, exercise_ids, load_exercise
 from coach.errors import CoachError
 
 
@@ -53,8 +54,7 @@ def load_labels(path: Path) -> ClipLabels:
         if data.get("schema") != "coach.labels/1":
             raise ValueError(f"schema is {data.get('schema')!r}")
         truth = Path(path).parent / (Path(data["video"]).stem + ".truth.json.gz")
-        band = POSITION_BANDS.get(data["exercise"], POSITION_BAND)
-        position = position_times(truth, data.get("holds", ()), band) if truth.is_file() else {}
+        position = position_times(truth, data.get("holds", ()), position_band(data["exercise"])) if truth.is_file() else {}
         reps = tuple(LabelRep(r["start_s"], r["end_s"], r.get("hold_s"), r.get("side"), tuple(r.get("faults", ())),
                               position.get(r["index"]))
                      for r in data["reps"])
@@ -80,22 +80,34 @@ def load_realworld(folder: Path) -> list[ClipLabels]:
     return clips
 
 
-# A frame is "in the position" while it is within a band of the hold's level, the band the
-# exercise's definition times its holds with: the bridge within 5 deg (leave_hold) of the top, by the
-# true hip angle; a knee hug while the knee is more than half way in (knee_to_chest's
-# leave_hold_fraction; a person times a hug from when the hands hold the knee, as the realworld labels
-# do); cat-cow within 0.08 of the pole (leave_pole, on spine_flexion's scale of +-1 for a full pose),
-# by the renderer's state (0 at neutral, +-0.95 in a full pose, in proportion to the joint angles).
-# (series, band, relative): series None is the state, else the camera side's angle of that name.
-POSITION_BAND = (None, 0.10, True)
-POSITION_BANDS = {"bridge": ("hip_sag_signed", 5.0, False), "knee_to_chest": (None, 0.5, True),
-                  "cat_cow": (None, 0.08, False)}
+# A frame is "in the position" while it is within the band the exercise's own definition times its
+# holds with (``position_band``): an out-and-back hold within ``leave_hold`` of the top by the true
+# angle of its measure (bridge: 5 deg of the hip), or, for a position hold, while more than
+# ``1 - leave_hold_fraction`` of the way in (knee to chest: half way; a person times a hug from when
+# the hands hold the knee, as the realworld labels do); a two-way pole within ``leave_pole`` of it,
+# by the renderer's state (0 at neutral, +-0.95 in a full pose, the measure's +-1 scale).
+# A band is (series, width, relative): series None is the state, else the camera side's truth angle.
+POSITION_BAND = (None, 0.10, True)  # an exercise without a definition: 10 % of the hold's excursion
+TRUTH_ANGLES = {"hip_extension": "hip_sag_signed"}  # the renderer's true angle of a measure
+
+
+def position_band(exercise_id: str) -> tuple[Optional[str], float, bool]:
+    """The band a hold of ``exercise_id`` is timed in, from its definition (see above)."""
+    if exercise_id not in exercise_ids():
+        return POSITION_BAND
+    p = load_exercise(exercise_id).phases
+    if isinstance(p, TwoWayPhases):
+        return None, p.leave_pole, False
+    if p.leave_hold_fraction > 0:
+        return None, p.leave_hold_fraction, True
+    angle = TRUTH_ANGLES.get(p.measure)
+    return (angle, p.leave_hold, False) if angle else POSITION_BAND
 
 
 def position_times(truth_path: Path, holds: list[dict], band: tuple = POSITION_BAND) -> dict[int, float]:
     """Time in the hold position per rep (``{rep index: seconds}``) from a ``coach.truth/1`` file: for
     each labelled hold, the run of frames around it whose value is within the band of the hold's
-    level (``band``: see POSITION_BANDS); a rep's holds (cat-cow: cat and cow) add up. What "hold 2
+    level (``band``: see ``position_band``); a rep's holds (cat-cow: cat and cow) add up. What "hold 2
     seconds" means to a physiotherapist, where the labels' ``hold_s`` is the renderer's motionless time."""
     with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
         truth = json.load(fh)

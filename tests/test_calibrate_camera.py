@@ -132,7 +132,8 @@ def test_an_oblique_camera_says_its_angle_and_suits_only_any_view_exercises() ->
     assert v.check("view").text == "Turn the camera so you are side-on: it sees you at about 60 degrees"
     assert verdict_of(frames, needs="any").usable
     assert not verdict_of(frames, needs="front").usable
-    assert suited(measure(frames), [("bridge", "side", None), ("stretch", "any", None), ("squat", "front", None)]) == ["stretch"]
+    assert suited(measure(frames), [("bridge", "side", None, None), ("stretch", "any", None, None),
+                                    ("squat", "front", None, None)]) == ["stretch"]
     # 45 degrees: what the checkers count (real oblique clips, up to 54) is side-on enough
     assert verdict_of(samples(lambda i: seen(view_deg=45.0))).usable
 
@@ -251,7 +252,8 @@ def test_one_odd_frame_does_not_change_the_verdict() -> None:
 def test_without_an_exercise_the_lines_say_what_the_set_up_suits() -> None:
     m = measure(samples(lambda i: seen()))
     ids = ["bridge", "cat_cow", "knee_to_chest"]
-    suits = suited(m, [(ex_id, load_exercise(ex_id).view, parts_for(load_exercise(ex_id).key_joints)) for ex_id in ids])
+    exercises = [load_exercise(ex_id) for ex_id in ids]
+    suits = suited(m, [(ex.id, ex.view, parts_for(ex.key_joints), ex.side_within_deg) for ex in exercises])
     lines = report_lines(judge(m), None, suits)
     assert len(lines) == 7 + 2
     assert lines[-2:] == ["usable for side-view exercises", "the set-up suits: bridge, cat_cow, knee_to_chest"]

@@ -195,8 +195,8 @@ class Exercise:
     path: str = field(default="", compare=False)
     needs: tuple[str, ...] = ()  # of NEEDS: e.g. "segmentation" (the person mask, for the back's profile)
     # Two joints that lie on the floor in the starting position (lying: shoulder and ankle; on hands
-    # and knees: wrist and knee): the checker takes the camera's roll from them when counting starts
-    # and levels the picture's measures (coach/engine/level.py). Empty: no levelling.
+    # and knees: wrist and knee): the checker follows the camera's roll from them until counting
+    # starts and levels the picture's measures by it (coach/engine/level.py). Empty: no levelling.
     level_line: tuple[str, ...] = ()
     # view = "side": how far from side-on (degrees, as the set-up checks measure it) the checker was
     # measured to work; the set-up checks (live and calibrate) ask for at least this. None: their
