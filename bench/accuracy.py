@@ -59,11 +59,12 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-from collections import Counter
+import functools
 import math
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
@@ -318,7 +319,9 @@ class NaiveCounter:
 
     def _count(self, start: float, end: float) -> None:
         hold = end - start
-        stats = {"hold_s": hold, "top_s": hold, "duration_s": hold}
+        target = self.ex.hold_target_s
+        stats = {"hold_s": hold, "hold_share": hold / target if target > 0 else math.nan, "top_s": hold,
+                 "duration_s": hold}
         faults = [r.code for r in self.ex.faults
                   if r.scope == "hold" and r.measure in self._at_peak and r.violated(self._at_peak[r.measure])
                   or r.scope == "rep" and r.violated(stats[r.measure])]
@@ -429,10 +432,21 @@ def hold_timing(labels: ClipLabels, found: Outcome) -> list[tuple[Interval, Opti
     return [(tuple(iv), found.holds[held[j]] if j in held else None) for j, iv in enumerate(labels.holds)]
 
 
-def fault_counts(labels: ClipLabels, found: Outcome, rep_match: dict[int, int]) -> tuple[int, int, int]:
-    """(hits, found, labelled) over (rep, code) pairs."""
-    hits = sum(len(set(found.reps[i].faults) & set(labels.reps[j].faults)) for i, j in rep_match.items())
-    return hits, sum(len(set(r.faults)) for r in found.reps), sum(len(set(r.faults)) for r in labels.reps)
+@functools.lru_cache(maxsize=None)
+def label_vocabulary(exercise_id: str) -> frozenset[str]:
+    """The fault codes the synthetic labels of an exercise use anywhere. A hold-length code they never
+    use (knee to chest's hold_short: the renders' 3-5 s hugs were not made against the 10 s target)
+    is not scored against them: it judges our target, not what the renderer made."""
+    return frozenset(code for clip in synthetic_clips([exercise_id], []) for rep in clip.labels.reps
+                     for code in rep.faults)
+
+
+def fault_counts(labels: ClipLabels, found: Outcome, rep_match: dict[int, int],
+                 unscored: frozenset[str] = frozenset()) -> tuple[int, int, int]:
+    """(hits, found, labelled) over (rep, code) pairs; ``unscored`` codes found are left out."""
+    ours = [set(r.faults) - unscored for r in found.reps]
+    hits = sum(len(ours[i] & set(labels.reps[j].faults)) for i, j in rep_match.items())
+    return hits, sum(len(f) for f in ours), sum(len(set(r.faults)) for r in labels.reps)
 
 
 def side_counts(labels: ClipLabels, found: Outcome, rep_match: dict[int, int]) -> Optional[tuple[int, int]]:
@@ -476,7 +490,8 @@ def score(clip: Clip, ex: Exercise, found: Outcome, frames: Sequence[PoseFrame])
     s = Score(expected=expected, counted=len(found.reps), hold_errors=hold_errors(clip.labels, found, rep_match),
               rep_faults=[r.faults for r in found.reps], reps_found=list(found.reps))
     if clip.labels.fault_codes_known:
-        s.faults = fault_counts(clip.labels, found, rep_match)
+        unscored = frozenset(f.code for f in ex.faults if f.judges_hold_length) - label_vocabulary(ex.id)
+        s.faults = fault_counts(clip.labels, found, rep_match, unscored)
     s.phase = phase_agreement(clip, ex, found, frames)
     s.sides = side_counts(clip.labels, found, rep_match)
     s.hold_timing = hold_timing(clip.labels, found)
@@ -694,7 +709,7 @@ def realworld_faults(results: Sequence[Result], exercises: dict[str, Exercise]) 
     clean = flagged = reps = 0
     by_code: Counter = Counter()
     for r in rows:
-        timing = {f.code for f in exercises[r.clip.exercise].faults if f.measure == "hold_s"}
+        timing = {f.code for f in exercises[r.clip.exercise].faults if f.judges_hold_length}
         per_rep = [set(faults) - timing for faults in r.ours.rep_faults]
         codes = sorted(set().union(*per_rep))
         said = ", ".join(f"{c} on {sum(c in f for f in per_rep)}" for c in codes) or "none"
@@ -707,7 +722,7 @@ def realworld_faults(results: Sequence[Result], exercises: dict[str, Exercise]) 
                 by_code.update(faults)
     out.append(f"  false alarms: {flagged} of {reps} reps flagged with a form fault on the {clean} clips "
                "the annotator saw none in")
-    codes = sorted({f.code for ex in exercises.values() for f in ex.faults if f.measure != "hold_s"})
+    codes = sorted({f.code for ex in exercises.values() for f in ex.faults if not f.judges_hold_length})
     out.append("  per fault code (reps flagged / reps on those clips): "
                + ", ".join(f"{c} {by_code[c]}/{reps} {_pct(by_code[c], reps)}" for c in codes if reps))
     return out + [""]
@@ -721,12 +736,13 @@ def hold_short_on_long_holds(results: Sequence[Result], exercises: dict[str, Exe
         if r.clip.origin != "realworld" or not r.clip.labels.holds:
             continue
         ex = exercises[r.clip.exercise]
-        rules = [f for f in ex.faults if f.measure == "hold_s" and f.below is not None]
+        rules = [f for f in ex.faults if f.judges_hold_length and f.below is not None]
         for rule in rules:
             for (a, b), hold in r.ours.hold_timing:
                 rep = next((x for x, faults in zip(r.ours.reps_found, r.ours.rep_faults)
                             if hold is not None and x.start_s <= hold.start_s <= x.end_s), None)
-                if rep is None or b - a < rule.below:
+                limit = rule.below * ex.hold_target_s if rule.measure == "hold_share" else rule.below
+                if rep is None or b - a < limit:
                     continue
                 judged += 1
                 if rule.code in rep.faults:
@@ -752,7 +768,7 @@ def failures_table(results: Sequence[Result], exercises: dict[str, Exercise], wi
                if h is None or abs(h.start_s - iv[0]) > within_s or abs(h.end_s - iv[1]) > within_s]
         if off:
             what.append(f"{len(off)} hold(s) missed or > {within_s:g} s off")
-        timing = {f.code for f in exercises[r.clip.exercise].faults if f.measure == "hold_s"}
+        timing = {f.code for f in exercises[r.clip.exercise].faults if f.judges_hold_length}
         form = set().union(*map(set, r.ours.rep_faults)) - timing if r.ours.rep_faults else set()
         if not r.clip.labels.faults_seen and form:
             what.append("form faults on a clean clip: " + ", ".join(sorted(form)))

@@ -107,6 +107,14 @@ def torso_tilt(pose: PoseFrame, side: str) -> float:
     return tilt_from_horizontal(*_pts(pose, side, "shoulder", "hip"))
 
 
+def hip_lift(pose: PoseFrame, side: str) -> float:
+    """How far the hip sits above the shoulder-ankle line, as a share of that line's length: lying
+    with the hips down (knees bent or straight) about 0, as shoulders and feet rest on the floor too;
+    a bridge's top lifts it about 0.2-0.3. Tells "hips down" whatever the knees do."""
+    shoulder, hip, ankle = _pts(pose, side, "shoulder", "hip", "ankle")
+    return side_of_line(shoulder, ankle, hip)
+
+
 def leg_rise(pose: PoseFrame, side: str) -> float:
     """How far the leg points up from the hip: the hip-to-ankle line's angle above the image
     horizontal, whichever way the person faces (0 = ankle level with the hip, > 0 = ankle higher,
@@ -129,6 +137,7 @@ MEASURES: Dict[str, Measure] = {
     "back_curvature": back_curvature,
     "spine_flexion": spine_flexion,
     "leg_rise": leg_rise,
+    "hip_lift": hip_lift,
 }
 
 # The landmarks each measure reads, on the side it is computed for (hip_angle_min reads both sides).
@@ -140,7 +149,7 @@ JOINTS: Dict[str, tuple[str, ...]] = {
     "torso_tilt": ("shoulder", "hip"), "hip_angle_min": ("shoulder", "hip", "knee"),
     "head_lift": ("hip", "shoulder", "ear"), "wrist_height": ("hip", "shoulder", "wrist"),
     "back_curvature": ("shoulder", "hip"), "spine_flexion": ("shoulder", "hip", "ear"),
-    "leg_rise": ("hip", "ankle"),
+    "leg_rise": ("hip", "ankle"), "hip_lift": ("shoulder", "hip", "ankle"),
 }
 assert set(JOINTS) == set(MEASURES)
 
@@ -158,6 +167,6 @@ PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexio
 UNITS: Dict[str, str] = {
     "hip_extension": "deg", "hip_angle": "deg", "knee_angle": "deg", "line_deviation": "ratio",
     "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso", "wrist_height": "torso",
-    "back_curvature": "torso", "leg_rise": "deg",
+    "back_curvature": "torso", "leg_rise": "deg", "hip_lift": "ratio",
     "spine_flexion": "",
 }

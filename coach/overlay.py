@@ -458,6 +458,8 @@ class PanelAnnotator:
         hold = f"Hold {result.hold_s:.1f} / {target:.1f} s" if target > 0 else f"Hold {result.hold_s:.1f} s"
         if result.worked_side:  # one-sided exercises: whose hold this is
             hold += f" ({result.worked_side})"
+        if result.hold_faults and (result.holding or result.hold_s > 0):
+            hold += " - fix form"  # the bar is red: this hold will not meet its target as it is
         lay = panel_layout(scene, (self.exercise_name, reps, phase, hold))
         blend_rect(scene, lay.x0, lay.y0, lay.x1, lay.y1, PANEL_BG, PANEL_ALPHA)
         # The verdict stripe: the panel's only form colour, grey unless counting.
@@ -468,12 +470,17 @@ class PanelAnnotator:
         draw_text(scene, reps, ix, lay.lines[1], lay.body_scale, TEXT)
         draw_text(scene, phase, ix, lay.lines[2], lay.body_scale, TEXT_DIM)
         # The hold: bright while holding, dimmed (the last hold's time) otherwise.
-        met = target > 0 and result.hold_s >= target
+        # Green only for a hold that meets its target in good form (FrameResult.hold_met), as the
+        # report will say; red for a hold whose form fails, whatever its length.
         seen = result.state not in ("no_person", "unseen")
-        if result.holding:
-            fill = GOOD if met and seen else HOLD_PROGRESS if seen else UNKNOWN
+        if not seen:
+            fill = UNKNOWN if result.holding else HOLD_IDLE
+        elif result.hold_faults:
+            fill = FAULT
+        elif result.hold_met:
+            fill = GOOD
         else:
-            fill = GOOD if met and seen else HOLD_IDLE
+            fill = HOLD_PROGRESS if result.holding else HOLD_IDLE
         draw_text(scene, hold, ix, lay.hold_label_y, lay.hold_scale, TEXT if result.holding else TEXT_DIM)
         bx0, by0, bx1, by1 = lay.bar
         cv2.rectangle(scene, (bx0, by0), (bx1 - 1, by1 - 1), (60, 60, 60), -1)

@@ -229,7 +229,7 @@ def test_phases_tile_from_the_start_when_the_clip_begins_with_nobody() -> None:
 def _fault_reps() -> list[tuple[float, float]]:
     low = rule("hips_low").below - 12.0
     high = rule("hips_overextended").above + 9.0
-    short = rule("hold_short").below / 2
+    short = rule("hold_short").below * EX.hold_target_s / 2  # half the shortest hold that is not short
     assert low > REST + PH.hold_above_rest + 5.0  # still a rep, just a low one
     return [(180.0, 2.0), (low, 2.0), (high, 2.0), (180.0, short)]
 
@@ -242,12 +242,12 @@ def test_faults_appear_on_the_right_reps() -> None:
     assert results[-1].good_reps == 1
     # the hold-scope faults are on the holds too; the short hold is short
     assert [h.faults for h in session.holds] == [[], ["hips_low"], ["hips_overextended"], []]
-    assert session.reps[3].hold_s < rule("hold_short").below
+    assert session.reps[3].hold_s < rule("hold_short").below * EX.hold_target_s
     # each fault was also said, with the definition's words, during or right after its rep
     given = {c.code: c for c in session.cues}
     for k, code in [(1, "hips_low"), (2, "hips_overextended"), (3, "hold_short")]:
         assert code in given, [c.code for c in session.cues]
-        assert given[code].text == rule(code).cue
+        assert given[code].text == EX.cue_text(rule(code))
         assert truth[k]["start_s"] <= given[code].t <= truth[k]["end_s"] + 1.0
     # the top of each rep is reported in the report's peak
     peaks = [r.peak.get("hip_extension_deg") for r in session.reps]
@@ -263,6 +263,42 @@ def test_live_fault_status_during_a_faulty_hold() -> None:
     assert settled and all("hips_low" in r.active_faults and r.status == "fault" for r in settled)
     resting = [r for r in results if r.t < tr["start_s"]]
     assert all(r.active_faults == () and r.status in ("good", "borderline") for r in resting if r.state == "active")
+
+
+def test_the_hold_bar_and_the_report_agree_on_a_faulted_hold() -> None:
+    """An over-arched hold as long as the target: while it lasts the frame says its faults (the bar
+    is red, never "met"), and the hold's record says the same; a good hold is met on both."""
+    high = rule("hips_overextended").above + 9.0
+    prof, truth = bridge_profile(REST, [(high, 2.5), (180.0, 2.5)])
+    results, session = run(lying(prof))
+    bad, good = session.holds
+    in_bad = [r for r in results if bad.start_s <= r.t < bad.end_s and r.phase == PH.hold]
+    assert in_bad and all(r.hold_faults == ("hips_overextended",) and not r.hold_met for r in in_bad)
+    assert any(r.hold_s >= EX.hold_target_s for r in in_bad)  # long enough: only the form keeps it from its target
+    assert bad.faults == ["hips_overextended"] and not bad.met_target
+    last_of_good = [r for r in results if good.start_s <= r.t < good.end_s and r.phase == PH.hold][-1]
+    assert last_of_good.hold_faults == () and last_of_good.hold_met and good.met_target
+
+
+def test_counting_starts_only_with_the_hips_down() -> None:
+    """Hips already up when the person gets into view (a recording that starts mid-movement): no
+    counting and no rest level learned until they come down. Then the hold that was under way is
+    counted, as a person would count it, and every rep after it from the true rest level."""
+    up_first = Profile(180.0).hold(3.0).move(1.0, REST)
+    prof, truth = bridge_profile(REST, GOOD)
+    frames = lying(up_first) + lying(prof, t0=up_first.duration_s + FRAME, i0=len(up_first.times))
+    results, session = run(frames)
+    at_top = [r for r in results if r.t < 3.0]
+    hips_down = next(c for c in EX.posture if c.to_start)
+    assert at_top and all(r.state == "setup" and r.message == hips_down.say and r.reps == 0 for r in at_top)
+    assert len(session.reps) == 1 + len(GOOD)
+    first = session.reps[0]
+    assert first.start_s == pytest.approx(0.0, abs=0.1) and first.end_s <= up_first.duration_s + 0.5
+    assert first.hold_s == pytest.approx(3.0, abs=0.5) and first.faults == []  # judged at the top, from rest
+    for rep, tr in zip(session.reps[1:], truth):
+        assert rep.start_s == pytest.approx(up_first.duration_s + tr["start_s"], abs=0.3)
+    # once counting, the hips leaving the floor do not stop it: the condition is only to start
+    assert all(r.state == "active" for r in results if r.t > up_first.duration_s + 1.0)
 
 
 def _ankle_for_knee_angle(angle_deg: float) -> tuple[float, float]:

@@ -21,7 +21,9 @@ from coach.report import build_report
 from coach.sources import SourceInfo
 
 FPS = 30.0
-EX = load_exercise("knee_to_chest")
+# Hugs of 3-6 s keep these tests short: with a 3 s target they are long enough, and the tests are
+# about form and sides (a hug released early has its own test).
+EX = load_exercise("knee_to_chest").with_targets(hold_s=3.0)
 SHOULDER, HIP = np.array([450.0, 300.0]), np.array([300.0, 300.0])
 
 
@@ -162,10 +164,44 @@ def test_report_summarises_per_side() -> None:
 
 
 def test_presets_change_the_hold_target() -> None:
-    long = EX.with_preset("long")
-    assert long.hold_target_s == 30.0 and EX.hold_target_s == 10.0
+    shipped = load_exercise("knee_to_chest")
+    long = shipped.with_preset("long")
+    assert long.hold_target_s == 30.0 and shipped.hold_target_s == 10.0
     with pytest.raises(CoachError, match="no preset 'short'"):
-        EX.with_preset("short")
+        shipped.with_preset("short")
+
+
+def test_counting_starts_only_with_both_legs_down() -> None:
+    """A knee already hugged when counting could start: nothing is counted, and no resting angle is
+    learned, until both legs are down; then the hug that was under way counts, on its side, and so
+    do the hugs after it."""
+    spec = profile((3.5, 60.0, 178.0, 0.0), (1.0, 178.0, 178.0, 0.0), REST, *pull(178.0, 60.0, 4.0),
+                   *pull(60.0, 178.0, 4.0))
+    results, session = run(spec)
+    legs_down = next(c for c in EX.posture if c.to_start)
+    assert all(r.state == "setup" and r.message == legs_down.say for r in results if 0.5 < r.t < 3.0)
+    assert [r.side for r in session.reps] == ["left", "right", "left"]
+    assert session.reps[0].hold_s == pytest.approx(3.5, abs=0.6) and session.reps[0].faults == []
+
+
+@pytest.mark.parametrize("preset, hug_s, target_text", [(None, 3.0, "10 seconds"), ("long", 12.0, "30 seconds")])
+def test_a_hug_released_long_before_its_target_is_told_to_hold_longer(preset, hug_s, target_text) -> None:  # type: ignore[no-untyped-def]
+    """Releasing a 10 s hug after 3 s (a 30 s one after 12 s) is hold_short: the rep is not good, and
+    the coach says so when the knee is back down, naming the target."""
+    ex = load_exercise("knee_to_chest").with_targets(preset)
+    checker = ExerciseChecker(ex)
+    spec = profile(REST, *pull(60.0, 178.0, hug_s), *pull(60.0, 178.0, ex.hold_target_s + 0.5))
+    for i, (l, r, h) in enumerate(spec):
+        checker.update(frame(i, l, r, h))
+    session = checker.finish()
+    assert [r.faults for r in session.reps] == [["hold_short"], []]
+    assert [r.good for r in session.reps] == [False, True]
+    assert [h.met_target for h in session.holds] == [False, True]
+    said = next(c for c in session.cues if c.code == "hold_short")
+    assert said.text == f"Hold a little longer: {target_text}"
+    assert said.t >= session.holds[0].end_s  # about the hug just released, once it was released
+    # and nothing said during the release as if the knee were still hugged (knee_not_close)
+    assert [c.code for c in session.cues] == ["hold_short"]
 
 
 @pytest.mark.parametrize("moved, expected", [
@@ -290,6 +326,22 @@ def test_alternating_legs_with_no_rest_between_are_a_rep_each() -> None:
     crossings = [4.5, 6.5, 8.5]  # the legs cross half way through each 1 s change-over
     for rep, nxt, crossed in zip(session.reps, session.reps[1:], crossings):
         assert rep.end_s == pytest.approx(crossed, abs=0.25) and nxt.start_s == pytest.approx(rep.end_s, abs=0.05)
+
+
+def test_on_a_switch_of_legs_the_hold_timer_restarts_under_the_new_side() -> None:
+    """Left knee hugged 3 s, then straight to the right one: from the switch on, the frames never
+    show the left hug's seconds under the right side's name; the right hug is timed from nothing."""
+    spec = profile(REST, (1.0, 45.0, 178.0, 0.0), (3.0, 45.0, 178.0, 0.0),
+                   (1.0, 178.0, 45.0, 0.0), (2.0, 178.0, 45.0, 0.0), (1.0, 178.0, 178.0, 0.0), (1.5, 178.0, 178.0, 0.0))
+    checker = ExerciseChecker(EX)
+    results = [checker.update(frame(i, l, r, h)) for i, (l, r, h) in enumerate(spec)]
+    session = checker.finish()
+    left, right = session.holds
+    assert (left.side, right.side) == ("left", "right")
+    under_right = [r for r in results if r.worked_side == "right"]
+    assert under_right and all(r.hold_s <= r.t - right.start_s + 0.1 for r in under_right)
+    # live, the release is confirmed leave_confirm_s late (then taken back from the record)
+    assert max(r.hold_s for r in under_right) == pytest.approx(right.duration_s, abs=EX.phases.leave_confirm_s + 0.1)
 
 
 def test_quick_alternating_hugs_are_judged_on_their_own_hold() -> None:

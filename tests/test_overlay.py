@@ -51,13 +51,14 @@ def make_pose(width: int = W, height: int = H, xy: bool = True) -> PoseFrame:
 def make_result(state: str = "active", status: str = "good", side: Optional[str] = "left", message: str = "",
                 hold_s: float = 0.0, hold_target_s: float = 2.0, holding: bool = False,
                 cue: Optional[str] = None, people: int = 1, key_measure: str = "hip_extension",
-                measures: Optional[dict] = None, reps: int = 3, good_reps: int = 2, phase: str = "top") -> FrameResult:
+                measures: Optional[dict] = None, reps: int = 3, good_reps: int = 2, phase: str = "top",
+                hold_faults: tuple[str, ...] = ()) -> FrameResult:
     return FrameResult(
         index=0, t=0.0, state=state, phase=phase, side=side, message=message,
         measures={"hip_extension": 178.0, "knee_angle": 92.0} if measures is None else measures,
         key_measure=key_measure, status=status, reps=reps, good_reps=good_reps, hold_s=hold_s,
         hold_target_s=hold_target_s, holding=holding, cue=Cue(0.0, "c", cue, 1) if cue else None,
-        people=people)
+        people=people, hold_faults=hold_faults)
 
 
 def blank(width: int = W, height: int = H) -> np.ndarray:
@@ -198,6 +199,18 @@ def test_panel_hold_bar_green_when_met():
     img = PanelAnnotator("Bridge").annotate(blank(), make_pose(), make_result(hold_s=2.3, holding=True))
     assert near(img, GOOD, tol=0).sum() > 200
     assert not near(img, HOLD_PROGRESS, tol=0).any()
+
+
+def test_panel_hold_bar_is_red_not_green_for_a_faulted_hold():
+    """A hold long enough but in bad form does not meet its target: the bar says so, as the report will."""
+    for holding in (True, False):
+        result = make_result(hold_s=2.3, holding=holding, hold_faults=("hips_overextended",))
+        img = PanelAnnotator("Bridge").annotate(blank(), make_pose(), result)
+        lay = panel_layout(img)
+        bx0, by0, bx1, by1 = lay.bar
+        bar = img[by0 + 3:by1 - 3, bx0 + 3:bx1 - 3]
+        assert near(bar, FAULT, tol=0).mean() > 0.9
+        assert not near(bar, GOOD, tol=0).any()
 
 
 def test_panel_text_is_drawn_and_depends_on_the_counts():

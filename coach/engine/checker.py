@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from coach.engine.channels import Channel, ChannelReader
 from coach.engine.cues import CueScheduler
@@ -37,6 +37,8 @@ UNSEEN_TEXT = {
     "nobody in view": "I can't see you - step into the camera's view",
     "jump": "Hold on - tracking lost your position",
 }
+HOLD_JUDGE_EVERY_S = 0.2  # a running hold's verdict is renewed this often (a median over the hold so far)
+PREROLL_S = 20.0  # the longest stretch before the starting position that is replayed (_replay_preroll)
 SWITCH_S = 0.3  # the other leg pulled in this long: alternating sides moved on (as long as a fault must last)
 SECOND_PERSON_TEXT = "More than one person in view - coaching the first one found; ask others to step out"
 
@@ -49,6 +51,19 @@ def unseen_message(reason: str) -> str:
     if reason.endswith("out_of_frame"):
         return f"Your {joint} is out of the picture - move so your whole body is in view"
     return f"Can't see your {joint}s - turn side-on to the camera"
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One frame as the checker read it, kept to be replayed (``ExerciseChecker._replay_preroll``)."""
+
+    t: float
+    key: float  # the key measure, smoothed
+    raw: float  # ... and raw
+    rate: float
+    parts: tuple[float, ...]
+    values: dict[Channel, float]
+    seen: dict[Channel, float]  # less the channels whose joints were out of the picture
 
 
 @dataclass
@@ -88,6 +103,9 @@ class ExerciseChecker:
         self.armed = False
         self._posture_ok_since: Optional[float] = None
         self._posture_bad_since: Optional[float] = None
+        # Frames lying (or kneeling) as the exercise needs, but not yet in its starting position (a
+        # bridge's hips still up): replayed once it is, so a movement under way counts (_replay_preroll).
+        self._preroll: list[Moment] = []
         self._violated_since: dict[str, float] = {}
         self._rest_faults: set[str] = set()
         self._setup_faults: list[dict] = []
@@ -102,6 +120,8 @@ class ExerciseChecker:
         self._lead_t = 0.0  # the last time it was still the more pulled-in one
         self._switch_since: Optional[float] = None  # since when the other leg has been
         self._best: Optional[tuple[float, Verdict]] = None  # the rep's longest hold so far, and its verdict
+        self._hold_faults: tuple[str, ...] = ()  # the current (else the last) hold's faults, as the report judges them
+        self._hold_judged_t = -math.inf
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
         self._segments: list[tuple[float, str]] = []
@@ -142,13 +162,16 @@ class ExerciseChecker:
             self._series.append((t, self.machine.sign * self.channels.raw_key))  # for the report's phases
         key = self.values.get(self._key, math.nan)
         rate = self._rate(t, key) if self._rate is not None else 0.0
-        message = self._check_posture(t, key, pose)
+        message = self._check_posture(t, key, pose, lambda: Moment(
+            t, key, self.channels.raw_key, rate, tuple(self.channels.parts(measured, side)), dict(self.values),
+            dict(self.channels.seen())))
         live: Optional[RuleValues] = None  # this frame's fault rule values, once computed
         if self.armed:
             parts = self.channels.parts(measured, side)  # unmeasured: judged on the sum alone
             for change in self.machine.update(t, key, rate, parts):
                 self._on_phase(change, now=t)
             self._follow_rep(t)
+            self._follow_hold_verdict(t)
             self._follow_lead(t, key)
             live = self._check_faults(t)
         self.timer.update(t, counting=self.machine.phase == HOLD and not self._hold_paused())
@@ -163,24 +186,33 @@ class ExerciseChecker:
         state = "no_person" if not pose.has_pose else "unseen"
         return self._result(pose, side, unseen_message(self.trust.reason), state=state)
 
-    def _check_posture(self, t: float, key: float, pose: PoseFrame) -> str:
+    def _check_posture(self, t: float, key: float, pose: PoseFrame, moment: Callable[[], "Moment"]) -> str:
         """Arms the counter once the starting posture has been held ``arm_s``; disarms after it has been
         lost for ``disarm_s``. Returns what to tell the person ("" when all is well). A condition whose
-        joints are outside the picture is not judged (a hand at the edge only shows the posture)."""
+        joints are outside the picture is not judged (a hand at the edge only shows the posture); one
+        marked ``to_start`` (hips down) is judged only until counting starts, so the rest level is
+        learned in the real starting position and never at the top of a movement."""
         failing = next((c for c in self.ex.posture if c.measure not in self.channels.posture_off_edge
+                        and not (self.armed and c.to_start)
                         and not _in_range(self.values.get((c.measure, "tracked"), math.nan), c.min, c.max)), None)
         if failing is None:
             self._posture_bad_since = None
             self._posture_ok_since = t if self._posture_ok_since is None else self._posture_ok_since
             if not self.armed and t - self._posture_ok_since >= self.ex.phases.arm_s:
                 self.armed = True  # the camera's roll is kept from now on (ChannelReader.read)
-                self.machine.reset(t, key)
                 self._rest = dict(self.values)
+                self._replay_preroll(t, key)
                 self._open_segment(self._posture_ok_since, self.ex.phases.rest)
+            elif not self.armed:
+                self._preroll.append(moment())
             return ""
         self._posture_ok_since = None
         if not self.armed:
             self._open_segment(t, "setup")
+            if failing.to_start and t - (self._preroll[0].t if self._preroll else t) < PREROLL_S:
+                self._preroll.append(moment())  # in the exercise's posture, on the way to its starting position
+            else:
+                self._preroll = []
             return failing.say
         self._posture_bad_since = t if self._posture_bad_since is None else self._posture_bad_since
         if t - self._posture_bad_since >= self.ex.phases.disarm_s:
@@ -192,6 +224,21 @@ class ExerciseChecker:
             self._open_segment(self._posture_bad_since, "setup")
             return failing.say
         return ""
+
+    def _replay_preroll(self, t: float, key: float) -> None:
+        """Counting starts at rest (``key``). Replay the frames since the person took the exercise's
+        posture but was not yet in its starting position, against this rest level: a recording that
+        begins with the hips already up, then holds and comes down, holds a rep a person would count
+        (real clips start mid-movement). The rest level itself is never learned from them."""
+        frames, self._preroll = self._preroll, []
+        self.machine.reset(frames[0].t if frames else t, key)
+        for m in frames:
+            if self._series is not None and math.isfinite(m.raw):
+                self._series.append((m.t, self.machine.sign * m.raw))
+            for change in self.machine.update(m.t, m.key, m.rate, m.parts):
+                self._on_phase(change, now=m.t)
+            self._follow_rep(m.t, m.values, m.seen)
+            self.timer.update(m.t, counting=self.machine.phase == HOLD)
 
     # -- phases, reps and holds --------------------------------------------------------------------
     def _phase_name(self, key: str) -> str:
@@ -216,14 +263,19 @@ class ExerciseChecker:
         if event == REP_START and self._rep is None:
             self._rep = RepRecord(index=len(self.reps) + 1, start_s=t, faults=sorted(self._rest_faults))
             self._top_values, self._worked, self._best, self._lead = {}, None, None, None
+            self.timer.reset()  # the new rep (the other leg) is timed from nothing, under its own side
+            self._hold_faults = ()
         elif self._rep is None:
             return
         elif event == HOLD_START:  # timed from when the position was reached (hold_time)
             self.timer.start(change.hold_time, now)
             self._hold_start, self._hold_series = change.hold_time, {}
             self._hold_key = change.phase  # which hold (two-way machines have two: cat and cow)
+            self._hold_faults, self._hold_judged_t = (), -math.inf
         elif event == HOLD_END:
             self._end_hold(max(change.hold_time, self._hold_start), now)
+            # A form cue still waiting to be said is about a position the person has left.
+            self.cues.withdraw({r.code for r in self.ex.faults if r.scope == "hold"})
         elif event == TURNED:  # turned back at the top without a pause: judge the position at the peak
             self._keep_if_best(0.0, self._judge_top({ch: [v] for ch, v in self._top_values.items()}))
         elif event == REP_END:  # taken back if the person turns out to have left the position (_check_posture)
@@ -261,19 +313,22 @@ class ExerciseChecker:
             self.reps = [r for r in self.reps if r.index not in gone]
             self.holds = [h for h in self.holds if h.rep not in gone]
 
-    def _follow_rep(self, t: float) -> None:
+    def _follow_rep(self, t: float, values: Optional[dict[Channel, float]] = None,
+                    seen: Optional[dict[Channel, float]] = None) -> None:
         """While a rep is under way: keep its values at the furthest point, its hold series, and
-        which side it works."""
+        which side it works. ``values``/``seen``: a replayed frame's (default: this frame's)."""
         if self._rep is None:
             return
+        values = self.values if values is None else values
+        seen = self.channels.seen() if seen is None else seen
         phase = self.machine.phase
-        if phase == OUT and self.machine.peak == self.machine.sign * self.values[self._key]:
-            self._top_values = dict(self.values)
+        if phase == OUT and self.machine.peak == self.machine.sign * values[self._key]:
+            self._top_values = dict(values)
         if phase == HOLD:
-            for ch, v in self.channels.seen().items():
+            for ch, v in seen.items():
                 self._hold_series.setdefault(ch, []).append((t, v))
         if self.ex.sides is not None and phase in (OUT, HOLD):
-            self._worked = self._worked_now(self.values) or self._worked
+            self._worked = self._worked_now(values) or self._worked
 
     def _follow_lead(self, t: float, key: float) -> None:
         """Alternating sides with no rest between (one knee lowered as the other comes in): once the
@@ -313,13 +368,31 @@ class ExerciseChecker:
         moved = self._moved(values)
         return worked_side({s: v for s, v in moved.items() if math.isfinite(v)}, self.ex.sides.worked_beyond)
 
-    def _judge_top(self, series: dict[Channel, list[float]]) -> Verdict:
-        """Judge a position held at the top (the median of each value over the hold): which side was
-        worked, the values that matter, and the hold-scope faults (their cues are offered now)."""
+    def _judge_top(self, series: dict[Channel, list[float]], say_faults: bool = True) -> Verdict:
+        """Judge a position held at the top, and say once per fault that the camera's angle keeps it
+        from being judged. ``say_faults``: also say its faults now (a top turned at without a pause;
+        a hold's faults were said while it lasted, by the live checks, and saying them again as
+        the person lets go would be about what they are no longer doing)."""
+        verdict = self._verdict(series)
+        self._worked = verdict.side
+        for code in verdict.unjudged:
+            if code not in self._said_unjudged:  # said once: it will not change until the camera moves
+                self._said_unjudged.add(code)
+                self.cues.offer(self._last_t, f"{code}_unjudged", unjudged_message(self.ex.fault(code)), priority=0)
+        for code in verdict.faults if say_faults else ():
+            rule = self.ex.fault(code)
+            self.cues.offer(self._last_t, code, self.ex.cue_text(rule), rule.priority)
+        return verdict
+
+    def _verdict(self, series: dict[Channel, list[float]]) -> Verdict:
+        """What a position held at the top shows (the median of each value over the hold): which side
+        was worked, the values that matter, and the hold-scope faults. Says nothing: it also judges a
+        hold while it runs (``_follow_hold_verdict``), and must then agree with the final verdict."""
         held = {ch: statistics.median(v) for ch, v in series.items() if v}
+        worked = self._worked
         if self.ex.sides is not None:
-            self._worked = self._worked_now(held) or self._worked
-        verdict = Verdict(side=self._worked)
+            worked = self._worked_now(held) or worked
+        verdict = Verdict(side=worked)
         if self._key in held:
             verdict.peak[peak_key(self._key[0])] = _round(held[self._key])
         for rule in self.ex.faults:
@@ -327,20 +400,25 @@ class ExerciseChecker:
                 continue
             if self._view_blocks(rule):
                 verdict.unjudged.append(rule.code)
-                if rule.code not in self._said_unjudged:  # said once: it will not change until the camera moves
-                    self._said_unjudged.add(rule.code)
-                    self.cues.offer(self._last_t, f"{rule.code}_unjudged", unjudged_message(rule), priority=0)
                 continue
             violated = False
             for way in rule.ways:
-                value = rule_value(way, held, self._worked, self._rest)
+                value = rule_value(way, held, worked, self._rest)
                 if math.isfinite(value):
                     verdict.peak[peak_key(way.measure, way.of, way.relative)] = _round(value)
                 violated = violated or way.violated(value)
             if violated:
                 verdict.faults.append(rule.code)
-                self.cues.offer(self._last_t, rule.code, rule.cue, rule.priority)
         return verdict
+
+    def _follow_hold_verdict(self, t: float) -> None:
+        """While holding, judge the hold so far as its end will (a few times a second): the hold bar
+        shows the same verdict the report will give, not a green bar on a faulted hold."""
+        if self.machine.phase != HOLD or self._rep is None or t - self._hold_judged_t < HOLD_JUDGE_EVERY_S:
+            return
+        self._hold_judged_t = t
+        series = {ch: [v for _, v in pts] for ch, pts in self._hold_series.items() if pts}
+        self._hold_faults = tuple(self._verdict(series).faults) if series else ()
 
     def _keep_if_best(self, held_s: float, verdict: Verdict) -> None:
         """A rep is judged on its longest hold: a pause part-way (then a deeper pull) does not count
@@ -355,7 +433,8 @@ class ExerciseChecker:
         # Judged on the hold as timed: not the frames after its (back-dated) end, which may already
         # be the release, or the other leg coming in.
         series = {ch: [v for ts, v in pts if ts <= t] or [pts[0][1]] for ch, pts in self._hold_series.items() if pts}
-        verdict = self._judge_top(series)
+        verdict = self._judge_top(series, say_faults=False)
+        self._hold_faults = tuple(verdict.faults)
         self._keep_if_best(held, verdict)
         rep.hold_s += held
         rep.top_s += max(0.0, t - self._hold_start)
@@ -374,7 +453,9 @@ class ExerciseChecker:
             rep.side, rep.peak = verdict.side, dict(verdict.peak)
             rep.faults += [f for f in verdict.faults if f not in rep.faults]
             rep.unjudged = list(verdict.unjudged)
-        stats = {"hold_s": rep.hold_s, "top_s": rep.top_s, "duration_s": rep.end_s - rep.start_s}
+        target = self.ex.hold_target_s
+        stats = {"hold_s": rep.hold_s, "hold_share": rep.hold_s / target if target > 0 else math.nan,
+                 "top_s": rep.top_s, "duration_s": rep.end_s - rep.start_s}
         extra = self.machine.rep_stats()  # two-way machines: the depth reached at each pole (cat_depth, ...)
         rep.peak.update({k: _round(v) for k, v in extra.items()})
         stats.update(extra)
@@ -384,17 +465,18 @@ class ExerciseChecker:
         for rule in violated(self.ex.faults, stats, [r.stats for r in self.reps]):
             if rule.code not in rep.faults:
                 rep.faults.append(rule.code)
-                self.cues.offer(t, rule.code, rule.cue, rule.priority)
+                self.cues.offer(t, rule.code, self.ex.cue_text(rule), rule.priority)
         self.reps.append(rep)
 
     # -- faults ----------------------------------------------------------------------------------
     def _rule_values(self) -> RuleValues:
         """Each fault rule's values now, one per way it shows (``FaultRule.ways``), by code: NaN
-        unless it is judged live in the current phase (scope "hold" while holding, "rest" at rest)."""
+        unless it is judged live in the current phase (scope "hold" while in the held position, not on
+        the way out of it; "rest" at rest)."""
         phase = self.machine.phase
         values, seen = {}, self.channels.seen()
         for rule in self.ex.faults:
-            in_scope = (rule.scope == "hold" and phase == HOLD) or (rule.scope == "rest" and phase == REST)
+            in_scope = (rule.scope == "hold" and self.machine.in_position) or (rule.scope == "rest" and phase == REST)
             in_scope = in_scope and not self._view_blocks(rule)
             values[rule.code] = tuple(rule_value(way, seen, self._worked, self._rest) if in_scope else math.nan
                                       for way in rule.ways)
@@ -423,7 +505,7 @@ class ExerciseChecker:
         return live
 
     def _raise(self, rule: FaultRule, t: float) -> None:
-        self.cues.offer(t, rule.code, rule.cue, rule.priority)
+        self.cues.offer(t, rule.code, self.ex.cue_text(rule), rule.priority)
         if rule.scope == "rest" and rule.code not in self._rest_faults:
             self._rest_faults.add(rule.code)
             self._setup_faults.append({"t_s": round(t, 3), "code": rule.code})
@@ -462,8 +544,9 @@ class ExerciseChecker:
             measures=self.measures, key_measure=self.ex.phases.measure,
             status="unknown" if state in ("no_person", "unseen") else self._status(active, live),
             reps=len(self.reps), good_reps=good, hold_s=self.timer.elapsed, hold_target_s=self.ex.hold_target_s,
-            holding=self.timer.running, cue=cue, active_faults=active, people=pose.people,
-            worked_side=self._worked if self._rep is not None else None,
+            holding=self.timer.running, cue=cue, active_faults=active, people=pose.people, hold_faults=self._hold_faults,
+            # The leg this rep pulls, once one leads: as the legs cross, the hold still shown is its.
+            worked_side=(self._lead or self._worked) if self._rep is not None else None,
             key_level=self.machine.level(self.values.get(self._key, math.nan)) if self.armed else math.nan)
 
     def finish(self) -> SessionRecord:

@@ -32,6 +32,10 @@ class CueScheduler:
         if code not in self._pending:
             self._pending[code] = Cue(t, code, text, priority)
 
+    def withdraw(self, codes: "set[str] | frozenset[str]") -> None:
+        """Drop offers of ``codes`` not yet shown: what they were about is over (a hold that ended)."""
+        self._pending = {c: cue for c, cue in self._pending.items() if c not in codes}
+
     def update(self, t: float) -> Optional[Cue]:
         if self.current is not None and t - self.current.t >= self.show_s:
             self.current, self._free_at = None, t + self.gap_s

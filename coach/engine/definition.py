@@ -24,7 +24,10 @@ from coach.measures import MEASURES
 from poses import POSES_DIR
 
 SCHEMA = "coach.exercise/1"
-REP_STATS = ("hold_s", "top_s", "duration_s")  # measures a scope="rep" or "session" fault may test
+# Figures a scope="rep" or "session" fault may test; hold_share is the hold as a share of the hold
+# target, so one limit holds for every target (--hold, presets).
+REP_STATS = ("hold_s", "hold_share", "top_s", "duration_s")
+TARGET = "{target}"  # in a cue text: the hold target in seconds ("Hold a little longer: {target} seconds")
 # Two-way phases add, per pole, e.g. cat_depth / cow_depth and cat_hold_s / cow_hold_s: POLE_STATS.
 POLE_STATS = ("depth", "hold_s")
 # rest | hold: judged live on a measure; rep: once per rep on its own figures (REP_STATS); session: once
@@ -126,6 +129,9 @@ class PostureCondition:
     min: Optional[float]
     max: Optional[float]
     say: str
+    # Only to start counting: the starting position proper (bridge: hips down, knees bent), which
+    # the movement itself leaves; the other conditions (lying, on hands and knees) hold throughout.
+    to_start: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,11 @@ class FaultRule:
     # beyond it an image-plane angle can be off by more than the fault's margin, and the coach says
     # it can't judge instead of guessing (the rep's ``unjudged``). None: judged from any view.
     max_view_deg: Optional[float] = None
+
+    @property
+    def judges_hold_length(self) -> bool:
+        """A fault on the hold's length (hold_short), not on form."""
+        return self.measure in ("hold_s", "hold_share")
 
     def violated(self, value: float) -> bool:
         return (self.below is not None and value < self.below) or (self.above is not None and value > self.above)
@@ -228,6 +239,10 @@ class Exercise:
         p = self.presets[name]
         return dataclasses.replace(self, hold_target_s=p.get("hold_s", self.hold_target_s),
                                    reps_min=p.get("reps_min", self.reps_min), reps_max=p.get("reps_max", self.reps_max))
+
+    def cue_text(self, rule: FaultRule) -> str:
+        """The rule's cue, with the hold target (``{target}``) as this session sets it."""
+        return rule.cue.replace(TARGET, f"{self.hold_target_s:g}")
 
     def fault(self, code: str) -> FaultRule:
         return next(f for f in self.faults if f.code == code)
@@ -415,7 +430,8 @@ def _presets(f: _Fields) -> dict:
 
 def _posture(f: _Fields) -> PostureCondition:
     cond = PostureCondition(measure=f.measure("measure"), min=f.get("min", float, None),
-                            max=f.get("max", float, None), say=f.get("say", str))
+                            max=f.get("max", float, None), say=f.get("say", str),
+                            to_start=f.get("to_start", bool, False))
     if cond.min is None and cond.max is None:
         raise f.error("max", "a posture condition needs 'min' or 'max'")
     return cond

@@ -45,6 +45,10 @@ class HoldTimer:
         self.running, self._history = False, []
         return self.elapsed
 
+    def reset(self) -> None:
+        """A new rep began: its hold starts from nothing (the last one's time is not shown under it)."""
+        self.running, self.elapsed, self._history = False, 0.0, []
+
     @property
     def met(self) -> bool:
         return self.elapsed >= self.target_s

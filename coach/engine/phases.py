@@ -218,6 +218,12 @@ class PhaseMachine:
         changes.append(PhaseChange(t, OUT, REP_START))
         return changes
 
+    @property
+    def in_position(self) -> bool:
+        """Holding, and within the hold's band now: not on the way out while ``leave_confirm_s`` makes
+        sure the hold has ended (a released knee is not judged as if still hugged)."""
+        return self.phase == HOLD and self._left is None
+
     def level(self, value: float) -> float:
         """How far ``value`` is out from rest, in the measure's units (0 at rest)."""
         return self.sign * value - (self.rest_level if self.rest_level is not None else self.sign * value)

@@ -44,7 +44,8 @@ class HoldRecord:
 
     @property
     def met_target(self) -> bool:
-        return self.duration_s >= self.target_s and not self.faults
+        """Long enough and in good form throughout; a hold with no target (cat-cow's poles) has none to meet."""
+        return 0 < self.target_s <= self.duration_s and not self.faults
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,13 @@ class FrameResult:
     # The key measure relative to the person's resting (neutral) level, as the phase machine sees it;
     # NaN until counting starts. Cat-cow: about +1 in a full cat, -1 in a full cow.
     key_level: float = math.nan
+    # The faults of the hold under way as its end will judge them (else of the last hold): a hold
+    # meets its target only in good form, on screen as in the report.
+    hold_faults: tuple[str, ...] = ()
+
+    @property
+    def hold_met(self) -> bool:
+        return 0 < self.hold_target_s <= self.hold_s and not self.hold_faults
 
 
 @dataclass

@@ -97,6 +97,11 @@ class TwoWayMachine:
         """The generic phase (rest | out | hold) the checker times holds and judges faults by."""
         return HOLD if self.key in (PLUS, MINUS) else self.key
 
+    @property
+    def in_position(self) -> bool:
+        """At a pole now (a pole's hold ends as soon as the value leaves it)."""
+        return self.phase == HOLD
+
     def level(self, value: float) -> float:
         """How far ``value`` is from neutral (0 at neutral; + toward the plus pole)."""
         return value - (self.neutral if self.neutral is not None else value)
