@@ -81,9 +81,10 @@ MAX_CROWD = 0.2  # share of frames with a second person
 OUT_SHARE = 0.25  # share of frames with a part outside the picture before it counts as out
 
 LIGHT, PERSON, PEOPLE, IN_FRAME, DISTANCE, VIEW, TILT = "light", "person", "people", "in_frame", "distance", "view", "tilt"
-CHECKS = (LIGHT, PERSON, PEOPLE, IN_FRAME, DISTANCE, VIEW, TILT)
+POSITION = "position"  # the exercise's starting position (calibration/position.py), judged only for an exercise
+CHECKS = (LIGHT, PERSON, PEOPLE, IN_FRAME, DISTANCE, VIEW, TILT, POSITION)
 LABELS = {LIGHT: "light", PERSON: "person", PEOPLE: "people", IN_FRAME: "in frame", DISTANCE: "distance",
-          VIEW: "view", TILT: "tilt"}
+          VIEW: "view", TILT: "tilt", POSITION: "position"}
 OK, CHANGE, UNKNOWN = "ok", "change", "n/a"  # a check's status: fine / must change / could not be judged
 LYING, HANDS_AND_KNEES, UPRIGHT = "lying", "hands_and_knees", "upright"
 SIDE, OBLIQUE, FRONTAL = "side", "oblique", "frontal"
@@ -365,11 +366,13 @@ def _tilt(m: Measurements) -> Check:
 
 
 def judge(m: Measurements, needs_view: str = "side", counts_people: bool = False,
-          parts: Optional[Sequence[str]] = None, side_within: Optional[float] = None) -> Verdict:
+          parts: Optional[Sequence[str]] = None, side_within: Optional[float] = None,
+          position: Optional[Check] = None) -> Verdict:
     """Each check's status and words for an exercise whose definition says ``view = needs_view``.
     ``counts_people``: the backend can see a second person (otherwise that check is not made).
     ``parts``: the body parts that must be in the picture (the exercise's ``parts_for``); all by default.
-    ``side_within``: the exercise's own side-on limit (its ``side_within_deg``), if stricter."""
+    ``side_within``: the exercise's own side-on limit (its ``side_within_deg``), if stricter.
+    ``position``: the exercise's starting-position check (calibration/position.py), the last line."""
     checks = [_light(m)]
     if m.found < MIN_FOUND and m.extent < _SETUP.min_extent:  # found now and then, and small: too far to track
         checks.append(Check(PERSON, CHANGE, f"I can hardly see you (in {100 * m.found:.0f}% of the frames, filling "
@@ -390,6 +393,8 @@ def judge(m: Measurements, needs_view: str = "side", counts_people: bool = False
         checks += [Check(code, UNKNOWN, "nobody in view") for code in (IN_FRAME, DISTANCE, VIEW, TILT)]
     else:
         checks += [_in_frame(m, parts), _distance(m), _view(m, needs_view, side_within), _tilt(m)]
+    if position is not None:
+        checks.append(position if m.found >= MIN_FOUND else Check(POSITION, UNKNOWN, "nobody in view"))
     return Verdict(tuple(checks), m, needs_view)
 
 

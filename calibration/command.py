@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from calibration.camera import FrameSample, Verdict, judge, measure, suited, verdict_json
+from calibration.camera import CHANGE, FrameSample, Verdict, judge, measure, suited, verdict_json
+from calibration.position import position_check
 from coach.engine.definition import Exercise
 from coach.errors import CoachError
 from coach.live.capture import FrameReader
@@ -65,6 +67,10 @@ def add_camera_parser(group: "argparse._SubParsersAction") -> argparse.ArgumentP
                    help="judge for this exercise (see 'coach exercises'); default: a side-view exercise, "
                         "and say which exercises the set-up suits")
     p.add_argument("--seconds", "-s", type=float, default=4.0, help="seconds to watch (default 4)")
+    p.add_argument("--countdown", type=float, default=5.0,
+                   help="seconds to get into the starting position before the check starts, counted down on "
+                        "screen and aloud (default 5; a video file is checked at once)")
+    p.add_argument("--mute", action="store_true", help="don't count down aloud")
     p.add_argument("--headless", action="store_true", help="no window (machines without a display)")
     p.add_argument("--out", "-o", help=f"write {SNAPSHOT} (the picture with the verdict) and {RESULT} here")
     p.add_argument("--backend", choices=("solution", "tasks"), default="solution",
@@ -82,6 +88,26 @@ class Watched:
     samples: list[FrameSample] = field(default_factory=list)
     image: Optional[np.ndarray] = None  # the last frame with somebody in it (else the last frame)
     pose: Optional[PoseFrame] = None
+
+
+def lead_in(reader: FrameReader, seconds: float, show: Callable[[np.ndarray, int], bool],
+            say: Callable[[str], None], clock: Callable[[], float] = time.monotonic) -> bool:
+    """A few seconds to get into position before measuring (a camera only: a recording is already
+    made), counted down on screen and aloud: "3", "2", "1". Returns False when the person stopped it."""
+    if reader.is_file or seconds <= 0:
+        return True
+    start, said = clock(), None
+    while (left := seconds - (clock() - start)) > 0:
+        image = reader.read()
+        if image is None:
+            raise CoachError(f"{reader.description} stopped sending frames (unplugged, or taken by another program?)")
+        count = int(math.ceil(left))
+        if count != said:
+            say(str(count))
+            said = count
+        if not show(image, count):
+            return False
+    return True
 
 
 def watch(reader: FrameReader, backend: PoseBackend, seconds: float, show: ShowFrame,
@@ -137,10 +163,13 @@ def run_camera(args: argparse.Namespace) -> int:
     from coach.engine.definition import exercise_ids, load_exercise
     from coach.live.capture import open_camera
     from coach.live.display import Headless, Window, display_problem
+    from coach.live.speech import Speaker
     from coach.pose.backends import make_backend
 
     if not args.seconds > 0:
         raise CoachError(f"--seconds must be above 0, got {args.seconds:g}")
+    if not args.countdown >= 0:
+        raise CoachError(f"--countdown must be 0 or more seconds, got {args.countdown:g}")
     exercise = load_exercise(args.exercise) if args.exercise else None
     if not args.headless:
         problem = display_problem()
@@ -157,6 +186,20 @@ def run_camera(args: argparse.Namespace) -> int:
         try:
             if not args.headless:
                 display = Window("coach - camera check", reader.width, reader.height)
+            get_ready = exercise.posture[0].say if exercise is not None and exercise.posture else \
+                "Get into the exercise's starting position"
+            if not reader.is_file and args.countdown > 0:
+                print(f"{get_ready}: the check starts in {args.countdown:g} s", flush=True)
+            speaker = Speaker(muted=args.mute) if not reader.is_file and args.countdown > 0 else None
+            try:
+                go_on = lead_in(reader, args.countdown, _counter(display, args.headless, get_ready),
+                                speaker.say if speaker is not None else (lambda text: None))
+            finally:
+                if speaker is not None:
+                    speaker.close()
+            if not go_on:
+                print("stopped before the check started", flush=True)
+                return 1
             print(f"checking the set-up from {reader.description} for {args.seconds:g} s: "
                   "get into the exercise's starting position and keep still", flush=True)
             seen = watch(reader, backend, args.seconds, _shower(display, args.headless))
@@ -165,12 +208,16 @@ def run_camera(args: argparse.Namespace) -> int:
             reader.close()
             backend.close()
         m = measure(seen.samples)
+        poses = [s.pose for s in seen.samples]
         verdict = judge(m, exercise.view if exercise is not None else "side", counts_people,
                         parts_for(exercise.key_joints) if exercise is not None else None,
-                        exercise.side_within_deg if exercise is not None else None)
+                        exercise.side_within_deg if exercise is not None else None,
+                        position_check(poses, exercise) if exercise is not None else None)
         others = [load_exercise(ex_id) for ex_id in exercise_ids()]
-        suits = [] if exercise is not None else suited(
-            m, [(ex.id, ex.view, parts_for(ex.key_joints), ex.side_within_deg) for ex in others], counts_people)
+        suits = [] if exercise is not None else [  # the set-up, and the position the person is in
+            ex.id for ex in others
+            if ex.id in suited(m, [(ex.id, ex.view, parts_for(ex.key_joints), ex.side_within_deg)], counts_people)
+            and position_check(poses, ex).status != CHANGE]
         for line in report_lines(verdict, exercise, suits):
             print(line)
         from calibration.draw import snapshot
@@ -184,6 +231,20 @@ def run_camera(args: argparse.Namespace) -> int:
     finally:
         display.close()
     return 0 if verdict.usable else 1
+
+
+def _counter(display: Display, headless: bool, say: str) -> Callable[[np.ndarray, int], bool]:
+    """What ``lead_in`` calls per frame: the picture with the count drawn, in the window."""
+    from calibration.draw import lead_in as draw_lead_in
+    from coach.live.display import QUIT, action_for
+
+    def show(image: np.ndarray, count: int) -> bool:
+        if headless:
+            return True
+        display.show(draw_lead_in(image, count, say))
+        return action_for(display.key()) != QUIT and not display.closed()
+
+    return show
 
 
 def _shower(display: Display, headless: bool) -> ShowFrame:

@@ -109,3 +109,10 @@ def progress(image: np.ndarray, pose: Optional[PoseFrame], remaining_s: float) -
     draw_panel(scene, [(f"Checking the set-up: hold the starting position ({secs} s)", CUE_ACCENT),
                        ("q or Esc: stop now", GREY)])
     return scene
+
+
+def lead_in(image: np.ndarray, count: int, say: str) -> np.ndarray:
+    """The picture before measuring: what to do, and the seconds left to get there."""
+    scene = image.copy()
+    draw_panel(scene, [(f"{say}: the check starts in {count}", CUE_ACCENT), ("q or Esc: stop now", GREY)])
+    return scene

@@ -347,7 +347,7 @@ def lines_of(proc: subprocess.CompletedProcess) -> dict[str, str]:
     """The printed check lines by their label."""
     out = {}
     for line in proc.stdout.splitlines():
-        for label in ("light", "person", "people", "in frame", "distance", "view", "tilt"):
+        for label in ("light", "person", "people", "in frame", "distance", "view", "tilt", "position"):
             if line.startswith(label + " "):
                 out[label] = line[len(label):].strip()
     return out
@@ -396,8 +396,9 @@ def test_side_on_sample_is_usable_for_bridge_and_the_snapshot_is_written(tmp_pat
                      "--out", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     got = lines_of(proc)
-    assert set(got) == {"light", "person", "people", "in frame", "distance", "view", "tilt"}
-    assert all(got[k].startswith("ok ") for k in ("light", "person", "in frame", "distance", "view", "tilt")), got
+    assert set(got) == {"light", "person", "people", "in frame", "distance", "view", "tilt", "position"}
+    assert all(got[k].startswith("ok ") for k in ("light", "person", "in frame", "distance", "view", "tilt",
+                                                  "position")), got
     assert "side-on" in got["view"]
     assert "usable for bridge (Pelvic tilt bridge)" in proc.stdout.splitlines()
     picture = cv2.imread(str(out / "calibration.png"))
@@ -407,6 +408,16 @@ def test_side_on_sample_is_usable_for_bridge_and_the_snapshot_is_written(tmp_pat
     m = data["measured"]
     assert m["view"] == "side" and m["posture"] == "lying" and abs(m["tilt_deg"]) < 5 and m["found"] == 1.0
     assert 25 <= m["frames"] <= 35  # 3 s of a 30 fps file at about 10 frames a second
+
+
+def test_lying_on_the_back_is_not_usable_for_cat_cow(tmp_path: Path) -> None:
+    """The camera is fine, the person is not in cat-cow's starting position: the position line says
+    what to do, in the words the live set-up uses."""
+    proc = calibrate("--camera", str(SAMPLE), "--exercise", "cat_cow", "--headless", "--seconds", "3", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    got = lines_of(proc)
+    assert got["position"] == "change  Put your hands on the floor under your shoulders, then check again"
+    assert proc.stdout.splitlines()[-1] == "not usable for cat_cow (Cat-cow): 1 thing to change (above)"
 
 
 def test_rolled_camera_gives_exit_1_and_says_to_level_it(tmp_path: Path) -> None:
@@ -428,9 +439,11 @@ def test_body_cut_off_gives_exit_1_naming_what_is_out(tmp_path: Path) -> None:
     in_frame = lines_of(proc)["in frame"]
     assert in_frame.startswith("change") and "feet" in in_frame and "out of the picture (left edge)" in in_frame
     assert "head" not in in_frame and "shoulders" not in in_frame
-    # the feet only show bridge's starting position (their fault is then not judged): the exercises
-    # whose checkers gate on shoulders, hips and knees can still be coached
-    assert proc.stdout.splitlines()[-1] == "the set-up suits: bridge, cat_cow, knee_to_chest"
+    # the feet only show bridge's starting position (their fault is then not judged), so a bridge
+    # can still be coached; the person lies with the knees up, which is not cat-cow's starting
+    # position (hands and knees) nor, as MediaPipe reads the cut-off legs (hip 92-106 deg), knee
+    # to chest's (both legs down)
+    assert proc.stdout.splitlines()[-1] == "the set-up suits: bridge"
 
 
 def test_dark_room_gives_exit_1_too_dark(tmp_path: Path) -> None:
