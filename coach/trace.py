@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
 from typing import IO, Iterator, Optional
 
 import numpy as np
@@ -108,28 +109,51 @@ def _fail(path: str, line: int, problem: str) -> CoachError:
     return CoachError(f"{path} line {line}: {problem} (not a coach.trace/1 landmark trace; re-run the analysis on the video)")
 
 
+MAX_PEOPLE = 64  # a frame says how many people it saw: more is not a count, it is a broken record
+MAX_COORD = 1e6  # pixels (or metres for world points) a landmark may lie from the origin: beyond, garbage
+
+
+def _whole(value: object, what: str, low: int, high: int) -> int:
+    """An integer field (JSON number with no fraction) within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value != int(value) or not low <= value <= high:
+        raise ValueError(f"'{what}' must be a whole number from {low} to {high}, got {value!r:.40}")
+    return int(value)
+
+
+def _points(value: object, what: str, cols: int) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape != (33, cols) or not np.isfinite(arr).all() or (np.abs(arr[:, :3]) > MAX_COORD).any():
+        raise ValueError(f"'{what}' must be 33 points of {cols} finite numbers of sensible size, got shape {arr.shape}")
+    return arr
+
+
 def _parse_frame(path: str, line_no: int, obj: dict, width: int, height: int) -> PoseFrame:
+    """One frame record, every field checked: a record that breaks any rule refuses the whole file
+    with its line number (a trace is the product's own output: a bad line means it was edited or
+    damaged, and guessing around it would give a report that looks right and is not)."""
     try:
-        index, t, people = int(obj["i"]), float(obj["t"]), int(obj.get("people", 1))
+        index = _whole(obj["i"], "i", 0, 2**53)
+        t = obj["t"]
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
+            raise ValueError(f"'t' must be a finite number of seconds, got {t!r:.40}")
+        t = float(t)
+        people = _whole(obj.get("people", 1), "people", 0, MAX_PEOPLE)
         kp = obj.get("kp")
         if kp is None:
             return PoseFrame(index=index, t=t, width=width, height=height, people=people)
-        arr = np.asarray(kp, dtype=np.float64)
-        if arr.shape != (33, 4) or not np.isfinite(arr).all():
-            raise _fail(path, line_no, f"'kp' must be 33 finite [x, y, z, visibility] points, got shape {arr.shape}")
+        arr = _points(kp, "kp", 4)
+        if ((arr[:, 3] < 0) | (arr[:, 3] > 1)).any():
+            raise ValueError("'kp' visibility (the 4th number of each point) must be from 0 to 1")
         world = obj.get("world")
-        world_arr = None
-        if world is not None:
-            world_arr = np.asarray(world, dtype=np.float64)
-            if world_arr.shape != (33, 3):
-                raise _fail(path, line_no, f"'world' must be 33 [x, y, z] points, got shape {world_arr.shape}")
+        world_arr = None if world is None else _points(world, "world", 3)
         back = obj.get("back")
         back_arr = None
         if back is not None:
             back_arr = np.asarray(back, dtype=np.float64)
             if back_arr.ndim != 1 or len(back_arr) < 3 or not np.isfinite(back_arr).all():
                 raise _fail(path, line_no, f"'back' must be a list of at least 3 finite heights, got {back!r:.60}")
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise _fail(path, line_no, f"bad frame record ({type(err).__name__}: {err})") from None
     return PoseFrame(index=index, t=t, width=width, height=height, xy=arr[:, :2], z=arr[:, 2],
                      visibility=arr[:, 3], world=world_arr, people=people, back=back_arr)
@@ -154,13 +178,17 @@ class TraceSource:
             raise _fail(path, 1, f"schema is {header.get('schema') if isinstance(header, dict) else None!r}, expected {SCHEMA!r}")
         try:
             src = header["source"]
-            self.info = SourceInfo(path=str(src["path"]), fps=float(src["fps"]), frames=int(src["frames"]),
-                                   width=int(src["width"]), height=int(src["height"]),
-                                   duration_s=float(src.get("duration_s", 0.0)), kind="trace")
-        except (KeyError, TypeError, ValueError) as err:
-            raise _fail(path, 1, f"the header's source is incomplete ({err})") from None
-        if not (self.info.fps > 0 and self.info.width > 0 and self.info.height > 0):
-            raise _fail(path, 1, "the header's source needs fps, width and height above 0")
+            fps, duration = float(src["fps"]), float(src.get("duration_s", 0.0))
+            if not (math.isfinite(fps) and 0 < fps <= 1000):
+                raise ValueError(f"fps must be a number above 0 and at most 1000, got {src['fps']!r:.40}")
+            if not (math.isfinite(duration) and duration >= 0):
+                raise ValueError(f"duration_s must be a finite number, 0 or more, got {src.get('duration_s')!r:.40}")
+            self.info = SourceInfo(path=str(src["path"]), fps=fps, frames=_whole(src["frames"], "frames", 0, 2**53),
+                                   width=_whole(src["width"], "width", 1, 100_000),
+                                   height=_whole(src["height"], "height", 1, 100_000),
+                                   duration_s=duration, kind="trace")
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
+            raise _fail(path, 1, f"the header's source is incomplete or wrong ({err})") from None
         self.backend = header.get("backend", {})
 
     def __iter__(self) -> Iterator[PoseFrame]:
@@ -178,6 +206,9 @@ class TraceSource:
             if not isinstance(obj, dict):
                 raise _fail(self.path, line_no, "a frame record must be a JSON object")
             pose = _parse_frame(self.path, line_no, obj, self.info.width, self.info.height)
+            if last_t is not None and pose.t <= last_t:
+                raise _fail(self.path, line_no, f"its time {pose.t:g} s does not come after the frame before "
+                                                f"({last_t:g} s)")
             count += 1
             last_t = pose.t
             yield pose

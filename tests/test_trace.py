@@ -220,6 +220,20 @@ def test_binary_file_is_refused(tmp_path: Path) -> None:
     (_frame_line(1, t="soon"), 3),
     (_frame_line(1, world=[[0.0, 0.0]] * 33), 3),
     (_frame_line(1).replace("0.9]", "NaN]", 1), 3),  # not finite
+    # every field checked (hostile input): times, counts, sizes, nesting
+    (_frame_line(1, t=float("nan")), 3),  # NaN would silently drop every later rep
+    (_frame_line(1, t=float("inf")), 3),
+    (_frame_line(1, t=-0.5), 3),  # before frame 0
+    (_frame_line(1, t=0.0), 3),  # not after frame 0 at 0 s
+    (_frame_line(1).replace('"i": 1', '"i": 1e400', 1), 3),  # Infinity once parsed: int() overflowed
+    (_frame_line(1).replace('"i": 1', '"i": 1.5', 1), 3),
+    (_frame_line(1).replace('"i": 1', '"i": [[1]]', 1), 3),
+    (_frame_line(1, people=10**9), 3),
+    (_frame_line(1, people=True), 3),
+    (_frame_line(1, kp=[[1e300, 2.0, 3.0, 0.9]] * 33), 3),  # huge
+    (_frame_line(1, kp=[[[1.0, 2.0, 3.0, 0.9]]] * 33), 3),  # nested one level too deep
+    (_frame_line(1, kp=[[1.0, 2.0, 3.0, 7.0]] * 33), 3),  # a visibility of 7
+    (_frame_line(1, world=[[float("inf"), 0.0, 0.0]] * 33), 3),
 ])
 def test_malformed_frame_line_names_file_and_line(tmp_path: Path, bad: str, line: int) -> None:
     path = tmp_path / "t.jsonl"
@@ -249,10 +263,19 @@ def test_missing_trace(tmp_path: Path) -> None:
     _expect_error(tmp_path / "nope.jsonl", None, "not found")
 
 
-def test_header_with_zero_fps_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("source", [{"fps": 0}, {"fps": float("inf")}, {"fps": float("nan")}, {"fps": -30},
+                                    {"width": float("inf")}, {"height": 0}, {"width": 1e400}, {"frames": -1},
+                                    {"duration_s": float("nan")}, {"fps": [30]}])
+def test_header_with_bad_numbers_is_refused(tmp_path: Path, source: dict) -> None:
     path = tmp_path / "t.jsonl"
-    path.write_text(_header(fps=0) + _frame_line(0) + _frame_line(1), encoding="utf-8")
+    path.write_text(_header(**source) + _frame_line(0) + _frame_line(1), encoding="utf-8")
     _expect_error(path, 1)
+
+
+def test_timestamps_that_go_backwards_are_refused_at_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(_header() + _frame_line(0) + _frame_line(2) + _frame_line(1) + _frame_line(3), encoding="utf-8")
+    _expect_error(path, 4, "does not come after")
 
 
 # -- the back's profile (exercises that need the person mask) ------------------------------------------
