@@ -20,12 +20,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import os
 import re
 from typing import Any, Optional
 
 from coach.engine.definition import Exercise, FaultRule, TwoWayPhases
 from coach.errors import CoachError
+from coach.measures import RANGES
 from coach.report import write_report
 
 from calibration.baseline import Baseline
@@ -152,6 +154,11 @@ def apply_profile(exercise: Exercise, profile: dict[str, Any]) -> Exercise:
     if unknown:
         raise CoachError(f"profile {profile.get('path', profile.get('name'))} sets unknown phase thresholds "
                          f"{', '.join(unknown)}: record it again with 'coach calibrate baseline'")
+    where = profile.get("path", profile.get("name"))
+    negative = [k for k, v in changes.items() if float(v) < 0]
+    if negative:  # every phase setting is a distance, a rate or a time (as the definitions check)
+        raise CoachError(f"profile {where} sets negative phase thresholds ({', '.join(negative)}): "
+                         "record it again with 'coach calibrate baseline'")
     if changes:
         phases = dataclasses.replace(phases, **{k: float(v) for k, v in changes.items()})
     codes = {rule.code for rule in exercise.faults}
@@ -160,6 +167,13 @@ def apply_profile(exercise: Exercise, profile: dict[str, Any]) -> Exercise:
         raise CoachError(f"profile {profile.get('path', profile.get('name'))} sets limits of faults {exercise.id} "
                          f"does not have ({', '.join(stray)}): record it again with 'coach calibrate baseline'")
     faults = tuple(_with_limits(rule, th.get("faults", {}).get(rule.code)) for rule in exercise.faults)
+    for rule in faults:  # a limit the measure can never reach (the definitions' own check)
+        low, high = RANGES.get(rule.measure, (0.0, math.inf))
+        if rule.relative:
+            low, high = low - high, high - low
+        if any(v is not None and not low <= v <= high for v in (rule.below, rule.above)):
+            raise CoachError(f"profile {where} sets a limit of {rule.code} outside what {rule.measure} can read "
+                             f"({low:g} to {high:g}): record it again with 'coach calibrate baseline'")
     sides = exercise.sides
     if sides is not None and "worked_beyond" in th.get("sides", {}):
         sides = dataclasses.replace(sides, worked_beyond=float(th["sides"]["worked_beyond"]))

@@ -163,6 +163,17 @@ def joints_in_frame(pose: PoseFrame, side: str, measure: str, margin: float = -2
 # Measures that are a sum of parts, and their parts (the two-way machine judges stillness on them).
 PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexion": spine_flexion_parts}
 
+# The values each measure can take (its convention, see the functions): a definition's absolute limit
+# outside them can never be met or never missed, a typo the loader refuses (coach/engine/definition.py).
+RANGES: Dict[str, tuple[float, float]] = {
+    "hip_extension": (0.0, 360.0), "hip_angle": (0.0, 180.0), "knee_angle": (0.0, 180.0),
+    "hip_angle_min": (0.0, 180.0), "torso_tilt": (0.0, 90.0), "leg_rise": (-90.0, 90.0),
+    # shares of a body length: a few either way is already far outside any pose
+    "line_deviation": (-5.0, 5.0), "head_lift": (-5.0, 5.0), "wrist_height": (-5.0, 5.0),
+    "back_curvature": (-5.0, 5.0), "spine_flexion": (-5.0, 5.0), "hip_lift": (-5.0, 5.0),
+}
+assert set(RANGES) == set(MEASURES)
+
 # Units shown to people and used in report keys (``peak: {"hip_extension_deg": ...}``).
 UNITS: Dict[str, str] = {
     "hip_extension": "deg", "hip_angle": "deg", "knee_angle": "deg", "line_deviation": "ratio",

@@ -155,6 +155,22 @@ def _del(*keys: Any) -> Callable[[dict], None]:
     return mutate
 
 
+def _rename(old: str, new: str) -> Callable[[dict], None]:
+    def mutate(d: dict) -> None:
+        d[new] = d.pop(old)
+    return mutate
+
+
+def _rename_in(*keys: Any) -> Callable[[dict], None]:
+    *path, old, new = keys
+
+    def mutate(d: dict) -> None:
+        for k in path:
+            d = d[k]
+        d[new] = d.pop(old)
+    return mutate
+
+
 def _dup_code(d: dict) -> None:
     d["faults"][1]["code"] = d["faults"][0]["code"]
 
@@ -217,6 +233,23 @@ MALFORMED = {
     "either_unknown_measure": (_set("faults", 0, "either", value=[{"measure": "leg_raise", "above": 1.0}]),
                                "faults[0].either[0].measure"),
     "either_not_tables": (_set("faults", 0, "either", value="knee_angle"), "faults[0].either"),
+    # hostile values (issue 13): not finite, out of the measure's range, misspelt names
+    "nan_threshold": (_set("phases", "start_above_rest", value=float("nan")), "phases.start_above_rest"),
+    "inf_hold_target": (_set("targets", "hold_s", value=float("inf")), "targets.hold_s"),
+    "nan_fault_limit": (_set("faults", 0, "below", value=float("nan")), "faults[0].below"),
+    "negative_angle_limit": (_set("faults", 0, "below", value=-5.0), "faults[0].below"),
+    "angle_limit_past_a_full_turn": (_set("faults", 1, "above", value=400.0), "faults[1].above"),
+    "negative_rep_figure_limit": (_set("faults", 2, "below", value=-0.5), "faults[2].below"),
+    "posture_limit_out_of_range": (_set("posture", 0, "max", value=120.0), "posture[0].max"),
+    "posture_min_above_max": (_set("posture", 0, "min", value=50.0), "posture[0].max"),
+    "reps_min_above_reps_max": (_set("targets", "reps_min", value=30), "targets.reps_min"),
+    "reps_min_negative": (_set("targets", "reps_min", value=-1), "targets.reps_min"),
+    "misspelt_faults_table": (_rename("faults", "fault"), "fault"),
+    "misspelt_top_level_key": (_rename("instructions", "instruction"), "instructions"),
+    "misspelt_fault_key": (_rename_in("faults", 0, "cue", "cues"), "faults[0].cue"),
+    "misspelt_phase_key": (_rename_in("phases", "leave_hold", "leave_hlod"), "phases.leave_hold"),
+    "misspelt_targets_key": (_rename_in("targets", "reps_max", "rep_max"), "targets.reps_max"),
+    "misspelt_optional_key": (_rename_in("faults", 0, "priority", "priorty"), "faults[0].priorty"),
 }
 
 
@@ -226,6 +259,34 @@ def test_malformed_definition_names_file_and_field(tmp_path: Path, case: str) ->
     data = copy.deepcopy(shipped_data())
     mutate(data)
     assert_refused_naming(tmp_path, data, field)
+
+
+@pytest.mark.parametrize("case, hint", [("misspelt_faults_table", "did you mean 'faults'?"),
+                                        ("misspelt_optional_key", "did you mean 'priority'?"),
+                                        ("misspelt_fault_key", "there is 'cues': misspelt?"),
+                                        ("misspelt_phase_key", "there is 'leave_hlod': misspelt?")])
+def test_a_misspelt_name_is_refused_with_the_nearest_known_one(tmp_path: Path, case: str, hint: str) -> None:
+    data = copy.deepcopy(shipped_data())
+    MALFORMED[case][0](data)
+    with pytest.raises(CoachError, match=re.escape(hint)):
+        load_exercise_file(write(tmp_path, data))
+
+
+@pytest.mark.parametrize("content, words", [
+    ("name = 'Br\xfccke'".encode("latin-1"), "not UTF-8"),
+    (b"\x00\xff\xfe\x89PNG\r\n" * 20, "not UTF-8"),
+])
+def test_a_file_that_is_not_text_is_refused_in_one_line(tmp_path: Path, content: bytes, words: str) -> None:
+    path = tmp_path / "bridge.toml"
+    path.write_bytes(content)
+    with pytest.raises(CoachError, match=words) as err:
+        load_exercise_file(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_folder_given_as_a_definition_is_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(CoachError, match="is a folder"):
+        load_exercise_file(tmp_path)
 
 
 def assert_refused_naming(tmp_path: Path, data: dict, field: str, name: str = "bridge") -> None:

@@ -177,6 +177,20 @@ def test_a_profile_naming_unknown_thresholds_is_refused(saved):
             apply_profile(BRIDGE, {**prof, "thresholds": bad})
 
 
+@pytest.mark.parametrize("bad, problem", [
+    ({"phases": {"start_above_rest": -3.0}}, "negative phase thresholds"),
+    ({"faults": {"hips_low": {"below": -20.0}}}, "outside what hip_extension can read"),
+    ({"faults": {"hips_overextended": {"above": 400.0}}}, "outside what hip_extension can read"),
+])
+def test_a_profile_with_limits_no_measure_can_reach_is_refused(saved, bad, problem):
+    """The same range checks as the definitions: a hand-edited or damaged profile never silently
+    turns a check off."""
+    prof, _ = saved
+    with pytest.raises(CoachError, match=problem) as err:
+        apply_profile(BRIDGE, {**prof, "thresholds": bad})
+    assert "\n" not in str(err.value)
+
+
 def test_missing_profile_and_bad_names(saved):
     with pytest.raises(CoachError, match="no profile 'bob'"):
         load_profile("bob", "bridge")

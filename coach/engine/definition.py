@@ -8,6 +8,7 @@ numbers.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import sys
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from coach.errors import CoachError
-from coach.measures import MEASURES
+from coach.measures import MEASURES, RANGES
 from poses import POSES_DIR
 
 SCHEMA = "coach.exercise/1"
@@ -249,28 +250,54 @@ class Exercise:
 
 
 class _Fields:
-    """Reads typed fields out of a TOML table, naming file and field in every error."""
+    """Reads typed fields out of a TOML table, naming file and field in every error. Every key asked
+    for is remembered (``asked``), so a key nobody asks for (a misspelt ``[[fault]]``, which would
+    silently drop every fault check) is refused once the whole file is read (``refuse_unknown``),
+    with the nearest known name."""
 
-    def __init__(self, path: str, table: Any, where: str) -> None:
+    def __init__(self, path: str, table: Any, where: str, registry: Optional[list["_Fields"]] = None) -> None:
         self.path, self.where = path, where
         if not isinstance(table, dict):
             raise self.error("", f"must be a table, got {type(table).__name__}")
         self.table = table
+        self.asked: set[str] = set()
+        self.registry = [] if registry is None else registry  # every table of the file, for refuse_unknown
+        self.registry.append(self)
+
+    def expect(self, *keys: str) -> None:
+        """Keys this table may hold that are read another way (or only when present)."""
+        self.asked.update(keys)
+
+    def child(self, table: Any, where: str) -> "_Fields":
+        return _Fields(self.path, table, where, self.registry)
+
+    def refuse_unknown(self) -> None:
+        """Refuse the first key of any table of the file that no reader asked for."""
+        for f in self.registry:
+            extra = sorted(set(f.table) - f.asked)
+            if extra:
+                near = difflib.get_close_matches(extra[0], sorted(f.asked), n=1, cutoff=0.6)
+                hint = f"did you mean {near[0]!r}?" if near else f"known here: {', '.join(sorted(f.asked))}"
+                raise f.error(extra[0], f"is not a known setting; {hint}")
 
     def error(self, key: str, problem: str) -> CoachError:
         name = f"{self.where}.{key}" if self.where and key else (self.where or key)
         return CoachError(f"{self.path}: {name}: {problem} (fix the exercise definition)")
 
     def get(self, key: str, kind: type, default: Any = ..., choices: Optional[tuple] = None) -> Any:
+        self.asked.add(key)
         if key not in self.table:
             if default is ...:
-                raise self.error(key, "is missing")
+                near = difflib.get_close_matches(key, [k for k in self.table if isinstance(k, str)], n=1, cutoff=0.6)
+                raise self.error(key, f"is missing (there is {near[0]!r}: misspelt?)" if near else "is missing")
             return default
         value = self.table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise self.error(key, f"must be {kind.__name__}, got {value!r}")
+            raise self.error(key, f"must be {kind.__name__}, got {value!r:.60}")
+        if kind is float and not math.isfinite(value):  # TOML has nan and inf: a limit that is never met
+            raise self.error(key, f"must be a finite number, got {value}")
         if choices is not None and value not in choices:
             raise self.error(key, f"must be one of {', '.join(map(str, choices))}, got {value!r}")
         return value
@@ -289,11 +316,16 @@ class _Fields:
         return value
 
     def subtable(self, key: str) -> "_Fields":
-        return _Fields(self.path, self.get(key, dict), key)
+        return self.child(self.get(key, dict), f"{self.where}.{key}" if self.where else key)
 
     def array(self, key: str) -> list["_Fields"]:
         items = self.get(key, list, [])
-        return [_Fields(self.path, item, f"{key}[{i}]") for i, item in enumerate(items)]
+        return [self.child(item, f"{key}[{i}]") for i, item in enumerate(items)]
+
+    def within(self, key: str, value: Optional[float], low: float, high: float, what: str) -> None:
+        """Refuse ``value`` (read from ``key``) outside [low, high]: ``what`` it is, for the message."""
+        if value is not None and not low <= value <= high:
+            raise self.error(key, f"must be from {low:g} to {high:g} ({what}), got {value:g}")
 
 
 TWO_WAY_NAMES = ("neutral", "moving", "plus", "minus")
@@ -353,6 +385,7 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
     scope = f.get("scope", str, choices=SCOPES)
     also: tuple[str, ...] = ()
     if scope in ("rep", "session"):  # judged once per rep, on the rep's own figures
+        f.expect("measure")
         named = f.table.get("measure")
         if isinstance(named, list) and named and all(isinstance(m, str) for m in named):
             for m in named:
@@ -388,12 +421,27 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
     if rule.max_view_deg is not None and (scope not in ("hold", "rest") or not 0 < rule.max_view_deg <= 90):
         raise f.error("max_view_deg", "a scope='hold' or 'rest' fault may be judged only near side-on: "
                                       f"give degrees from side-on, above 0 and at most 90, got {rule.max_view_deg}")
+    _check_limits(f, rule)
     ways = f.get("either", list, [])
     if ways and scope not in ("hold", "rest"):
         raise f.error("either", f"a scope={scope!r} fault is judged on the rep's figures; use a list of "
                                 "'measure' for more of them")
-    return dataclasses.replace(rule, either=tuple(_other_way(_Fields(f.path, way, f"{f.where}.either[{i}]"), rule)
+    return dataclasses.replace(rule, either=tuple(_other_way(f.child(way, f"{f.where}.either[{i}]"), rule)
                                                   for i, way in enumerate(ways)))
+
+
+def _check_limits(f: _Fields, rule: FaultRule) -> None:
+    """A limit must be one the figure can reach: a rep's figures (seconds, shares, depths) are never
+    negative; a measure's value lies in its range (coach.measures.RANGES), a change from rest within
+    the range's width either way."""
+    for key, value in (("below", rule.below), ("above", rule.above)):
+        if rule.scope in ("rep", "session"):
+            f.within(key, value, 0.0, math.inf, f"{rule.measure} is never negative")
+        elif rule.relative:
+            low, high = RANGES[rule.measure]
+            f.within(key, value, low - high, high - low, f"a change of {rule.measure} from rest")
+        else:
+            f.within(key, value, *RANGES[rule.measure], f"the values {rule.measure} takes")
 
 
 OTHER_WAY_KEYS = ("measure", "of", "relative", "below", "above")
@@ -407,9 +455,11 @@ def _other_way(f: _Fields, rule: FaultRule) -> FaultRule:
     below, above = f.get("below", float, None), f.get("above", float, None)
     if below is None and above is None:
         raise f.error("below", "another way a fault shows needs 'below' or 'above'")
-    return dataclasses.replace(rule, measure=f.measure("measure"), below=below, above=above,
-                               of=f.get("of", str, "tracked", choices=("tracked", "worked", "other")),
-                               relative=f.get("relative", bool, False), follows_range=False)
+    way = dataclasses.replace(rule, measure=f.measure("measure"), below=below, above=above,
+                              of=f.get("of", str, "tracked", choices=("tracked", "worked", "other")),
+                              relative=f.get("relative", bool, False), follows_range=False)
+    _check_limits(f, way)
+    return way
 
 
 def _sides(f: _Fields) -> SidesRule:
@@ -434,6 +484,10 @@ def _posture(f: _Fields) -> PostureCondition:
                             to_start=f.get("to_start", bool, False))
     if cond.min is None and cond.max is None:
         raise f.error("max", "a posture condition needs 'min' or 'max'")
+    for key, value in (("min", cond.min), ("max", cond.max)):
+        f.within(key, value, *RANGES[cond.measure], f"the values {cond.measure} takes")
+    if cond.min is not None and cond.max is not None and cond.min >= cond.max:
+        raise f.error("max", f"must be above min ({cond.min:g}), got {cond.max:g}")
     return cond
 
 
@@ -482,7 +536,9 @@ def parse_exercise(data: dict, path: str) -> Exercise:
     schema = top.get("schema", str)
     if schema != SCHEMA:
         raise top.error("schema", f"must be {SCHEMA!r}, got {schema!r}")
+    top.expect("signal", "sides")  # read only when present
     targets = top.subtable("targets")
+    targets.expect("presets")
     phases = _phases(top.subtable("phases"))
     faults = tuple(_fault(f, phases.rep_stats) for f in top.array("faults"))
     codes = [f.code for f in faults]
@@ -494,16 +550,20 @@ def parse_exercise(data: dict, path: str) -> Exercise:
     if Path(path).suffix == ".toml" and ex_id != expected:
         raise top.error("id", f"is {ex_id!r} but the file is named {expected}.toml")
     signal = _signal(top.subtable("signal")) if "signal" in data else {"filter": "none"}
-    return Exercise(
+    reps_min, reps_max = targets.get("reps_min", int), targets.get("reps_max", int)
+    if not 0 <= reps_min <= reps_max:
+        raise targets.error("reps_min", f"must be 0 or more and at most reps_max ({reps_max}), got {reps_min}")
+    exercise = Exercise(
         id=ex_id, name=top.get("name", str), view=top.get("view", str, choices=("side", "front", "any")),
         instructions=" ".join(top.get("instructions", str).split()),
         key_joints=_key_joints(top),
-        hold_target_s=targets.positive("hold_s"), reps_min=targets.get("reps_min", int),
-        reps_max=targets.get("reps_max", int), signal=signal, phases=phases,
+        hold_target_s=targets.positive("hold_s"), reps_min=reps_min, reps_max=reps_max, signal=signal, phases=phases,
         posture=tuple(_posture(f) for f in top.array("posture")),
         faults=faults, sides=_sides(top.subtable("sides")) if "sides" in data else None,
         presets=_presets(targets.subtable("presets")) if "presets" in targets.table else {}, path=path,
         needs=_needs(top), level_line=_level_line(top), side_within_deg=_side_within(top))
+    top.refuse_unknown()
+    return exercise
 
 
 def load_exercise_file(path: Path) -> Exercise:
@@ -512,6 +572,12 @@ def load_exercise_file(path: Path) -> Exercise:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise CoachError(f"exercise definition not found: {path}") from None
+    except IsADirectoryError:
+        raise CoachError(f"{path} is a folder, not an exercise definition (give a .toml file)") from None
+    except OSError as err:
+        raise CoachError(f"cannot read the exercise definition {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise CoachError(f"{path}: not UTF-8 text (save the exercise definition as UTF-8)") from None
     except tomllib.TOMLDecodeError as err:
         raise CoachError(f"{path}: not valid TOML ({err}) (fix the exercise definition)") from None
     return parse_exercise(data, str(path))
