@@ -29,9 +29,12 @@ class SourceInfo:
     height: int
     duration_s: float = 0.0
     kind: str = "video"  # video | camera | trace
+    # The container's display rotation, applied to every frame (a phone held upright records its
+    # frames sideways and says so): width and height are those of the upright picture.
+    rotation_deg: int = 0
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "path": self.path,
             "fps": round(self.fps, 3),
             "frames": self.frames,
@@ -39,6 +42,9 @@ class SourceInfo:
             "width": self.width,
             "height": self.height,
         }
+        if self.rotation_deg:
+            out["rotation_deg"] = self.rotation_deg
+        return out
 
 
 @dataclass
@@ -79,6 +85,10 @@ class VideoSource:
         self._cap = cv2.VideoCapture(path)
         if not self._cap.isOpened():
             raise CoachError(f"cannot read {path} as a video (is it a video file? try re-encoding it as MP4)")
+        # OpenCV 4.11 no longer turns frames by the container's rotation unless asked: a phone video
+        # would be analysed lying on its side (opencv/opencv#26795). Width and height follow.
+        self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        rotation = int(round(self._cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0)) % 360
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
         height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
@@ -87,7 +97,7 @@ class VideoSource:
             self._cap.release()
             raise CoachError(f"cannot read {path} as a video: it has no picture (is it a video file?)")
         self.info = SourceInfo(path=path, fps=fps if 0 < fps < 1000 else 30.0, frames=max(frames, 0),
-                               width=width, height=height, kind="video")
+                               width=width, height=height, kind="video", rotation_deg=rotation)
 
     def __iter__(self) -> Iterator[VideoFrame]:
         clock = _Timestamps(self.info.fps)
