@@ -74,7 +74,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         pose_backend = make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation)
         backend_desc = backend_info(pose_backend)
         files["trace"] = os.path.join(out_dir, TRACE)
-        writer = TraceWriter(files["trace"], info, backend_desc)
+        writer = TraceWriter(files["trace"], info, backend_desc, exercise)
         frames = _infer(source, pose_backend, times)
         video = overlay = None
         if write_video:

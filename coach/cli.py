@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
 from coach.cli_options import add_session_options
 from coach.errors import CoachError
+from coach.suggest import did_you_mean, unknown_option
 
 
 def _cmd_exercises(args: argparse.Namespace) -> int:
@@ -27,10 +29,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.engine.definition import load_exercise_file
     from coach.report import summary_lines
 
-    exercise = session_exercise(args, load_exercise_file(args.exercise_file) if args.exercise_file else None)
     if not os.path.exists(args.input):
         kind = "trace" if is_trace(args.input) else "video"
         raise CoachError(f"{kind} not found: {args.input} (check the path)")
+    from_file = load_exercise_file(args.exercise_file) if args.exercise_file else None
+    if from_file is None and not args.exercise and is_trace(args.input):
+        args.exercise = _recorded_exercise(args.input)
+    exercise = session_exercise(args, from_file)
     out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.input))[0])
     result = analyze(args.input, exercise, out, model=args.model, backend=args.backend,
                      write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty())
@@ -47,8 +52,36 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recorded_exercise(trace: str) -> Optional[str]:
+    """A trace replayed without --exercise runs the exercise its header says it was recorded for (not
+    a guess: what the recording was made with), said in one line; None when the header says none."""
+    from coach.engine.definition import exercise_ids
+    from coach.trace import recorded_exercise
+
+    ex_id = recorded_exercise(trace)
+    if ex_id is None:
+        return None
+    if ex_id not in exercise_ids():
+        raise CoachError(f"{trace} was recorded for the exercise {ex_id!r}, which is not a shipped one: "
+                         "give --exercise ID or --exercise-file FILE")
+    print(f"exercise: {ex_id}, as recorded in the trace (--exercise to choose another)")
+    return ex_id
+
+
+class CoachArgumentParser(argparse.ArgumentParser):
+    """argparse with the command line's one-line errors (``coach: ...``, exit 2), a near miss
+    suggested for an invalid choice. Sub-parsers are made of the same class (argparse's default)."""
+
+    def error(self, message: str) -> NoReturn:
+        match = re.search(r"invalid choice: '([^']*)'( \(choose from (.*)\))", message)
+        if match:  # "invalid choice: 'analyse'; did you mean analyze? (choose from ...)"
+            near = did_you_mean(match.group(1), re.findall(r"'([^']*)'", match.group(3)))
+            message = message[:match.start(2)] + near + message[match.start(2):]
+        self.exit(2, f"coach: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coach", description="Pose-checking coach for back-pain exercises.")
+    parser = CoachArgumentParser(prog="coach", description="Pose-checking coach for back-pain exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("exercises", help="list the exercises")
@@ -56,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="analyse a recorded video or a landmark trace")
     p.add_argument("input", help="video file, or a landmarks.jsonl trace from an earlier run (no inference)")
-    p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
+    p.add_argument("--exercise", "-e", help="exercise id (see 'coach exercises'); required, except when replaying a "
+                                            "trace that records its exercise")
     p.add_argument("--exercise-file", help="use this exercise definition file instead of the shipped one")
     add_session_options(p)
     p.add_argument("--out", "-o", help="output folder (default runs/NAME)")
@@ -101,19 +135,47 @@ def silence_native_stderr() -> None:
         pass  # no real stderr (embedded, captured): leave it as it is
 
 
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """``parser.parse_args``, a mistyped option named first (with the option meant, when near)."""
+    unknown = unknown_option(parser, argv)
+    if unknown is not None:
+        leaf, message = unknown
+        leaf.error(message)
+    return parser.parse_args(argv)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, sys.argv[1:] if argv is None else list(argv))
     if argv is None:  # the real command line, not a call from Python code or a test
         silence_native_stderr()
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a reader that went away (coach history | head) shows here, not at exit
+        return code
     except CoachError as err:
         print(f"coach: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("coach: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _discard_stdout()
+        return SIGPIPE_EXIT
+
+
+SIGPIPE_EXIT = 141  # what a command killed by SIGPIPE exits with (128 + 13): "the reader stopped reading"
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for a closed stdout nowhere, so that Python's flush at exit does
+    not fail again (with an "Exception ignored" trace). As the Python docs advise for SIGPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # no real stdout (a test's capture): nothing to protect
 
 
 if __name__ == "__main__":

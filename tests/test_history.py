@@ -349,7 +349,8 @@ def test_analyze_records_the_session(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_analyze_history_db_option(tmp_path: Path, capsys: pytest.CaptureFixture, coach_dirs: dict) -> None:
     trace = bridge_trace(tmp_path / "landmarks.jsonl")
     db_path = tmp_path / "mine.sqlite3"
-    code, _, _ = run(capsys, "analyze", str(trace), "--out", str(tmp_path / "out"), "-q", "--history-db", str(db_path))
+    code, _, _ = run(capsys, "analyze", str(trace), "-e", "bridge", "--out", str(tmp_path / "out"), "-q",
+                        "--history-db", str(db_path))
     assert code == 0
     with open_history(db_path) as db:
         assert len(db.sessions()) == 1
@@ -366,7 +367,7 @@ def test_a_history_that_cannot_be_written_never_fails_the_analysis(tmp_path: Pat
     else:
         (tmp_path / "a_file").write_text("x")
         db_path = tmp_path / "a_file" / "h.sqlite3"  # its folder can't be made
-    code, out, err = run(capsys, "analyze", str(trace), "--out", str(tmp_path / "out"), "-q",
+    code, out, err = run(capsys, "analyze", str(trace), "-e", "bridge", "--out", str(tmp_path / "out"), "-q",
                          "--history-db", str(db_path))
     assert code == 0
     assert (tmp_path / "out" / "report.json").exists() and out[-1].startswith("wrote ")

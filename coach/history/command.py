@@ -8,6 +8,7 @@ from typing import Optional, Sequence
 
 from coach.errors import CoachError
 from coach.history.store import SessionRow, data_dir, default_db_path, open_history
+from coach.suggest import did_you_mean
 
 # Endings worth pointing out in the table; the others (quit, time limit, end of video...) are normal.
 NOTABLE_ENDINGS = ("interrupted", "terminated", "pain", "camera_lost")
@@ -60,8 +61,9 @@ def _read(db_path: Path, exercise: Optional[str]) -> list[SessionRow]:
         with open_history(db_path) as db:
             recorded, rows = db.exercise_ids(), db.sessions(exercise)
     if exercise and exercise not in exercise_ids() and exercise not in recorded:
-        known = ", ".join(sorted(set(exercise_ids()) | set(recorded)))
-        raise CoachError(f"unknown exercise {exercise!r}; known exercises: {known} (see 'coach exercises')")
+        known = sorted(set(exercise_ids()) | set(recorded))
+        raise CoachError(f"unknown exercise {exercise!r}{did_you_mean(exercise, known)} (known exercises: "
+                         f"{', '.join(known)}; see 'coach exercises')")
     return rows
 
 

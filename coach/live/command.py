@@ -28,7 +28,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
                                    "p pain (stops the set).")
     p.add_argument("--camera", "-c", default="0",
                    help="camera index (0, 1, ...) or a video file played as if it were a camera (default 0)")
-    p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
+    p.add_argument("--exercise", "-e", help="exercise id (see 'coach exercises'); required")
     add_session_options(p)
     p.add_argument("--out", "-o", help="output folder (default runs/live-YYYYmmdd-HHMMSS)")
     p.add_argument("--headless", action="store_true", help="no window (machines without a display)")
