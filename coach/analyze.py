@@ -54,7 +54,10 @@ def is_trace(path: str) -> bool:
 
 def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",
             write_video: bool = True, progress: bool = True) -> AnalysisResult:
-    os.makedirs(out_dir, exist_ok=True)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as err:
+        raise CoachError(f"cannot create the output folder {out_dir} ({err.strerror or err}): choose another --out") from None
     times = StageTimes()
     files = {"report": os.path.join(out_dir, REPORT)}
     checker = ExerciseChecker(exercise)

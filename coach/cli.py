@@ -10,6 +10,7 @@ from typing import NoReturn, Optional, Sequence
 
 from coach.cli_options import add_session_options
 from coach.errors import CoachError
+from coach.run_folder import default_name, out_folder, release, where_note
 from coach.suggest import did_you_mean, unknown_option
 
 
@@ -36,9 +37,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if from_file is None and not args.exercise and is_trace(args.input):
         args.exercise = _recorded_exercise(args.input)
     exercise = session_exercise(args, from_file)
-    out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.input))[0])
-    result = analyze(args.input, exercise, out, model=args.model, backend=args.backend,
-                     write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty())
+    folder = out_folder(args.out, os.path.join("runs", default_name(args.input)), args.force)
+    note = where_note(folder)
+    if note:
+        print(note)
+    try:
+        result = analyze(args.input, exercise, folder.path, model=args.model, backend=args.backend,
+                         write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty())
+    except BaseException:
+        release(folder)  # a folder picked for a run that wrote nothing (an unreadable video) is not kept
+        raise
     check_found_someone(result, args.input)
     for line in summary_lines(result.report):
         print(line)
@@ -93,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                                             "trace that records its exercise")
     p.add_argument("--exercise-file", help="use this exercise definition file instead of the shipped one")
     add_session_options(p)
-    p.add_argument("--out", "-o", help="output folder (default runs/NAME)")
+    p.add_argument("--out", "-o", help="output folder (default runs/NAME, or runs/NAME-2, -3, ... when that holds a run; "
+                                       "a trace DIR/landmarks.jsonl: runs/DIR-replay)")
+    p.add_argument("--force", action="store_true", help="replace the report in the --out folder if it holds one")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
     p.add_argument("--backend", choices=("solution", "tasks"), default="solution",
                    help="solution: MediaPipe's bundled model, legacy graph (default); tasks: Tasks API on the same model")
