@@ -1,8 +1,8 @@
 """Where a run writes: a folder of its own, never one holding another run's report.
 
 - A folder the coach picks (no ``--out``): ``runs/NAME``, or ``runs/NAME-2``, ``-3``, ... when that
-  one is taken (exists and is not empty). It is created here, at once, so two runs started together
-  never pick the same one; should the run fail before writing anything, ``release`` removes it.
+  one exists. It is created here, at once, so two runs started together never pick the same one;
+  should the run fail before writing anything, ``release`` removes it again.
 - A folder the user names (``--out DIR``) is used as it is, unless it already holds a report
   (``report.json``; ``calibration.json`` for the camera check): that is refused, so history rows
   never end up pointing at another session's report, unless ``--force`` says to replace it.
@@ -39,13 +39,14 @@ def default_name(input_path: str) -> str:
     return stem
 
 
-def _free(path: str) -> bool:
-    """Claim ``path`` if nobody has: create it, or find it an empty folder (a run that wrote nothing)."""
+def _claim(path: str) -> bool:
+    """Create ``path``; False when it exists. Creating is the claim: of two runs started together
+    only one can create a folder (an existing empty one may be another run's, just created)."""
     try:
         os.mkdir(path)
         return True
     except FileExistsError:
-        return os.path.isdir(path) and not os.listdir(path)
+        return False
 
 
 def pick_folder(base: str) -> OutFolder:
@@ -56,7 +57,7 @@ def pick_folder(base: str) -> OutFolder:
             os.makedirs(parent, exist_ok=True)
         for n in range(1, MAX_TRIES + 1):
             path = base if n == 1 else f"{base}-{n}"
-            if _free(path):
+            if _claim(path):
                 return OutFolder(path, picked=True, taken=base if n > 1 else None)
     except OSError as err:
         raise CoachError(f"cannot create an output folder under {parent or '.'} ({err.strerror or err}): "
