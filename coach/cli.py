@@ -6,7 +6,7 @@ import argparse
 import os
 import re
 import sys
-from typing import NoReturn, Optional, Sequence
+from typing import NoReturn, Optional, Sequence, TextIO
 
 from coach.cli_options import add_session_options
 from coach.errors import CoachError
@@ -48,12 +48,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         release(folder)  # a folder picked for a run that wrote nothing (an unreadable video) is not kept
         raise
     check_found_someone(result, args.input)
+    from coach.history.record import record_session
+
+    # Recorded before anything is printed: a reader that stops early (| head) must not cost the row.
+    record_session(result.report, result.files["report"], "analyze", exercise, args.history_db)  # warns, never fails
     for line in summary_lines(result.report):
         print(line)
     print(f"wrote {', '.join([*result.files.values(), *result.readable.values()])}")
-    from coach.history.record import record_session
-
-    record_session(result.report, result.files["report"], "analyze", exercise, args.history_db)  # warns, never fails
     if result.interrupted:
         print(f"coach: interrupted; the report covers what was analysed: {result.files['report']}", file=sys.stderr)
         return 130
@@ -159,9 +160,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse(parser, sys.argv[1:] if argv is None else list(argv))
     if argv is None:  # the real command line, not a call from Python code or a test
         silence_native_stderr()
+        sys.stdout = ClosedReaderSafe(sys.stdout)  # type: ignore[assignment]
     try:
         code = int(args.func(args))
-        sys.stdout.flush()  # a reader that went away (coach history | head) shows here, not at exit
+        sys.stdout.flush()
         return code
     except CoachError as err:
         print(f"coach: {err}", file=sys.stderr)
@@ -169,7 +171,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("coach: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # (output that went round the wrapper: the command could not finish)
         _discard_stdout()
         return SIGPIPE_EXIT
 
@@ -177,15 +179,46 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 SIGPIPE_EXIT = 141  # what a command killed by SIGPIPE exits with (128 + 13): "the reader stopped reading"
 
 
+class ClosedReaderSafe:
+    """stdout for a reader that may stop reading (``coach history | head``, ``coach analyze ... | head -3``):
+    once the pipe is closed, output goes nowhere and the command carries on, so the analysis is still
+    recorded, the plot still written, and nothing ends in a traceback. Python ignores SIGPIPE, so a
+    closed pipe shows as BrokenPipeError on a write or a flush."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def _gone(self) -> None:
+        self.reader_gone = True
+        _discard_stdout()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def _discard_stdout() -> None:
-    """Send what is still buffered for a closed stdout nowhere, so that Python's flush at exit does
-    not fail again (with an "Exception ignored" trace). As the Python docs advise for SIGPIPE."""
+    """Point file descriptor 1 at /dev/null, so what is still buffered for the closed pipe (and
+    Python's flush at exit) goes nowhere instead of failing again. As the Python docs advise."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.__stdout__.fileno())
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
-        pass  # no real stdout (a test's capture): nothing to protect
+        pass  # no real stdout (embedded): nothing to protect
 
 
 if __name__ == "__main__":
