@@ -120,6 +120,8 @@ def trend_figure(rows: list[SessionRow], directions: Optional[dict[str, int]] = 
     for ax in axes:
         ax.grid(True, alpha=0.3)
     axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
+    for counts in (axes[0], axes[-1]):  # counts and seconds from 0: a steady 2 reps is not a zoomed-in line
+        counts.set_ylim(bottom=0, top=max(counts.get_ylim()[1], 1.0))
     labels = [f"#{r.id}\n{r.local_time():%d %b}" if r.id is not None else f"{r.local_time():%d %b}" for r in rows]
     axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
     axes[-1].xaxis.set_major_formatter(
