@@ -30,13 +30,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.engine.definition import load_exercise_file
     from coach.report import summary_lines
 
-    if not os.path.exists(args.input):
-        kind = "trace" if is_trace(args.input) else "video"
-        raise CoachError(f"{kind} not found: {args.input} (check the path)")
+    missing = CoachError(f"{'trace' if is_trace(args.input) else 'video'} not found: {args.input} (check the path)")
+    found = os.path.exists(args.input)
+    if not found and not (args.exercise or args.exercise_file):
+        raise missing  # (said first: without the file there is no trace header to read the exercise from)
     from_file = load_exercise_file(args.exercise_file) if args.exercise_file else None
     if from_file is None and not args.exercise and is_trace(args.input):
         args.exercise = _recorded_exercise(args.input)
-    exercise = session_exercise(args, from_file)
+    exercise = session_exercise(args, from_file)  # an exercise, preset or profile problem comes first
+    if not found:
+        raise missing
     folder = out_folder(args.out, os.path.join("runs", default_name(args.input)), args.force)
     note = where_note(folder)
     if note:
