@@ -72,6 +72,11 @@ def test_a_trace_that_records_no_exercise_needs_one(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_a_missing_trace_without_exercise_is_said_missing(tmp_path: Path) -> None:
+    proc = coach("analyze", str(tmp_path / "gone" / "landmarks.jsonl"), cwd=tmp_path)
+    assert_clean_failure(proc, "trace not found", "landmarks.jsonl")
+
+
 def test_a_trace_recorded_for_an_exercise_coach_does_not_ship_needs_one(tmp_path: Path) -> None:
     trace = catcow_trace(tmp_path / "landmarks.jsonl", recorded_for="cat_cow")
     lines = trace.read_text(encoding="utf-8").splitlines(keepends=True)
