@@ -33,6 +33,7 @@ from coach.live.setup import parts_for
 from coach.pose.backends import PoseBackend
 from coach.pose.frame import PoseFrame
 from coach.report import write_report
+from coach.run_folder import named_folder
 
 ShowFrame = Callable[[np.ndarray, Optional[PoseFrame], float], bool]
 
@@ -73,6 +74,7 @@ def add_camera_parser(group: "argparse._SubParsersAction") -> argparse.ArgumentP
     p.add_argument("--mute", action="store_true", help="don't count down aloud")
     p.add_argument("--headless", action="store_true", help="no window (machines without a display)")
     p.add_argument("--out", "-o", help=f"write {SNAPSHOT} (the picture with the verdict) and {RESULT} here")
+    p.add_argument("--force", action="store_true", help=f"replace the {RESULT} the --out folder holds, if any")
     p.add_argument("--backend", choices=("solution", "tasks"), default="solution",
                    help="solution: the live coach's default model; tasks: the Tasks API, which can also tell "
                         "when a second person is in view")
@@ -171,6 +173,8 @@ def run_camera(args: argparse.Namespace) -> int:
     if not args.countdown >= 0:
         raise CoachError(f"--countdown must be 0 or more seconds, got {args.countdown:g}")
     exercise = load_exercise(args.exercise) if args.exercise else None
+    if args.out:  # refused before watching, not after: an earlier check's result is kept unless --force
+        named_folder(args.out, args.force, marker=RESULT)
     if not args.headless:
         problem = display_problem()
         if problem:

@@ -54,7 +54,10 @@ def is_trace(path: str) -> bool:
 
 def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",
             write_video: bool = True, progress: bool = True) -> AnalysisResult:
-    os.makedirs(out_dir, exist_ok=True)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as err:
+        raise CoachError(f"cannot create the output folder {out_dir} ({err.strerror or err}): choose another --out") from None
     times = StageTimes()
     files = {"report": os.path.join(out_dir, REPORT)}
     checker = ExerciseChecker(exercise)
@@ -74,7 +77,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         pose_backend = make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation)
         backend_desc = backend_info(pose_backend)
         files["trace"] = os.path.join(out_dir, TRACE)
-        writer = TraceWriter(files["trace"], info, backend_desc)
+        writer = TraceWriter(files["trace"], info, backend_desc, exercise)
         frames = _infer(source, pose_backend, times)
         video = overlay = None
         if write_video:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence, TextIO
 
 from coach.cli_options import add_session_options
 from coach.errors import CoachError
+from coach.run_folder import default_name, out_folder, release, where_note
+from coach.suggest import did_you_mean, unknown_option
 
 
 def _cmd_exercises(args: argparse.Namespace) -> int:
@@ -27,28 +30,70 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.engine.definition import load_exercise_file
     from coach.report import summary_lines
 
-    exercise = session_exercise(args, load_exercise_file(args.exercise_file) if args.exercise_file else None)
-    if not os.path.exists(args.input):
-        kind = "trace" if is_trace(args.input) else "video"
-        raise CoachError(f"{kind} not found: {args.input} (check the path)")
-    out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.input))[0])
-    result = analyze(args.input, exercise, out, model=args.model, backend=args.backend,
-                     write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty())
+    missing = CoachError(f"{'trace' if is_trace(args.input) else 'video'} not found: {args.input} (check the path)")
+    found = os.path.exists(args.input)
+    if not found and not (args.exercise or args.exercise_file):
+        raise missing  # (said first: without the file there is no trace header to read the exercise from)
+    from_file = load_exercise_file(args.exercise_file) if args.exercise_file else None
+    if from_file is None and not args.exercise and is_trace(args.input):
+        args.exercise = _recorded_exercise(args.input)
+    exercise = session_exercise(args, from_file)  # an exercise, preset or profile problem comes first
+    if not found:
+        raise missing
+    folder = out_folder(args.out, os.path.join("runs", default_name(args.input)), args.force)
+    note = where_note(folder)
+    if note:
+        print(note)
+    try:
+        result = analyze(args.input, exercise, folder.path, model=args.model, backend=args.backend,
+                         write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty())
+    except BaseException:
+        release(folder)  # a folder picked for a run that wrote nothing (an unreadable video) is not kept
+        raise
     check_found_someone(result, args.input)
+    from coach.history.record import record_session
+
+    # Recorded before anything is printed: a reader that stops early (| head) must not cost the row.
+    record_session(result.report, result.files["report"], "analyze", exercise, args.history_db)  # warns, never fails
     for line in summary_lines(result.report):
         print(line)
     print(f"wrote {', '.join([*result.files.values(), *result.readable.values()])}")
-    from coach.history.record import record_session
-
-    record_session(result.report, result.files["report"], "analyze", exercise, args.history_db)  # warns, never fails
     if result.interrupted:
         print(f"coach: interrupted; the report covers what was analysed: {result.files['report']}", file=sys.stderr)
         return 130
     return 0
 
 
+def _recorded_exercise(trace: str) -> Optional[str]:
+    """A trace replayed without --exercise runs the exercise its header says it was recorded for (not
+    a guess: what the recording was made with), said in one line; None when the header says none."""
+    from coach.engine.definition import exercise_ids
+    from coach.trace import recorded_exercise
+
+    ex_id = recorded_exercise(trace)
+    if ex_id is None:
+        return None
+    if ex_id not in exercise_ids():
+        raise CoachError(f"{trace} was recorded for the exercise {ex_id!r}, which is not a shipped one: "
+                         "give --exercise ID or --exercise-file FILE")
+    print(f"exercise: {ex_id}, as recorded in the trace (--exercise to choose another)")
+    return ex_id
+
+
+class CoachArgumentParser(argparse.ArgumentParser):
+    """argparse with the command line's one-line errors (``coach: ...``, exit 2), a near miss
+    suggested for an invalid choice. Sub-parsers are made of the same class (argparse's default)."""
+
+    def error(self, message: str) -> NoReturn:
+        match = re.search(r"invalid choice: '([^']*)'( \(choose from (.*)\))", message)
+        if match:  # "invalid choice: 'analyse'; did you mean analyze? (choose from ...)"
+            near = did_you_mean(match.group(1), re.findall(r"'([^']*)'", match.group(3)))
+            message = message[:match.start(2)] + near + message[match.start(2):]
+        self.exit(2, f"coach: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coach", description="Pose-checking coach for back-pain exercises.")
+    parser = CoachArgumentParser(prog="coach", description="Pose-checking coach for back-pain exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("exercises", help="list the exercises")
@@ -56,10 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="analyse a recorded video or a landmark trace")
     p.add_argument("input", help="video file, or a landmarks.jsonl trace from an earlier run (no inference)")
-    p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
+    p.add_argument("--exercise", "-e", help="exercise id (see 'coach exercises'); required, except when replaying a "
+                                            "trace that records its exercise")
     p.add_argument("--exercise-file", help="use this exercise definition file instead of the shipped one")
     add_session_options(p)
-    p.add_argument("--out", "-o", help="output folder (default runs/NAME)")
+    p.add_argument("--out", "-o", help="output folder (default runs/NAME, or runs/NAME-2, -3, ... when that holds a run; "
+                                       "a trace DIR/landmarks.jsonl: runs/DIR-replay)")
+    p.add_argument("--force", action="store_true", help="replace the report in the --out folder if it holds one")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
     p.add_argument("--backend", choices=("solution", "tasks"), default="solution",
                    help="solution: MediaPipe's bundled model, legacy graph (default); tasks: Tasks API on the same model")
@@ -101,19 +149,79 @@ def silence_native_stderr() -> None:
         pass  # no real stderr (embedded, captured): leave it as it is
 
 
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """``parser.parse_args``, a mistyped option named first (with the option meant, when near)."""
+    unknown = unknown_option(parser, argv)
+    if unknown is not None:
+        leaf, message = unknown
+        leaf.error(message)
+    return parser.parse_args(argv)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, sys.argv[1:] if argv is None else list(argv))
     if argv is None:  # the real command line, not a call from Python code or a test
         silence_native_stderr()
+        sys.stdout = ClosedReaderSafe(sys.stdout)  # type: ignore[assignment]
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()
+        return code
     except CoachError as err:
         print(f"coach: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("coach: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # (output that went round the wrapper: the command could not finish)
+        _discard_stdout()
+        return SIGPIPE_EXIT
+
+
+SIGPIPE_EXIT = 141  # what a command killed by SIGPIPE exits with (128 + 13): "the reader stopped reading"
+
+
+class ClosedReaderSafe:
+    """stdout for a reader that may stop reading (``coach history | head``, ``coach analyze ... | head -3``):
+    once the pipe is closed, output goes nowhere and the command carries on, so the analysis is still
+    recorded, the plot still written, and nothing ends in a traceback. Python ignores SIGPIPE, so a
+    closed pipe shows as BrokenPipeError on a write or a flush."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def _gone(self) -> None:
+        self.reader_gone = True
+        _discard_stdout()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _discard_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so what is still buffered for the closed pipe (and
+    Python's flush at exit) goes nowhere instead of failing again. As the Python docs advise."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # no real stdout (embedded): nothing to protect
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Optional
 
+from coach.errors import CoachError
+
 if TYPE_CHECKING:  # the definitions are loaded when a command runs, not to parse its options
     from coach.engine.definition import Exercise
 
@@ -18,10 +20,21 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
 
 
 def session_exercise(args: argparse.Namespace, exercise: Optional[Exercise] = None) -> Exercise:
-    """The exercise the session runs: ``exercise`` (default: the shipped ``--exercise``) with the
-    --preset and --hold targets, then the --profile thresholds."""
+    """The exercise the session runs: ``exercise`` (default: the shipped ``--exercise``, which must
+    be given) with the --preset and --hold targets, then the --profile thresholds."""
     from calibration.profile import personalised
     from coach.engine.definition import load_exercise
 
-    exercise = exercise or load_exercise(args.exercise)
+    exercise = exercise or load_exercise(required_exercise_id(args.exercise))
     return personalised(exercise.with_targets(args.preset, args.hold), args.profile)
+
+
+def required_exercise_id(ex_id: Optional[str]) -> str:
+    """``ex_id``, or the one-line error a missing --exercise gets: the coach never guesses which
+    exercise a recording or a session is (a knee hug judged as a bridge is all faults)."""
+    from coach.engine.definition import exercise_ids
+
+    if ex_id:
+        return ex_id
+    raise CoachError(f"--exercise is required: which exercise is it? One of {', '.join(exercise_ids())} "
+                     "(see 'coach exercises')")

@@ -5,7 +5,11 @@ Format ``coach.trace/1`` (JSON Lines, UTF-8):
 - line 1, the header::
 
     {"schema": "coach.trace/1", "source": {"path", "fps", "frames", "width", "height", "duration_s"},
-     "backend": {"name", "model"}, "landmarks": [33 names], "point": ["x", "y", "z", "visibility"]}
+     "backend": {"name", "model"}, "landmarks": [33 names], "point": ["x", "y", "z", "visibility"],
+     "exercise": {"id", "name"}}
+
+  ``exercise`` (optional; traces written before it have none) is the exercise the trace was
+  recorded for: a replay without ``--exercise`` runs that one, and says so.
 
 - then one line per frame, in order::
 
@@ -32,13 +36,16 @@ import dataclasses
 import functools
 import json
 import math
-from typing import IO, Iterator, Optional
+from typing import IO, TYPE_CHECKING, Iterator, Optional
 
 import numpy as np
 
 from coach.errors import CoachError
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 from coach.sources import SourceInfo
+
+if TYPE_CHECKING:
+    from coach.engine.definition import Exercise
 
 SCHEMA = "coach.trace/1"
 BACK_DECIMALS = 4
@@ -55,11 +62,12 @@ def quantize(pose: PoseFrame) -> PoseFrame:
 
 
 class TraceWriter:
-    def __init__(self, path: str, source: SourceInfo, backend: dict) -> None:
+    def __init__(self, path: str, source: SourceInfo, backend: dict, exercise: Optional[Exercise] = None) -> None:
         self.path = path
         self._f: Optional[IO[str]] = open(path, "w", encoding="utf-8")
         header = {"schema": SCHEMA, "source": source.to_json(), "backend": backend,
-                  "landmarks": list(LANDMARK_NAMES), "point": ["x", "y", "z", "visibility"]}
+                  "landmarks": list(LANDMARK_NAMES), "point": ["x", "y", "z", "visibility"],
+                  **({"exercise": {"id": exercise.id, "name": exercise.name}} if exercise is not None else {})}
         self._write(header)
 
     def _write(self, obj: dict) -> None:
@@ -103,6 +111,19 @@ def _json_rows(points: np.ndarray) -> str:
 def _rows_template(rows: int, cols: int) -> str:
     row = "[" + ",".join(["%r"] * cols) + "]"
     return "[" + ",".join([row] * rows) + "]"
+
+
+def recorded_exercise(path: str) -> Optional[str]:
+    """The id of the exercise a trace's header says it was recorded for; None when it says none (an
+    older trace) or the header can't be read (the replay itself then says what is wrong)."""
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            header = json.loads(f.readline())
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    exercise = header.get("exercise") if isinstance(header, dict) else None
+    ex_id = exercise.get("id") if isinstance(exercise, dict) else None
+    return ex_id if isinstance(ex_id, str) and ex_id else None
 
 
 def _fail(path: str, line: int, problem: str) -> CoachError:

@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
+from coach.engine.definition import Exercise
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 from coach.sources import SourceInfo
 from coach.trace import TraceWriter
@@ -305,11 +306,13 @@ def quadruped_frame(index: int, t: float, flexion: float, camera_side: str = "le
 
 
 def write_trace(path: str, prof: "Profile", frame: Callable[[int, float, float], PoseFrame],
-                source: str = "synthetic.mp4") -> int:
+                source: str = "synthetic.mp4", exercise: Optional[Exercise] = None) -> int:
     """A landmark trace of ``prof`` played through ``frame(index, t, value)`` (e.g. ``lying_frame``),
-    as if ``source`` had been analysed at FPS; returns its frame count."""
+    as if ``source`` had been analysed at FPS (for ``exercise``, recorded in the header when given);
+    returns its frame count."""
     n = len(prof.times)
-    writer = TraceWriter(str(path), SourceInfo(source, FPS, n, WIDTH, HEIGHT, n / FPS), {"name": "synthetic", "model": "none"})
+    writer = TraceWriter(str(path), SourceInfo(source, FPS, n, WIDTH, HEIGHT, n / FPS), {"name": "synthetic", "model": "none"},
+                         exercise)
     for i, (t, v) in enumerate(zip(prof.times, prof.values())):
         writer.write(frame(i, float(t), float(v)))
     writer.close()

@@ -69,7 +69,7 @@ def test_headless_session_counts_reps_from_a_video_played_as_a_camera(tmp_path: 
 
 
 def test_wrong_camera_index_lists_the_cameras(tmp_path: Path) -> None:
-    proc = live("--camera", "7", "--headless", cwd=tmp_path)
+    proc = live("--camera", "7", "--exercise", "bridge", "--headless", cwd=tmp_path)
     line = assert_clean_failure(proc, "camera 7", "cameras that can be opened:")
     assert proc.returncode == 2
     if not Path("/dev/video0").exists():
@@ -77,14 +77,14 @@ def test_wrong_camera_index_lists_the_cameras(tmp_path: Path) -> None:
 
 
 def test_camera_file_that_does_not_exist(tmp_path: Path) -> None:
-    proc = live("--camera", str(tmp_path / "nope.mp4"), "--headless", cwd=tmp_path)
+    proc = live("--camera", str(tmp_path / "nope.mp4"), "--exercise", "bridge", "--headless", cwd=tmp_path)
     assert_clean_failure(proc, "nope.mp4")
     assert proc.returncode == 2
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is for X on Linux")
 def test_no_display_without_headless(tmp_path: Path) -> None:
-    proc = live("--camera", str(SAMPLE), cwd=tmp_path, env=env_without("DISPLAY", "WAYLAND_DISPLAY"))
+    proc = live("--camera", str(SAMPLE), "--exercise", "bridge", cwd=tmp_path, env=env_without("DISPLAY", "WAYLAND_DISPLAY"))
     assert_clean_failure(proc, "display", "--headless")
     assert proc.returncode == 2
 
@@ -92,7 +92,7 @@ def test_no_display_without_headless(tmp_path: Path) -> None:
 def test_camera_disappearing_ends_the_session_with_the_report(tmp_path: Path) -> None:
     clip = write_video(tmp_path / "one_second.mp4", frames=30, kind="noise")
     out = tmp_path / "session"
-    proc = live("--camera", str(clip), "--headless", "--mute", "--out", str(out), cwd=tmp_path)
+    proc = live("--camera", str(clip), "--exercise", "bridge", "--headless", "--mute", "--out", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     report = json.loads((out / "report.json").read_text())
@@ -104,8 +104,8 @@ def test_camera_disappearing_ends_the_session_with_the_report(tmp_path: Path) ->
 
 def test_ctrl_c_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "session"
-    proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--headless", "--mute",
-                             "--out", str(out)], cwd=str(tmp_path), env=env_without(), stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--exercise", "bridge",
+                             "--headless", "--mute", "--out", str(out)], cwd=str(tmp_path), env=env_without(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     trace = out / "landmarks.jsonl"
     deadline = time.time() + TIMEOUT
@@ -203,8 +203,8 @@ def show_in_real_window(folder: Path) -> tuple:
             assert is_blank(xwd_image(screen.read_bytes()))  # -br: a black screen before the window opens
             # --max-seconds is only a safety net: the window is closed as soon as it has been seen.
             # stderr goes to a file: Qt's event log could fill a pipe nobody reads until the end.
-            proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--mute",
-                                     "--stats", "--max-seconds", "60", "--out", str(out)], cwd=str(folder),
+            proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SAMPLE), "--exercise",
+                                     "bridge", "--mute", "--stats", "--max-seconds", "60", "--out", str(out)], cwd=str(folder),
                                     env=env_without("WAYLAND_DISPLAY", DISPLAY=display, **QT_EVENT_LOG),
                                     stdout=subprocess.PIPE, stderr=native, text=True, stdin=subprocess.DEVNULL)
             shot = None

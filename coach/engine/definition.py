@@ -590,6 +590,9 @@ def exercise_ids(poses_dir: Path = POSES_DIR) -> list[str]:
 def load_exercise(ex_id: str, poses_dir: Path = POSES_DIR) -> Exercise:
     path = poses_dir / f"{ex_id}.toml"
     if not path.exists():
-        known = ", ".join(exercise_ids(poses_dir)) or "none"
-        raise CoachError(f"unknown exercise {ex_id!r}; known exercises: {known} (see 'coach exercises')")
+        from coach.suggest import did_you_mean
+
+        known = exercise_ids(poses_dir)
+        raise CoachError(f"unknown exercise {ex_id!r}{did_you_mean(ex_id, known)} (known exercises: "
+                         f"{', '.join(known) or 'none'}; see 'coach exercises')")
     return load_exercise_file(path)

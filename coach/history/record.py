@@ -29,22 +29,26 @@ def range_of_motion(report: dict,
     """(what is measured, mean over the reps, best rep) of the exercise's key measure at each rep's peak.
 
     Out-and-back exercises: the key measure at the top (``peak["hip_extension_deg"]``); "best" is the
-    furthest in the movement's direction (the highest hip extension, the smallest knee-to-chest hip
-    angle). Two-way exercises (cat-cow): the whole excursion, the depth reached at one pole plus the
-    other, since the key measure's value alone says nothing of how far the back moved."""
+    furthest good rep in the movement's direction (the highest hip extension, the smallest
+    knee-to-chest hip angle): a rep that went too far (a bridge arched past straight) has a fault,
+    so it is not the best one. None when no rep was good. Two-way exercises (cat-cow): the whole
+    excursion, the depth reached at one pole plus the other, since the key measure's value alone
+    says nothing of how far the back moved."""
     if exercise is None:
         return None, None, None
     keys = rom_keys(exercise)
     measure, sign = "+".join(keys), exercise.phases.direction  # two-way phases: always 1
-    values = []
+    values, good = [], []
     for rep in report.get("reps", []):
         peak = rep.get("peak", {})
         if all(isinstance(peak.get(k), (int, float)) and math.isfinite(peak[k]) for k in keys):
             values.append(sum(float(peak[k]) for k in keys))
+            if rep.get("good", not rep.get("faults")):
+                good.append(values[-1])
     if not values:
         return measure, None, None
-    best = max(values, key=lambda v: sign * v)
-    return measure, round(statistics.fmean(values), 3), round(best, 3)
+    best = round(max(good, key=lambda v: sign * v), 3) if good else None
+    return measure, round(statistics.fmean(values), 3), best
 
 
 def _ended(report: dict) -> str:
@@ -52,6 +56,27 @@ def _ended(report: dict) -> str:
     if isinstance(live, dict) and live.get("ended"):
         return str(live["ended"])
     return "interrupted" if "interrupted" in report.get("warnings", []) else "complete"
+
+
+def _pain_rating(report: dict) -> Optional[float]:
+    """The 0-10 rating the person gave at the end (report ``pain_rating.value``), if any."""
+    rating = report.get("pain_rating")
+    value = rating.get("value") if isinstance(rating, dict) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _pain_stop(report: dict) -> bool:
+    stopped = report.get("stopped")
+    return (isinstance(stopped, dict) and stopped.get("reason") == "pain") or _ended(report) == "pain"
+
+
+def _setup_only(report: dict) -> bool:
+    """A live session whose set-up (and countdown) never finished: counting never started, so its
+    0 reps say nothing about the exercise."""
+    live = report.get("live")
+    return isinstance(live, dict) and live.get("counting_from_s") is None
 
 
 def session_from_report(report: dict, report_path: str, kind: str, exercise: Optional[Exercise] = None) -> SessionRow:
@@ -70,10 +95,13 @@ def session_from_report(report: dict, report_path: str, kind: str, exercise: Opt
         source_path=os.path.abspath(source) if source and os.path.exists(source) else source,
         reps=int(summary["reps"]), good_reps=int(summary["good_reps"]), total_hold_s=float(summary["total_hold_s"]),
         report_path=os.path.abspath(report_path), kind=kind, ended=_ended(report), holds=len(holds),
-        holds_met=holds_met(report),
+        # "holds met" only where there is a target to meet (cat-cow's 0 s is none: never "12/12" of nothing)
+        holds_met=holds_met(report) if target else None,
         mean_hold_s=round(statistics.fmean(durations), 3) if durations else None,
         hold_target_s=float(target) if target is not None else None,
-        rom_measure=measure, rom_mean=rom_mean, rom_best=rom_best, faults=fault_counts(report))
+        rom_measure=measure, rom_mean=rom_mean, rom_best=rom_best, faults=fault_counts(report),
+        pain_stop=_pain_stop(report), pain_rating=_pain_rating(report), setup_only=_setup_only(report),
+        rom_direction=exercise.phases.direction if exercise is not None else None)
 
 
 def record_session(report: dict, report_path: str, kind: str, exercise: Optional[Exercise] = None,

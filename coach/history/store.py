@@ -60,12 +60,21 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX sessions_by_exercise ON sessions (exercise_id, recorded_at)",
     ),
+    3: (
+        "ALTER TABLE sessions ADD COLUMN pain_stop INTEGER",  # 1: ended on the pain key (report "stopped")
+        "ALTER TABLE sessions ADD COLUMN pain_rating REAL",  # 0-10, when the person gave one (report "pain_rating")
+        "ALTER TABLE sessions ADD COLUMN setup_only INTEGER",  # 1: a live set-up that never finished
+        "ALTER TABLE sessions ADD COLUMN rom_direction INTEGER",  # +1: a larger rom is further; -1: smaller
+        # Version 2 kept a live session's ending: a pain stop is known for the rows that have one.
+        "UPDATE sessions SET pain_stop = (ended = 'pain') WHERE ended IS NOT NULL",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
 _COLUMNS = ("recorded_at", "exercise_id", "source_path", "reps", "good_reps", "total_hold_s", "report_path",
             "kind", "ended", "holds", "holds_met", "mean_hold_s", "hold_target_s", "rom_measure", "rom_mean",
-            "rom_best")
+            "rom_best", "pain_stop", "pain_rating", "setup_only", "rom_direction")
+_FLAGS = ("pain_stop", "setup_only")  # stored as 0/1, read back as bool (or None: not known)
 
 
 def data_dir() -> Path:
@@ -97,7 +106,7 @@ class SessionRow:
     kind: Optional[str] = None  # "analyze" | "live"
     ended: Optional[str] = None  # live: report.live.ended; analyze: "complete" | "interrupted"
     holds: Optional[int] = None
-    holds_met: Optional[int] = None
+    holds_met: Optional[int] = None  # None also when the exercise has no hold target (nothing to meet)
     mean_hold_s: Optional[float] = None
     hold_target_s: Optional[float] = None
     rom_measure: Optional[str] = None  # what rom_mean/rom_best measure, e.g. "hip_extension_deg"
@@ -105,6 +114,10 @@ class SessionRow:
     rom_best: Optional[float] = None
     faults: dict[str, int] = field(default_factory=dict)  # fault code -> reps it was seen in
     id: Optional[int] = None
+    pain_stop: Optional[bool] = None  # the session ended on the pain key
+    pain_rating: Optional[float] = None  # 0-10, when the person gave one at the end
+    setup_only: Optional[bool] = None  # a live session whose set-up never finished: nothing was counted
+    rom_direction: Optional[int] = None  # +1: the best rep has the largest rom value; -1: the smallest
 
     def local_time(self) -> datetime:
         """When the session was recorded, in the local time zone."""
@@ -154,11 +167,16 @@ class HistoryDB:
                     "SELECT f.session_id, f.code, f.count FROM faults AS f "
                     f"JOIN sessions ON sessions.id = f.session_id {where} ORDER BY f.session_id, f.code", params):
                 faults.setdefault(session_id, {})[code] = count
-        return [SessionRow(**{c: r[c] for c in _COLUMNS}, id=r["id"], faults=faults.get(r["id"], {})) for r in rows]
+        return [SessionRow(**{c: _value(c, r[c]) for c in _COLUMNS}, id=r["id"], faults=faults.get(r["id"], {}))
+                for r in rows]
 
     def exercise_ids(self) -> list[str]:
         with _errors(self.path):
             return [r[0] for r in self.conn.execute("SELECT DISTINCT exercise_id FROM sessions ORDER BY 1")]
+
+
+def _value(column: str, value: object) -> object:
+    return bool(value) if column in _FLAGS and value is not None else value
 
 
 def open_history(path: Union[str, Path, None] = None) -> HistoryDB:

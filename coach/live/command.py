@@ -18,6 +18,7 @@ import time
 
 from coach.cli_options import add_session_options, session_exercise
 from coach.errors import CoachError
+from coach.run_folder import out_folder, release
 
 EXIT = {"interrupted": 130, "terminated": 143, "camera_lost": 2}
 
@@ -28,9 +29,10 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
                                    "p pain (stops the set).")
     p.add_argument("--camera", "-c", default="0",
                    help="camera index (0, 1, ...) or a video file played as if it were a camera (default 0)")
-    p.add_argument("--exercise", "-e", default="bridge", help="exercise id (see 'coach exercises'); default bridge")
+    p.add_argument("--exercise", "-e", help="exercise id (see 'coach exercises'); required")
     add_session_options(p)
-    p.add_argument("--out", "-o", help="output folder (default runs/live-YYYYmmdd-HHMMSS)")
+    p.add_argument("--out", "-o", help="output folder (default runs/live-YYYYmmdd-HHMMSS, -2, -3, ... if taken)")
+    p.add_argument("--force", action="store_true", help="replace the report in the --out folder if it holds one")
     p.add_argument("--headless", action="store_true", help="no window (machines without a display)")
     p.add_argument("--stats", action="store_true", help="show frame rate and latency on screen")
     p.add_argument("--mute", action="store_true", help="start with spoken cues muted (m toggles)")
@@ -58,7 +60,14 @@ def run_command(args: argparse.Namespace) -> int:
 
     from coach.live.capture import LatestFrameGrabber, open_camera
 
-    reader = open_camera(args.camera)
+    # The folder first (an --out holding an earlier report is refused before the camera starts);
+    # one picked for a session that never started is removed again.
+    folder = out_folder(args.out, os.path.join("runs", time.strftime("live-%Y%m%d-%H%M%S")), args.force)
+    try:
+        reader = open_camera(args.camera)
+    except BaseException:
+        release(folder)
+        raise
     try:
         from coach.live.loop import LiveLoop, LiveOptions, StopRequests
         from coach.live.setup import SetupConfig
@@ -70,8 +79,9 @@ def run_command(args: argparse.Namespace) -> int:
         backend = make_backend(model=args.model, segmentation=exercise.needs_segmentation)
     except BaseException:
         reader.close()
+        release(folder)
         raise
-    out = args.out or os.path.join("runs", time.strftime("live-%Y%m%d-%H%M%S"))
+    out = folder.path
     source = SourceInfo(path=reader.path, fps=reader.fps, frames=0, width=reader.width, height=reader.height,
                         kind="camera")
     options = LiveOptions(exercise=exercise, out_dir=out, show_stats=args.stats, max_seconds=args.max_seconds,

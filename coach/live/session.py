@@ -47,7 +47,7 @@ class LiveSession:
         self.backend = backend
         self.save_every_s = save_every_s
         self.files = {"report": os.path.join(out_dir, REPORT), "trace": os.path.join(out_dir, TRACE)}
-        self._trace: Optional[TraceWriter] = TraceWriter(self.files["trace"], source, backend)
+        self._trace: Optional[TraceWriter] = TraceWriter(self.files["trace"], source, backend, exercise)
         self.frames = self.frames_with_pose = self.frames_trusted = 0
         self.last_t: Optional[float] = None
         self.counting_from: Optional[float] = None

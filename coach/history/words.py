@@ -1,0 +1,26 @@
+"""The history's words for people: what a range-of-motion measure is called, with its unit (shared
+by the table and the trend plot)."""
+
+from __future__ import annotations
+
+from coach.measures import UNITS
+from coach.reporting.text import UNIT_WORDS
+
+
+def rom_label(measure: str) -> str:
+    """A range-of-motion measure in plain words with its unit: ``hip_extension_deg`` -> ``Hip extension
+    (degrees)``; cat-cow's ``cat_depth+cow_depth`` (depths on the spine flexion's scale) ->
+    ``Cat depth + cow depth (no unit)``."""
+    parts = []
+    units = set()
+    for key in measure.split("+"):
+        name, _, unit = key.rpartition("_")
+        if name and unit in UNITS.values() and unit:
+            parts.append(name.replace("_", " "))
+            units.add(unit)
+        else:
+            parts.append(key.replace("_", " "))
+            units.add("")
+    unit = units.pop() if len(units) == 1 else ""
+    words = " + ".join(parts)
+    return f"{words[:1].upper()}{words[1:]} ({UNIT_WORDS.get(unit, unit) or 'no unit'})"
