@@ -22,6 +22,7 @@ from coach.cli import main
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise
 from coach.live.session import LiveSession
+from coach.report import fault_names
 from coach.reporting.moments import fault_moments
 from coach.reporting.replay import MeasureSeries
 from coach.reporting.thresholds import key_thresholds
@@ -121,9 +122,10 @@ def assert_page_matches_report(page: Page, report: dict) -> None:
             assert float(row[field]["value"]) == value, (field, row, rep)
             assert row[field]["text"] == f"{value:.1f}", (field, row, rep)
         assert row.get("peak_values", []) == key_peak(report, rep), (row, rep)
-        shown = ", ".join(rep["faults"]) if rep["faults"] else "good"
+        names = fault_names(load_exercise(report["exercise"]["id"]))  # faults in plain words, not codes
+        shown = ", ".join(names[c] for c in rep["faults"]) if rep["faults"] else "good"
         if rep.get("unjudged"):  # a fault the camera's angle kept from being judged is said beside it
-            shown += f" (not judged from this camera angle: {', '.join(rep['unjudged'])})"
+            shown += f" (not judged from this camera angle: {', '.join(names[c] for c in rep['unjudged'])})"
         assert row["faults"]["text"] == shown
         if "side" in row:
             assert row["side"]["text"] == (rep["side"] or "–")
@@ -428,8 +430,8 @@ def test_fault_moments_picture_the_hold_or_the_furthest_point() -> None:
 
 def test_thresholds_marked_on_the_key_measure() -> None:
     bridge = {(th.label, th.value, th.relative) for th in key_thresholds(load_exercise("bridge"))}
-    assert ("hips_low (below, at the top)", 168.0, False) in bridge
-    assert ("hips_overextended (above, at the top)", 189.0, False) in bridge
+    assert ("hips not lifted high enough (below, at the top)", 168.0, False) in bridge
+    assert ("back arched: hips lifted too high (above, at the top)", 189.0, False) in bridge
     assert ("leaves rest", 5.0, True) in bridge and ("top counts", 7.0, True) in bridge
     # the knee's limits are on another measure, so they are not drawn against the hip's curve
     assert not any("feet" in label for label, _, _ in bridge)
@@ -485,4 +487,4 @@ def test_a_fault_the_camera_angle_kept_from_being_judged_is_said_on_its_rep(samp
     html, page = read_page(run.out_dir)
     unjudged = [rep for rep in run.report["reps"] if rep.get("unjudged")]
     assert unjudged, run.report["reps"]
-    assert html.count("not judged from this camera angle: hips_overextended") == len(unjudged)
+    assert html.count("not judged from this camera angle: back arched: hips lifted too high") == len(unjudged)
