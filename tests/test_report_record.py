@@ -112,6 +112,7 @@ def test_each_measure_shown_is_explained_with_which_way_is_better_and_its_target
     _, page = read_page(out)
     assert ("Hip angle at the top: the angle at the hip between shoulder and knee, 180 degrees when shoulders, "
             "hips and knees make a straight line. Higher is better; target: 168.0° to 189.0°") in page.visible_text
+    assert page.reps[0]["peak"]["text"].startswith("hip angle at the top ")  # the definition's name, not a key
     k2c = measure_notes(load_exercise("knee_to_chest"))
     assert [(n.key, n.better, n.target) for n in k2c] == [("hip_angle_min", "Lower is better", "at most 90.0°")]
     cc = measure_notes(load_exercise("cat_cow"))

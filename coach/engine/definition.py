@@ -190,6 +190,7 @@ class About:
     what: str
     better: str  # "higher" | "lower"
     judged_by: tuple[str, ...] = ()
+    name: str = ""  # a short name for the table ("hip angle at the top"); "": the measure's own in words
 
 
 @dataclass(frozen=True)
@@ -448,7 +449,8 @@ def _about(f: _Fields, phases: Union[Phases, TwoWayPhases], codes: tuple[str, ..
             if code not in codes:
                 raise entry.error("judged_by", f"no fault {code!r} in this definition; its faults: {', '.join(codes)}")
         out[key] = About(what=" ".join(entry.get("what", str).split()),
-                         better=entry.get("better", str, choices=BETTER), judged_by=judged_by)
+                         better=entry.get("better", str, choices=BETTER), judged_by=judged_by,
+                         name=entry.get("name", str, ""))
     return out
 
 

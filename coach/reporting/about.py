@@ -9,7 +9,8 @@ from typing import Optional
 
 from coach.engine.definition import Exercise, FaultRule
 from coach.measures import UNITS
-from coach.reporting.text import format_value
+from coach.report import rom_keys
+from coach.reporting.text import format_value, peak_unit
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,19 @@ def measure_notes(exercise: Optional[Exercise]) -> list[MeasureNote]:
         notes.append(MeasureNote(key=key, what=about.what, better=f"{about.better.capitalize()} is better",
                                  target=_join(limits)))
     return notes
+
+
+def rom_names(exercise: Optional[Exercise]) -> dict[str, str]:
+    """Range-of-motion peak key (``hip_extension_deg``) -> the definition's short name for it."""
+    if exercise is None:
+        return {}
+    out = {}
+    for key in rom_keys(exercise):
+        unit = peak_unit(key)
+        about = exercise.about.get(key[: -len(unit) - 1] if unit else key)
+        if about is not None and about.name:
+            out[key] = about.name
+    return out
 
 
 def _limits(rule: FaultRule, key: str) -> list[str]:

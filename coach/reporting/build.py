@@ -17,7 +17,7 @@ import numpy as np
 from coach.engine.definition import Exercise
 from coach.errors import CoachError
 from coach.report import atomic_write_text, exercise_for_report, fault_names, rom_keys
-from coach.reporting.about import measure_notes
+from coach.reporting.about import measure_notes, rom_names
 from coach.reporting.csv_out import write_reps_csv
 from coach.reporting.html import PageInputs, Picture, render_html
 from coach.reporting.moments import FaultMoment, cue_texts, fault_moments
@@ -54,12 +54,14 @@ def write_human_report(out_dir: str, report: dict, exercise: Optional[Exercise] 
     inputs = PageInputs(report=report, instructions=exercise.instructions if exercise is not None else "",
                         rom_keys=rom_keys(exercise) if exercise is not None else (),
                         moments=moments, notes=notes, fault_names=fault_names(exercise),
-                        measure_notes=measure_notes(exercise), comparison=compare(report, exercise, previous))
+                        measure_notes=measure_notes(exercise), comparison=compare(report, exercise, previous),
+                        rom_names=rom_names(exercise))
     if series is not None and exercise is not None and np.isfinite(series.value).any():
         from coach.reporting.plot import measure_plot, png_size  # matplotlib: only when there is a plot
         from coach.reporting.thresholds import key_thresholds
 
-        png = measure_plot(series, report, key_thresholds(exercise), moments)
+        about = exercise.about.get(series.measure)
+        png = measure_plot(series, report, key_thresholds(exercise), moments, name=about.name if about else "")
         inputs.plot_uri, inputs.plot_size = data_uri(png, "image/png"), png_size(png)
     elif series is not None:
         notes.append("No plot: the key joints were never seen well enough to measure.")

@@ -38,6 +38,7 @@ class PageInputs:
     report: dict
     instructions: str = ""
     rom_keys: tuple[str, ...] = ()  # the exercise's range-of-motion peak keys (coach.report.rom_keys)
+    rom_names: dict[str, str] = field(default_factory=dict)  # peak key -> short name (the definition's [about])
     plot_uri: str = ""
     plot_size: Optional[tuple[int, int]] = None
     moments: list[FaultMoment] = field(default_factory=list)
@@ -58,14 +59,16 @@ def _cell(value: float) -> dict:
     return {"value": repr(value), "text": _s(value)}
 
 
-def range_of_motion(rep: dict, rom_keys: tuple[str, ...]) -> list[tuple[str, float, str]]:
+def range_of_motion(rep: dict, rom_keys: tuple[str, ...],
+                    names: Optional[dict[str, str]] = None) -> list[tuple[str, float, str]]:
     """The range of motion a rep reached, as (label, value, shown): the key measure's value at the
     top; for an exercise with two poles (cat-cow), the depth reached in each. Without the exercise's
-    keys (an unknown exercise): any depths in the peak, else its first value."""
+    keys (an unknown exercise): any depths in the peak, else its first value. ``names``: peak key ->
+    the definition's short name for it (else the key in words)."""
     peak = rep["peak"]
     keys = ([k for k in rom_keys if k in peak] or [k for k in peak if k.endswith("_depth")]
             or list(peak)[:1])
-    return [(peak_label(k), peak[k], format_value(peak[k], peak_unit(k))) for k in keys
+    return [((names or {}).get(k) or peak_label(k), peak[k], format_value(peak[k], peak_unit(k))) for k in keys
             if isinstance(peak[k], (int, float))]
 
 
@@ -91,7 +94,7 @@ def page_context(inputs: PageInputs) -> dict:
         "by_side": [{"side": side, "reps": v.get("reps", ""), "good_reps": v.get("good_reps", ""),
                      "held": _s(v.get("total_hold_s", 0.0)), "longest": _s(v.get("longest_hold_s", 0.0))}
                     for side, v in (r["summary"].get("by_side") or {}).items() if isinstance(v, dict)],
-        "reps": [_rep_row(rep, inputs.rom_keys, name) for rep in r["reps"]],
+        "reps": [_rep_row(rep, inputs.rom_keys, name, inputs.rom_names) for rep in r["reps"]],
         # Holds have a table of their own only with a hold target: without one (cat-cow's pauses in
         # each pose) every row would be dashes; the rep table has their time.
         "holds": [_hold_row(h, name) for h in r["holds"]] if with_target else [],
@@ -200,10 +203,10 @@ def _summary(r: dict) -> dict:
     }
 
 
-def _rep_row(rep: dict, rom_keys: tuple[str, ...], name) -> dict:  # type: ignore[no-untyped-def]
+def _rep_row(rep: dict, rom_keys: tuple[str, ...], name, rom_names: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
     return {"index": rep["index"], "start": _cell(rep["start_s"]),
             "duration": _cell(round(rep["end_s"] - rep["start_s"], 3)), "hold": _cell(rep["hold_s"]),
-            "rom": range_of_motion(rep, rom_keys), "side": rep["side"] or "", "good": rep["good"],
+            "rom": range_of_motion(rep, rom_keys, rom_names), "side": rep["side"] or "", "good": rep["good"],
             "faults": [name(c) for c in rep["faults"]], "unjudged": [name(c) for c in rep.get("unjudged", [])]}
 
 

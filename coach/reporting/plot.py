@@ -32,9 +32,9 @@ PAIN = "#b00020"
 
 def measure_plot(series: MeasureSeries, report: dict, thresholds: Sequence[Threshold],
                  moments: Sequence[FaultMoment], width_in: float = 10.0, height_in: float = 4.0,
-                 dpi: int = 120) -> bytes:
+                 dpi: int = 120, name: str = "") -> bytes:
     """PNG of ``measure_figure``."""
-    fig = measure_figure(series, report, thresholds, moments, width_in, height_in, dpi)
+    fig = measure_figure(series, report, thresholds, moments, width_in, height_in, dpi, name)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)  # the legend below included
     return buf.getvalue()
@@ -42,8 +42,8 @@ def measure_plot(series: MeasureSeries, report: dict, thresholds: Sequence[Thres
 
 def measure_figure(series: MeasureSeries, report: dict, thresholds: Sequence[Threshold],
                    moments: Sequence[FaultMoment], width_in: float = 10.0, height_in: float = 4.0,
-                   dpi: int = 120) -> Figure:
-    """The key measure with the reps (bands), holds (strip below, and the curve thickened),
+                   dpi: int = 120, name: str = "") -> Figure:
+    """The key measure (``name``: the definition's words for it, else the measure's own) with the reps (bands), holds (strip below, and the curve thickened),
     the thresholds (fixed lines and rest-relative levels), the faults (numbered like the report's
     pictures) and the pain stop."""
     fig = Figure(figsize=(width_in, height_in), dpi=dpi)
@@ -117,7 +117,7 @@ def measure_figure(series: MeasureSeries, report: dict, thresholds: Sequence[Thr
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=5, fontsize=7.5, frameon=False)
     ax.set_xlim(0.0, end if end > 0 else 1.0)
     ax.set_xlabel("time (s)", fontsize=9)
-    ax.set_ylabel(measure_label(series.measure), fontsize=9)
+    ax.set_ylabel(measure_label(series.measure, name), fontsize=9)
     ax.tick_params(labelsize=8)
     ax.grid(True, color="#e6e6e6", lw=0.6)
     ax.set_axisbelow(True)
