@@ -53,7 +53,7 @@ def is_trace(path: str) -> bool:
 
 
 def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",
-            write_video: bool = True, progress: bool = True) -> AnalysisResult:
+            write_video: bool = True, progress: bool = True, history_db: Optional[str] = None) -> AnalysisResult:
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as err:
@@ -124,7 +124,8 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         warnings += ("no_back_profile",)  # e.g. a trace recorded without the person mask: nothing to measure
     report = build_report(exercise, info, session, backend_desc, warnings)
     write_report(report, files["report"])
-    readable = write_readable_report(out_dir, report, exercise, files.get("trace", path if is_trace(path) else None))
+    readable = write_readable_report(out_dir, report, exercise, files.get("trace", path if is_trace(path) else None),
+                                     history_db=history_db)  # the page compares with the previous session there
     return AnalysisResult(report=report, out_dir=out_dir, files=files, interrupted=interrupted, times=times,
                           readable=readable)
 

@@ -46,7 +46,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(note)
     try:
         result = analyze(args.input, exercise, folder.path, model=args.model, backend=args.backend,
-                         write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty())
+                         write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty(),
+                         history_db=args.history_db)
     except BaseException:
         release(folder)  # a folder picked for a run that wrote nothing (an unreadable video) is not kept
         raise

@@ -3,7 +3,8 @@
 Extensions beyond the contract, all additive: per rep ``top_s`` (time at the top however held);
 ``summary.by_side`` (one-sided exercises); ``targets`` (hold and rep targets used);
 per hold ``faults``; ``setup_faults`` (start-position problems and when they were seen);
-``warnings`` (codes of WARNING_TEXT below); ``backend``.
+``warnings`` (codes of WARNING_TEXT below); ``backend``; ``times`` (when the session started and
+when the report was made, UTC).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from coach.engine.checker import peak_key
@@ -20,14 +22,42 @@ from coach.errors import CoachError
 from coach.sources import SourceInfo
 
 SCHEMA = "coach.report/1"
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # report times: UTC, as the history's recorded_at
+
+# What "good" means, said once for every exercise: the page and the README show these words, and
+# the history imports them. The report's ``good`` (rep), ``met_target`` (hold) and summary counts
+# follow them.
+MEANINGS = {
+    "good_rep": "A rep is good when the coach found no fault in it (a hold much shorter than its target is a fault).",
+    "met_target": "A hold meets its target when it is at least as long as the target and in good form throughout.",
+    "holds_met": "\"Holds met\" counts the holds that met their target; it is shown only for exercises with a hold target.",
+}
 
 
 def _r(x: float) -> float:
     return round(float(x), 3)
 
 
+def session_times(source: SourceInfo, now: Optional[datetime] = None) -> dict:
+    """``times`` of a report: when it was made (``analysed_at``) and when the session started
+    (``session_started_at``): for a video file, its modification time less its length (a camera
+    writes the file as it records); else (a camera, or a video played as one) now less the
+    session's length. UTC."""
+    now = now or datetime.now(timezone.utc)
+    ended, started_from = now, "clock"
+    if getattr(source, "kind", "video") != "camera":
+        try:
+            ended, started_from = datetime.fromtimestamp(os.path.getmtime(source.path), timezone.utc), "file"
+        except (OSError, ValueError, OverflowError):
+            pass
+    started = ended - timedelta(seconds=max(0.0, float(source.duration_s)))
+    return {"analysed_at": now.strftime(TIME_FORMAT), "session_started_at": started.strftime(TIME_FORMAT),
+            "session_started_from": started_from}
+
+
 def build_report(exercise: Exercise, source: SourceInfo, session: SessionRecord,
-                 backend: Optional[dict] = None, extra_warnings: tuple[str, ...] = ()) -> dict:
+                 backend: Optional[dict] = None, extra_warnings: tuple[str, ...] = (),
+                 now: Optional[datetime] = None) -> dict:
     frames = session.frames or source.frames
     reps = [{
         "index": r.index, "start_s": _r(r.start_s), "end_s": _r(r.end_s), "hold_s": _r(r.hold_s), "side": r.side,
@@ -59,6 +89,7 @@ def build_report(exercise: Exercise, source: SourceInfo, session: SessionRecord,
         "setup_faults": session.setup_faults,
         "warnings": list(session.warnings) + list(extra_warnings),
         "backend": backend or {},
+        "times": session_times(source, now),
     }
 
 
@@ -192,19 +223,55 @@ def with_report_targets(exercise: Exercise, report: dict) -> Exercise:
     return dataclasses.replace(exercise, **changes)
 
 
-def summary_lines(report: dict, live: bool = False) -> list[str]:
-    """The printed summary. ``live``: a live session's own warnings come last, in its own words."""
+def plural(n: int, word: str) -> str:
+    """``1 rep``, ``2 reps``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def fault_names(exercise: Optional[Exercise]) -> dict[str, str]:
+    """Fault code -> plain words, from the definition (``label``); codes it lacks are said by
+    ``fault_name``."""
+    return {f.code: f.name for f in exercise.faults} if exercise is not None else {}
+
+
+def fault_name(code: str, names: dict[str, str]) -> str:
+    return names.get(code) or code.replace("_", " ")
+
+
+def pain_rating(report: dict) -> Optional[dict]:
+    """The 0-10 pain rating asked at the end of a live session (``pain_rating``), when given and sound."""
+    rating = report.get("pain_rating")
+    if isinstance(rating, dict) and isinstance(rating.get("value"), int) and not isinstance(rating["value"], bool) \
+            and 0 <= rating["value"] <= 10:
+        return rating
+    return None
+
+
+def summary_lines(report: dict, live: bool = False, exercise: Optional[Exercise] = None) -> list[str]:
+    """The printed summary. ``live``: a live session's own warnings come last, in its own words.
+    ``exercise``: the definition, for the faults' plain names (default: the shipped one)."""
     s = report["summary"]
     holds = report["holds"]
     met, faulted = holds_met(report), holds_long_but_faulted(report)
-    target = hold_target(report) if holds else None
+    target = hold_target(report)
+    names = fault_names(exercise or exercise_for_report(report))
     faults = fault_counts(report)
-    sides = "".join(f"; {side}: {v['reps']} reps, {v['total_hold_s']:.1f} s held" for side, v in s.get("by_side", {}).items())
-    lines = [f"{report['exercise']['name']}: {s['reps']} reps, {s['good_reps']} good{sides}",
-             f"holds: {len(holds)}" + (f", {met} reached the {target:g} s target in good form" if target else "")
-             + (f" ({faulted} more long enough, with a fault)" if target and faulted else "")
-             + (f" (longest {max(h['duration_s'] for h in holds):.1f} s)" if holds else ""),
-             "faults: " + (", ".join(f"{k} x{v}" for k, v in sorted(faults.items())) if faults else "none")]
+    sides = "".join(f"; {side}: {plural(v['reps'], 'rep')}, {v['total_hold_s']:.1f} s held"
+                    for side, v in s.get("by_side", {}).items())
+    lines = [f"{report['exercise']['name']}: {plural(s['reps'], 'rep')}, {s['good_reps']} good{sides}"]
+    if target:  # "holds met" only means something with a hold target (cat-cow has none)
+        lines.append(f"holds: {len(holds)}, {met} reached the {target:g} s target in good form"
+                     + (f" ({faulted} more long enough, with a fault)" if faulted else "")
+                     + (f" (longest {max(h['duration_s'] for h in holds):.1f} s)" if holds else ""))
+    lines.append("faults: " + (", ".join(f"{fault_name(k, names)} x{v}" for k, v in sorted(faults.items()))
+                               if faults else "none"))
+    stopped = report.get("stopped")
+    if isinstance(stopped, dict) and stopped.get("reason") == "pain":
+        t = stopped.get("t_s")
+        lines.append("stopped for pain" + (f" at {t:.1f} s" if isinstance(t, (int, float)) else ""))
+    rating = pain_rating(report)
+    if rating is not None:
+        lines.append(f"pain rating: {rating['value']}/10")
     ours = [w for w in report["warnings"] if w in LIVE_WARNING_TEXT] if live else []
     lines += [f"warning: {WARNING_TEXT.get(w, w)}" for w in report["warnings"] if w not in ours]
     return lines + [f"warning: {warning_text(w, live)}" for w in ours]

@@ -84,6 +84,10 @@ class Run:
         return self.out_dir / "landmarks.jsonl"
 
     @property
+    def history_db(self) -> Path:
+        return history_db_of(self.out_dir)
+
+    @property
     def video_path(self) -> Path:
         return self.out_dir / "annotated.mp4"
 
@@ -128,6 +132,12 @@ class _Job:
                 self.proc.wait()
 
 
+def history_db_of(out_dir: Path) -> Path:
+    """Each run records into a history of its own: the runs go on side by side, and a report page
+    (which compares with the previous session) must not depend on which of them finished first."""
+    return out_dir.parent / f"{out_dir.name}.history.db"
+
+
 class SampleRuns:
     """Starts the analyses once; ``analysis(name)`` and ``replay(name)`` wait for theirs."""
 
@@ -149,7 +159,7 @@ class SampleRuns:
         assert self.root is not None
         out = self.root / f"{name}{tag}"
         args = coach_cmd("analyze", str(sample_video(name)), "--exercise", sample_labels(name)["exercise"],
-                         "--out", str(out), "--quiet")
+                         "--out", str(out), "--quiet", "--history-db", str(history_db_of(out)))
         if not with_video:
             args.append("--no-video")
         return _Job(name, args, out, with_video)
@@ -183,7 +193,8 @@ class SampleRuns:
                     continue
                 out = self.root / f"{other}-replay"
                 args = coach_cmd("analyze", str(first.trace_path), "--exercise",
-                                 sample_labels(other)["exercise"], "--out", str(out), "--quiet")
+                                 sample_labels(other)["exercise"], "--out", str(out), "--quiet",
+                                 "--history-db", str(history_db_of(out)))
                 self._replays[other] = _Job(other, args, out, False)
         if name not in self._replays:
             raise AssertionError(f"{name}: the analysis failed, nothing to replay:\n{self.analysis(name).describe()}")

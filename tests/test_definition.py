@@ -41,6 +41,8 @@ def _scalar(v: Any) -> str:
         return json.dumps(v)
     if isinstance(v, list):
         return "[" + ", ".join(_scalar(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table: [about] entries, a fault's cues
+        return "{ " + ", ".join(f"{k} = {_scalar(x)}" for k, x in v.items()) + " }"
     raise TypeError(type(v))
 
 

@@ -489,7 +489,7 @@ def test_table_marks_set_up_only_pain_and_holds_without_target(tmp_path: Path, c
     assert setup.split()[4] == "-" and setup[notes:].startswith("set-up only")  # not "0 reps"
     assert pain[notes:].startswith("pain stop, pain 6/10, ") and pain.split()[6] == "2/3"
     assert catcow.split()[6] == "-" and "12/12" not in catcow
-    assert any("good: reps in which the coach found no fault" in line for line in out)
+    assert any("A rep is good when the coach found no fault in it" in line for line in out)  # MEANINGS
 
 
 def long_rows(n: int) -> list[SessionRow]:

@@ -34,7 +34,7 @@ CONTRACT: dict[str, Any] = {
 
 # Additive extensions the project documents (coach/report.py), allowed beside the contract's keys.
 EXTENSIONS: dict[str, set[str]] = {
-    "": {"setup_faults", "warnings", "backend", "targets", "profile"},
+    "": {"setup_faults", "warnings", "backend", "targets", "profile", "times", "pain_rating"},
     "tracking": {"frames_trusted"},
     "summary": {"by_side"},
     "reps": {"top_s", "cat_hold_s", "cow_hold_s", "unjudged"},

@@ -161,6 +161,20 @@ class FaultRule:
     # beyond it an image-plane angle can be off by more than the fault's margin, and the coach says
     # it can't judge instead of guessing (the rep's ``unjudged``). None: judged from any view.
     max_view_deg: Optional[float] = None
+    # Plain words for the report (``label``: "hips too low"; the code stays in report.json and the
+    # CSV), and for a rule judging several rep figures, the cue for each one (``cues``: cat-cow's
+    # "shallow" says which pose to deepen). Optional: ``name`` falls back to the code in words.
+    label: str = ""
+    cues: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The fault in plain words: the definition's ``label``, else its code without underscores."""
+        return self.label or self.code.replace("_", " ")
+
+    def cue_for(self, measure: str) -> str:
+        """The cue for this fault seen on ``measure`` (one of ``measures``): its own, else the rule's."""
+        return dict(self.cues).get(measure, self.cue)
 
     @property
     def judges_hold_length(self) -> bool:
@@ -178,6 +192,17 @@ class FaultRule:
     def ways(self) -> tuple["FaultRule", ...]:
         """This rule and the other ways its fault shows (``either``)."""
         return (self,) + self.either
+
+
+@dataclass(frozen=True)
+class About:
+    """One line about a measure the report shows (a rep's range of motion): what it is and which way
+    is better; the target range comes from the fault limits on it (``judged_by``: their codes)."""
+
+    what: str
+    better: str  # "higher" | "lower"
+    judged_by: tuple[str, ...] = ()
+    name: str = ""  # a short name for the table ("hip angle at the top"); "": the measure's own in words
 
 
 @dataclass(frozen=True)
@@ -217,6 +242,9 @@ class Exercise:
     # The personal profile whose thresholds replaced the definition's (calibration/profile.py), as
     # the report shows it; None: the definition's own.
     profile: Optional[dict] = field(default=None, compare=False)
+    # Lines about the measures the report shows, keyed by measure (or two-way rep figure, e.g.
+    # cat_depth): ``[about.hip_extension]``. Optional: without one the report shows no line.
+    about: dict = field(default_factory=dict, compare=False)
 
     @property
     def needs_segmentation(self) -> bool:
@@ -417,7 +445,8 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
                      pauses_hold=f.get("pauses_hold", bool, False), of=of,
                      relative=f.get("relative", bool, False),
                      applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")), also=also,
-                     follows_range=follows_range, max_view_deg=f.get("max_view_deg", float, None))
+                     follows_range=follows_range, max_view_deg=f.get("max_view_deg", float, None),
+                     label=f.get("label", str, ""), cues=_rule_cues(f, (measure,) + also))
     if rule.max_view_deg is not None and (scope not in ("hold", "rest") or not 0 < rule.max_view_deg <= 90):
         raise f.error("max_view_deg", "a scope='hold' or 'rest' fault may be judged only near side-on: "
                                       f"give degrees from side-on, above 0 and at most 90, got {rule.max_view_deg}")
@@ -444,6 +473,14 @@ def _check_limits(f: _Fields, rule: FaultRule) -> None:
             f.within(key, value, *RANGES[rule.measure], f"the values {rule.measure} takes")
 
 
+def _rule_cues(f: _Fields, measures: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    cues = f.child(f.get("cues", dict, {}), f"{f.where}.cues")
+    for key in cues.table:
+        if key not in measures:
+            raise cues.error(key, f"is not a measure this fault judges; use {', '.join(measures)}")
+    return tuple((key, cues.get(key, str)) for key in cues.table)
+
+
 OTHER_WAY_KEYS = ("measure", "of", "relative", "below", "above")
 
 
@@ -460,6 +497,26 @@ def _other_way(f: _Fields, rule: FaultRule) -> FaultRule:
                               relative=f.get("relative", bool, False), follows_range=False)
     _check_limits(f, way)
     return way
+
+
+BETTER = ("higher", "lower")
+
+
+def _about(f: _Fields, phases: Union[Phases, TwoWayPhases], codes: tuple[str, ...]) -> dict:
+    out = {}
+    for key in f.table:
+        if key not in MEASURES and key not in phases.rep_stats:
+            raise f.error(key, f"unknown measure {key!r}: give a measure or a rep figure the report shows")
+        entry = f.subtable(key)
+        entry.where = f"about.{key}"
+        judged_by = tuple(entry.get("judged_by", list, []))
+        for code in judged_by:
+            if code not in codes:
+                raise entry.error("judged_by", f"no fault {code!r} in this definition; its faults: {', '.join(codes)}")
+        out[key] = About(what=" ".join(entry.get("what", str).split()),
+                         better=entry.get("better", str, choices=BETTER), judged_by=judged_by,
+                         name=entry.get("name", str, ""))
+    return out
 
 
 def _sides(f: _Fields) -> SidesRule:
@@ -531,12 +588,17 @@ def _key_joints(f: _Fields) -> tuple[str, ...]:
     return tuple(joints)
 
 
+TOP_KEYS = ("schema", "id", "name", "view", "instructions", "key_joints", "level_line", "needs", "side_within_deg",
+            "targets", "signal", "phases", "posture", "faults", "sides", "about")
+
+
 def parse_exercise(data: dict, path: str) -> Exercise:
     top = _Fields(path, data, "")
     schema = top.get("schema", str)
     if schema != SCHEMA:
         raise top.error("schema", f"must be {SCHEMA!r}, got {schema!r}")
-    top.expect("signal", "sides")  # read only when present
+    top.expect(*TOP_KEYS)
+    top.refuse_unknown()  # a misspelt table first: what it leaves out would fail checks below less clearly
     targets = top.subtable("targets")
     targets.expect("presets")
     phases = _phases(top.subtable("phases"))
@@ -561,7 +623,8 @@ def parse_exercise(data: dict, path: str) -> Exercise:
         posture=tuple(_posture(f) for f in top.array("posture")),
         faults=faults, sides=_sides(top.subtable("sides")) if "sides" in data else None,
         presets=_presets(targets.subtable("presets")) if "presets" in targets.table else {}, path=path,
-        needs=_needs(top), level_line=_level_line(top), side_within_deg=_side_within(top))
+        needs=_needs(top), level_line=_level_line(top), side_within_deg=_side_within(top),
+        about=_about(top.subtable("about"), phases, tuple(codes)) if "about" in data else {})
     top.refuse_unknown()
     return exercise
 

@@ -12,6 +12,7 @@ from typing import Callable, Optional, Sequence
 from coach.errors import CoachError
 from coach.history.store import SessionRow, data_dir, default_db_path, open_history
 from coach.history.words import rom_label
+from coach.report import MEANINGS
 from coach.suggest import did_you_mean
 
 # Endings worth pointing out in the table; the others (quit, time limit, end of video...) are normal.
@@ -94,8 +95,8 @@ def _read(db_path: Path, exercise: Optional[str]) -> list[SessionRow]:
 # -- the table ------------------------------------------------------------------------------------------
 
 # What the table's words mean: said under it, the same for every exercise (the report's meanings).
-KEY = ("good: reps in which the coach found no fault. holds met: holds at least as long as the target and in "
-       "good form throughout (- for an exercise without a hold target). hold s: mean hold / target.")
+# What "good" and "holds met" mean, in the report's own words (coach.report.MEANINGS: said once).
+KEY = " ".join(MEANINGS.values()) + " hold s: mean hold / target."
 NOTES_MIN = 16  # the notes column (how it ended, faults, source) wraps to fit, down to this width
 DROPPABLE = ("hold s", "ROM")  # dropped in this order when even then the table is too wide
 

@@ -16,10 +16,12 @@ import numpy as np
 
 from coach.engine.definition import Exercise
 from coach.errors import CoachError
-from coach.report import atomic_write_text, exercise_for_report, rom_keys
+from coach.report import atomic_write_text, exercise_for_report, fault_names, rom_keys
+from coach.reporting.about import measure_notes, rom_names
 from coach.reporting.csv_out import write_reps_csv
 from coach.reporting.html import PageInputs, Picture, render_html
 from coach.reporting.moments import FaultMoment, cue_texts, fault_moments
+from coach.reporting.previous import compare, previous_session
 from coach.reporting.replay import MeasureSeries, poses_at, replay_series
 from coach.reporting.thumbnails import VideoFrames, data_uri, skeleton_thumbnail, video_thumbnail
 
@@ -34,27 +36,32 @@ class HumanReport:
 
 
 def write_human_report(out_dir: str, report: dict, exercise: Optional[Exercise] = None,
-                       trace_path: Optional[str] = None) -> HumanReport:
+                       trace_path: Optional[str] = None, history_db: Optional[str] = None) -> HumanReport:
     """Write ``out_dir``/report.html and reps.csv for ``report`` (already in ``out_dir``/report.json).
 
     ``exercise``: the definition the session ran (default: the shipped one of the report's id, with
     the report's targets). ``trace_path``: its landmark trace (default: ``out_dir``/landmarks.jsonl,
-    else the trace a replayed analysis came from)."""
+    else the trace a replayed analysis came from). ``history_db``: the history to find the previous
+    session in (default: the user's; see coach.reporting.previous)."""
     notes: list[str] = []
     if exercise is None:
         exercise = exercise_for_report(report, notes)
     trace = _find_trace(out_dir, report, trace_path)
     series = _series(report, exercise, trace, notes) if exercise is not None else None
-    definition_cues = {f.code: f.cue for f in exercise.faults} if exercise is not None else {}
-    moments = fault_moments(report, cue_texts(report, definition_cues), series)
+    definition_cues = {f.code: exercise.cue_text(f) for f in exercise.faults} if exercise is not None else {}
+    moments = fault_moments(report, cue_texts(report, definition_cues), series, exercise)
+    previous = previous_session(report, os.path.join(out_dir, "report.json"), history_db)
     inputs = PageInputs(report=report, instructions=exercise.instructions if exercise is not None else "",
                         rom_keys=rom_keys(exercise) if exercise is not None else (),
-                        moments=moments, notes=notes)
+                        moments=moments, notes=notes, fault_names=fault_names(exercise),
+                        measure_notes=measure_notes(exercise), comparison=compare(report, exercise, previous),
+                        rom_names=rom_names(exercise))
     if series is not None and exercise is not None and np.isfinite(series.value).any():
         from coach.reporting.plot import measure_plot, png_size  # matplotlib: only when there is a plot
         from coach.reporting.thresholds import key_thresholds
 
-        png = measure_plot(series, report, key_thresholds(exercise), moments)
+        about = exercise.about.get(series.measure)
+        png = measure_plot(series, report, key_thresholds(exercise), moments, name=about.name if about else "")
         inputs.plot_uri, inputs.plot_size = data_uri(png, "image/png"), png_size(png)
     elif series is not None:
         notes.append("No plot: the key joints were never seen well enough to measure.")

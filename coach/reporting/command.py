@@ -19,6 +19,8 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR", help="the output folder of 'coach analyze' or 'coach live'")
     p.add_argument("--open", action="store_true", help="open report.html in the web browser afterwards")
     p.add_argument("--exercise-file", help="the exercise definition the session used, when it was not a shipped one")
+    p.add_argument("--history-db", metavar="PATH", help="the history database holding the previous session to compare "
+                                                       "with (default: the user's, as 'coach history')")
     p.set_defaults(func=run_command)
     return p
 
@@ -41,7 +43,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     if exercise is not None:
         exercise = with_report_targets(exercise, report)
-    written = write_human_report(folder, report, exercise)
+    written = write_human_report(folder, report, exercise, history_db=getattr(args, "history_db", None))
     for note in written.notes:
         print(f"note: {note}")
     print(f"wrote {written.files['html']}, {written.files['csv']}")

@@ -30,6 +30,12 @@ NEEDED: dict[str, Any] = {
     "cues": [{"t_s": NUM, "code": str, "text": str}],
     "summary": {"reps": int, "good_reps": int, "total_hold_s": NUM},
 }
+# Optional parts the page shows when present (a live session's pain stop and 0-10 pain rating):
+# checked only when there.
+OPTIONAL: dict[str, Any] = {
+    "stopped": {"reason": str},
+    "pain_rating": {"value": int},
+}
 RERUN = "re-run the analysis (coach analyze) to write it again"
 
 
@@ -63,10 +69,17 @@ def load_report(folder: str) -> dict:
     schema = report.get("schema")
     if schema != SCHEMA:
         raise CoachError(f"{path} has schema {schema!r}, expected {SCHEMA!r}: not a report this coach can read; {RERUN}")
-    problem = _shape_problem(report, NEEDED, "")
+    problem = _shape_problem(report, NEEDED, "") or _shape_problem(
+        report, {k: v for k, v in OPTIONAL.items() if k in report}, "") or _rating_problem(report.get("pain_rating"))
     if problem:
         raise CoachError(f"{path}: {problem}; {RERUN}")
     return report
+
+
+def _rating_problem(rating: Any) -> str:
+    if rating is not None and not 0 <= rating["value"] <= 10:
+        return f"pain_rating.value must be from 0 to 10, got {rating['value']}"
+    return ""
 
 
 def _shape_problem(value: Any, spec: Any, where: str) -> str:

@@ -32,8 +32,18 @@ PAIN = "#b00020"
 
 def measure_plot(series: MeasureSeries, report: dict, thresholds: Sequence[Threshold],
                  moments: Sequence[FaultMoment], width_in: float = 10.0, height_in: float = 4.0,
-                 dpi: int = 120) -> bytes:
-    """PNG of the key measure with the reps (bands), holds (strip below, and the curve thickened),
+                 dpi: int = 120, name: str = "") -> bytes:
+    """PNG of ``measure_figure``."""
+    fig = measure_figure(series, report, thresholds, moments, width_in, height_in, dpi, name)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)  # the legend below included
+    return buf.getvalue()
+
+
+def measure_figure(series: MeasureSeries, report: dict, thresholds: Sequence[Threshold],
+                   moments: Sequence[FaultMoment], width_in: float = 10.0, height_in: float = 4.0,
+                   dpi: int = 120, name: str = "") -> Figure:
+    """The key measure (``name``: the definition's words for it, else the measure's own) with the reps (bands), holds (strip below, and the curve thickened),
     the thresholds (fixed lines and rest-relative levels), the faults (numbered like the report's
     pictures) and the pain stop."""
     fig = Figure(figsize=(width_in, height_in), dpi=dpi)
@@ -68,13 +78,10 @@ def measure_plot(series: MeasureSeries, report: dict, thresholds: Sequence[Thres
     if any(th.relative for th in thresholds):
         ax.plot(series.t, series.rest, color=PHASE_LEVEL, lw=0.9, ls="-", alpha=0.6, zorder=2)
 
-    for number, m in enumerate(moments, start=1):
-        i = series.nearest(m.t)
-        y = series.value[i] if i >= 0 else np.nan
-        if np.isfinite(y):
-            ax.plot([m.t], [y], marker="X", ms=8, color=FAULT_REP, mec="white", mew=0.8, zorder=5)
-            ax.annotate(str(number), (m.t, y), xytext=(5, 5), textcoords="offset points", fontsize=8,
-                        color=FAULT_REP, fontweight="bold", zorder=6)
+    for x, y, text in marker_labels(series, moments, end):
+        ax.plot([x], [y], marker="X", ms=8, color=FAULT_REP, mec="white", mew=0.8, zorder=5)
+        ax.annotate(text, (x, y), xytext=(5, 5), textcoords="offset points", fontsize=8,
+                    color=FAULT_REP, fontweight="bold", zorder=6)
     stopped = report.get("stopped")
     if isinstance(stopped, dict) and isinstance(stopped.get("t_s"), (int, float)):
         ax.axvline(stopped["t_s"], color=PAIN, lw=2)
@@ -110,13 +117,37 @@ def measure_plot(series: MeasureSeries, report: dict, thresholds: Sequence[Thres
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=5, fontsize=7.5, frameon=False)
     ax.set_xlim(0.0, end if end > 0 else 1.0)
     ax.set_xlabel("time (s)", fontsize=9)
-    ax.set_ylabel(measure_label(series.measure), fontsize=9)
+    ax.set_ylabel(measure_label(series.measure, name), fontsize=9)
     ax.tick_params(labelsize=8)
     ax.grid(True, color="#e6e6e6", lw=0.6)
     ax.set_axisbelow(True)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)  # the legend below included
-    return buf.getvalue()
+    return fig
+
+
+MARKER_GAP = 0.03  # fault markers nearer than this share of the time axis share one marker and label
+
+
+def marker_labels(series: MeasureSeries, moments: Sequence[FaultMoment], end: float) -> list[tuple[float, float, str]]:
+    """(time, value, label) of the fault markers: faults numbered as the report's pictures, those
+    within MARKER_GAP of the time axis of the first of a run drawn as one marker labelled with all
+    their numbers ("3, 4"), so no two markers or labels overlap."""
+    points = []
+    for number, m in enumerate(moments, start=1):
+        i = series.nearest(m.t)
+        y = series.value[i] if i >= 0 else np.nan
+        if np.isfinite(y):
+            points.append((m.t, float(y), number))
+    points.sort()
+    span = end if end > 0 else 1.0
+    out: list[tuple[float, float, list[int]]] = []
+    for t, y, number in points:
+        # the previous label's width too (about 6 px a character on a ~1000 px wide axis)
+        reach = max(MARKER_GAP, (10 + 6 * len(", ".join(map(str, out[-1][2] + [number])))) / 1000) if out else 0
+        if out and t - out[-1][0] < reach * span:
+            out[-1][2].append(number)
+        else:
+            out.append((t, y, [number]))
+    return [(t, y, ", ".join(str(n) for n in sorted(numbers))) for t, y, numbers in out]
 
 
 def png_size(png: bytes) -> Optional[tuple[int, int]]:

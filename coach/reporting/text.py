@@ -9,9 +9,9 @@ UNIT_WORDS = {"deg": "degrees", "torso": "torso lengths", "ratio": "ratio"}
 UNIT_SHORT = {"deg": "°", "torso": " torso", "ratio": ""}
 
 
-def measure_label(measure: str) -> str:
-    """``hip_extension`` -> ``Hip extension (degrees)``."""
-    words = measure.replace("_", " ").capitalize()
+def measure_label(measure: str, name: str = "") -> str:
+    """``hip_extension`` -> ``Hip extension (degrees)``; ``name``: words for it instead of its own."""
+    words = (name or measure.replace("_", " ")).capitalize()
     unit = UNIT_WORDS.get(UNITS.get(measure, ""), "")
     return f"{words} ({unit})" if unit else words
 

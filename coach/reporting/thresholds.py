@@ -30,9 +30,9 @@ def key_thresholds(exercise: Exercise) -> list[Threshold]:
             continue
         where = "at the top" if rule.scope == "hold" else "at rest"
         if rule.below is not None:
-            out.append(Threshold(f"{rule.code} (below, {where})", rule.below, False, True))
+            out.append(Threshold(f"{rule.name} (below, {where})", rule.below, False, True))
         if rule.above is not None:
-            out.append(Threshold(f"{rule.code} (above, {where})", rule.above, False, True))
+            out.append(Threshold(f"{rule.name} (above, {where})", rule.above, False, True))
     p = exercise.phases
     if isinstance(p, Phases):
         d = p.direction
