@@ -19,6 +19,7 @@ from coach.pose.frame import PoseFrame
 from coach.report import build_report, write_report
 from coach.reporting import write_readable_report
 from coach.sources import SourceInfo, VideoSource
+from coach.stopping import StopSignals
 from coach.trace import TraceSource, TraceWriter, quantize
 
 REPORT, VIDEO, TRACE = "report.json", "annotated.mp4", "landmarks.jsonl"
@@ -46,6 +47,7 @@ class AnalysisResult:
     times: StageTimes = field(default_factory=StageTimes)
     # The human-readable report beside report.json ("html", "csv" -> path); empty if it could not be written.
     readable: dict[str, str] = field(default_factory=dict)
+    exit_status: Optional[int] = None  # stopped by a signal: 128 + its number (SIGTERM 143, SIGHUP 129)
 
 
 def is_trace(path: str) -> bool:
@@ -90,34 +92,44 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
     bar = _progress(info, progress)
     done, last_t = 0, None
     with_back = 0  # frames that carried the back's profile (exercises that need the person mask)
-    try:
-        for image, pose in frames:
-            t0 = time.perf_counter()
-            if writer is not None:  # a trace's frames are at the trace's precision already
-                pose = quantize(pose)  # the checker sees what the trace keeps: a replay gives the same report
-                writer.write(pose, quantized=True)
-            t0 = times.add("trace", t0)
-            result = checker.update(pose)
-            t0 = times.add("engine", t0)
-            if video is not None and image is not None:
-                overlay.annotate(image, checker.pose or pose, result)  # as judged: a hidden leg carried
-                t0 = times.add("overlay", t0)
-                video.write(image)
-                times.add("encode", t0)
-            done, last_t = done + 1, pose.t
-            with_back += pose.back is not None
+    with StopSignals() as stop:  # SIGTERM/SIGHUP end the run as Ctrl-C does
+        try:
+            for image, pose in frames:
+                t0 = time.perf_counter()
+                if writer is not None:  # a trace's frames are at the trace's precision already
+                    pose = quantize(pose)  # the checker sees what the trace keeps: a replay gives the same report
+                    writer.write(pose, quantized=True)
+                t0 = times.add("trace", t0)
+                result = checker.update(pose)
+                t0 = times.add("engine", t0)
+                if video is not None and image is not None:
+                    overlay.annotate(image, checker.pose or pose, result)  # as judged: a hidden leg carried
+                    t0 = times.add("overlay", t0)
+                    video.write(image)
+                    times.add("encode", t0)
+                done, last_t = done + 1, pose.t
+                with_back += pose.back is not None
+                if bar is not None:
+                    bar.update(1)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP (coach.stopping.Stopped)
+            interrupted = True
+            info.frames = done  # what was analysed, not what the container announced
+            info.duration_s = (last_t + 1.0 / info.fps) if last_t is not None else 0.0
+        finally:
+            stop.finishing()  # a signal from now on waits until the report is written
             if bar is not None:
-                bar.update(1)
-    except KeyboardInterrupt:
-        interrupted = True
-        info.frames = done  # what was analysed, not what the container announced
-        info.duration_s = (last_t + 1.0 / info.fps) if last_t is not None else 0.0
-    finally:
-        if bar is not None:
-            bar.close()
-        for closer in (writer, video, pose_backend):
-            if closer is not None:
-                closer.close()
+                bar.close()
+            for closer in (writer, video, pose_backend):
+                if closer is not None:
+                    closer.close()
+        return _conclude(path, exercise, out_dir, info, checker, backend_desc, files, times, history_db,
+                         interrupted or stop.signum is not None, with_back, stop.exit_status)
+
+
+def _conclude(path: str, exercise: Exercise, out_dir: str, info: SourceInfo, checker: ExerciseChecker,
+              backend_desc: dict, files: dict[str, str], times: StageTimes, history_db: Optional[str],
+              interrupted: bool, with_back: int, exit_status: Optional[int]) -> AnalysisResult:
+    """The report of what was analysed, and the human-readable one beside it."""
     session = checker.finish()
     warnings = ("interrupted",) if interrupted else ()
     if exercise.needs_segmentation and session.frames_with_pose and not with_back:
@@ -127,7 +139,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
     readable = write_readable_report(out_dir, report, exercise, files.get("trace", path if is_trace(path) else None),
                                      history_db=history_db)  # the page compares with the previous session there
     return AnalysisResult(report=report, out_dir=out_dir, files=files, interrupted=interrupted, times=times,
-                          readable=readable)
+                          readable=readable, exit_status=exit_status)
 
 
 def _infer(source: VideoSource, backend: object, times: StageTimes) -> Iterator[tuple[object, PoseFrame]]:

@@ -60,8 +60,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(line)
     print(f"wrote {', '.join([*result.files.values(), *result.readable.values()])}")
     if result.interrupted:
-        print(f"coach: interrupted; the report covers what was analysed: {result.files['report']}", file=sys.stderr)
-        return 130
+        how = "interrupted" if result.exit_status is None else f"stopped by signal {result.exit_status - 128}"
+        print(f"coach: {how}; the report covers what was analysed: {result.files['report']}", file=sys.stderr)
+        return result.exit_status or 130
     return 0
 
 
