@@ -12,6 +12,7 @@ import argparse
 
 from calibration.profile import make_profile, profile_path, save_profile
 from calibration.record import GuideConfig, baseline_from_camera, baseline_from_poses, poses_of_file
+from coach.cli_options import seconds
 from coach.engine.definition import load_exercise
 
 
@@ -28,7 +29,7 @@ def add_baseline_parser(group: "argparse._SubParsersAction") -> argparse.Argumen
     where.add_argument("--camera", "-c", default="0",
                        help="camera index or a video file played as a camera (default 0)")
     where.add_argument("--video", help="a recording (video, or a landmarks.jsonl trace) instead of the camera")
-    p.add_argument("--seconds", "-s", type=float, default=GuideConfig.move_s,
+    p.add_argument("--seconds", "-s", type=seconds(above=True), default=GuideConfig.move_s,
                    help=f"live: seconds of moving to your best position and back (default {GuideConfig.move_s:g})")
     p.add_argument("--headless", action="store_true", help="live: no window; the steps are printed")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")

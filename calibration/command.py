@@ -26,6 +26,7 @@ import numpy as np
 from calibration.camera import CHANGE, FrameSample, Verdict, judge, measure, suited, verdict_json
 from calibration.position import position_check
 from coach.engine.definition import Exercise
+from coach.cli_options import seconds
 from coach.errors import CoachError
 from coach.live.capture import FrameReader
 from coach.live.display import Display
@@ -67,8 +68,8 @@ def add_camera_parser(group: "argparse._SubParsersAction") -> argparse.ArgumentP
     p.add_argument("--exercise", "-e",
                    help="judge for this exercise (see 'coach exercises'); default: a side-view exercise, "
                         "and say which exercises the set-up suits")
-    p.add_argument("--seconds", "-s", type=float, default=4.0, help="seconds to watch (default 4)")
-    p.add_argument("--countdown", type=float, default=5.0,
+    p.add_argument("--seconds", "-s", type=seconds(above=True), default=4.0, help="seconds to watch (default 4)")
+    p.add_argument("--countdown", type=seconds(), default=5.0,
                    help="seconds to get into the starting position before the check starts, counted down on "
                         "screen and aloud (default 5; a video file is checked at once)")
     p.add_argument("--mute", action="store_true", help="don't count down aloud")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Optional
+import math
+from typing import TYPE_CHECKING, Callable, Optional
 
 from coach.errors import CoachError
 
@@ -11,10 +12,27 @@ if TYPE_CHECKING:  # the definitions are loaded when a command runs, not to pars
     from coach.engine.definition import Exercise
 
 
+def seconds(low: float = 0.0, above: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds, ``low`` or more (``above``: more than ``low``).
+    "nan" and "inf" parse as floats and would reach the engine and report.json: refused here."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not math.isfinite(value) or value < low or (above and value == low):
+            limit = f"above {low:g}" if above else f"{low:g} or more"
+            raise argparse.ArgumentTypeError(f"{text!r}: give a finite number of seconds, {limit}")
+        return value
+
+    parse.__name__ = "seconds"  # argparse names the type in its messages
+    return parse
+
+
 def add_session_options(p: argparse.ArgumentParser) -> None:
     """--preset, --hold, --profile and --history-db."""
     p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long = 30 s holds)")
-    p.add_argument("--hold", type=float, help="hold target in seconds (overrides the exercise's and the preset's)")
+    p.add_argument("--hold", type=seconds(above=True), help="hold target in seconds (overrides the exercise's and the preset's)")
     p.add_argument("--profile", help="personal thresholds recorded by 'coach calibrate baseline' (a name or a file)")
     p.add_argument("--history-db", help="record the session in this history database (default: the user data folder)")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 from datetime import datetime, timedelta, timezone
 from typing import Optional
@@ -114,8 +115,20 @@ def atomic_write_text(path: str, text: str, newline: Optional[str] = None) -> No
     os.replace(tmp, path)
 
 
+def strict_json(value: object) -> object:
+    """``value`` with every NaN or infinity made null: report.json is strict JSON, which other tools
+    (and browsers' JSON.parse) read; a figure that could not be measured is unknown, not a number."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    return value
+
+
 def write_report(report: dict, path: str) -> None:
-    atomic_write_text(path, json.dumps(report, indent=2) + "\n")
+    atomic_write_text(path, json.dumps(strict_json(report), indent=2, allow_nan=False) + "\n")
 
 
 WARNING_TEXT = {

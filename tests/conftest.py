@@ -7,6 +7,7 @@ started before any test, inherit it), and into a fresh one for each test (``coac
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -59,8 +60,40 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         RUNS.start()
 
 
+STRICT_JSON_NAMES = ("report.json", "calibration.json")  # what outside checks read (design.md section 3)
+
+
+def not_strict_json(roots: list[Path]) -> list[str]:
+    """The report files under ``roots`` a strict JSON parser refuses (NaN, Infinity, broken text)."""
+    def refuse(name: str) -> float:
+        raise ValueError(name)
+
+    bad = []
+    for root in roots:
+        for name in STRICT_JSON_NAMES:
+            for path in root.rglob(name) if root.is_dir() else ():
+                try:
+                    json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+                except (ValueError, UnicodeDecodeError) as err:
+                    bad.append(f"{path}: {err}")
+    return bad
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every report the suite wrote, by any test or subprocess, is parsed with a strict parser: a
+    NaN or Infinity anywhere fails the run (report.json must be strict JSON)."""
+    roots = [Path(str(_session_home.get("home", ""))) if _session_home.get("home") else None, RUNS.root]
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None:
+        try:
+            roots.append(factory.getbasetemp())
+        except (OSError, ValueError):
+            pass
+    bad = not_strict_json([r for r in roots if r is not None])
     RUNS.close()
+    if bad:
+        print("\nreports that are not strict JSON:\n  " + "\n  ".join(bad))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

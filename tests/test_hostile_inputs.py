@@ -1,0 +1,56 @@
+"""Hostile numbers on the command line (issue 13): every option that takes seconds refuses NaN,
+infinity and out-of-range values in one line (exit 2) before any work; and report.json is strict
+JSON whatever the session measured."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from coach.report import strict_json, write_report
+from e2e_runs import SAMPLES_DIR
+from test_cli_errors import assert_clean_failure, coach
+
+SAMPLE = str(SAMPLES_DIR / "bridge_clean_01.mp4")
+CASES = [
+    (["analyze", SAMPLE, "-e", "bridge", "--hold"], "--hold", ["nan", "inf", "-inf", "0", "-2", "two"]),
+    (["calibrate", "camera", "--camera", SAMPLE, "--headless", "--seconds"], "--seconds", ["nan", "inf", "0"]),
+    (["calibrate", "camera", "--camera", SAMPLE, "--headless", "--countdown"], "--countdown", ["nan", "-1"]),
+    (["calibrate", "baseline", "-e", "bridge", "--profile", "p", "--seconds"], "--seconds", ["nan", "inf"]),
+]
+
+
+@pytest.mark.parametrize("args, option, value", [(a, o, v) for a, o, vs in CASES for v in vs])
+def test_a_number_that_is_not_a_finite_count_of_seconds_is_refused(tmp_path: Path, args: list, option: str,
+                                                                    value: str) -> None:
+    proc = coach(*args[:-1], f"{args[-1]}={value}", cwd=tmp_path)  # "=": "-inf" is a value, not an option
+    line = assert_clean_failure(proc, option)
+    assert proc.returncode == 2 and value in line
+    assert not any(tmp_path.iterdir())  # refused before any work: nothing written
+
+
+def test_a_report_is_strict_json_whatever_was_measured(tmp_path: Path) -> None:
+    report = {"summary": {"reps": 1, "mean": math.nan}, "reps": [{"peak": {"x": math.inf, "y": -math.inf, "z": 1.5}}]}
+    path = tmp_path / "report.json"
+    write_report(report, str(path))
+    data = json.loads(path.read_text(), parse_constant=_refuse)
+    assert data == {"summary": {"reps": 1, "mean": None}, "reps": [{"peak": {"x": None, "y": None, "z": 1.5}}]}
+    assert strict_json((1.0, [math.nan])) == [1.0, [None]]
+
+
+def _refuse(name: str) -> float:
+    raise ValueError(f"not strict JSON: {name}")
+
+
+def test_the_suites_strict_json_check_finds_a_nan(tmp_path: Path) -> None:
+    """The end-of-session check (conftest.not_strict_json) that parses every report the suite wrote."""
+    from conftest import not_strict_json
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "report.json").write_text('{"x": NaN}')
+    (tmp_path / "calibration.json").write_text('{"x": 1}')
+    bad = not_strict_json([tmp_path])
+    assert len(bad) == 1 and "a/report.json" in bad[0]
