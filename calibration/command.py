@@ -34,7 +34,7 @@ from coach.live.setup import parts_for
 from coach.pose.backends import PoseBackend
 from coach.pose.frame import PoseFrame
 from coach.report import write_report
-from coach.run_folder import named_folder
+from coach.run_folder import FolderLock, named_folder
 
 ShowFrame = Callable[[np.ndarray, Optional[PoseFrame], float], bool]
 
@@ -176,6 +176,8 @@ def run_camera(args: argparse.Namespace) -> int:
     exercise = load_exercise(args.exercise) if args.exercise else None
     if args.out:  # refused before watching, not after: an earlier check's result is kept unless --force
         named_folder(args.out, args.force, marker=RESULT)
+        with FolderLock(args.out):  # a file in the way, a read-only folder, another run in it: said now
+            pass
     if not args.headless:
         problem = display_problem()
         if problem:

@@ -17,6 +17,7 @@ from coach.engine.definition import Exercise
 from coach.errors import CoachError
 from coach.pose.frame import PoseFrame
 from coach.report import build_report, write_report
+from coach.run_folder import disk_full
 from coach.reporting import write_readable_report
 from coach.sources import SourceInfo, VideoSource
 from coach.stopping import StopSignals
@@ -90,7 +91,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             video = VideoWriter(files["video"], info.fps, info.width, info.height)
             overlay = Overlay(exercise)
     bar = _progress(info, progress)
-    done, last_t = 0, None
+    done, last_t, full = 0, None, False
     with_back = 0  # frames that carried the back's profile (exercises that need the person mask)
     with StopSignals() as stop:  # SIGTERM/SIGHUP end the run as Ctrl-C does
         try:
@@ -111,8 +112,10 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
                 with_back += pose.back is not None
                 if bar is not None:
                     bar.update(1)
-        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP (coach.stopping.Stopped)
-            interrupted = True
+        except (KeyboardInterrupt, OSError) as err:  # Ctrl-C, SIGTERM/SIGHUP (coach.stopping.Stopped), a full disk
+            if isinstance(err, OSError) and not disk_full(err):
+                raise
+            interrupted, full = True, isinstance(err, OSError)
             info.frames = done  # what was analysed, not what the container announced
             info.duration_s = (last_t + 1.0 / info.fps) if last_t is not None else 0.0
         finally:
@@ -121,21 +124,35 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
                 bar.close()
             for closer in (writer, video, pose_backend):
                 if closer is not None:
-                    closer.close()
+                    try:
+                        closer.close()
+                    except OSError as err:  # the last buffered bytes hit the full disk too
+                        if not disk_full(err):
+                            raise
+                        full = True
         return _conclude(path, exercise, out_dir, info, checker, backend_desc, files, times, history_db,
-                         interrupted or stop.signum is not None, with_back, stop.exit_status)
+                         interrupted or stop.signum is not None, with_back, stop.exit_status, full)
 
 
 def _conclude(path: str, exercise: Exercise, out_dir: str, info: SourceInfo, checker: ExerciseChecker,
               backend_desc: dict, files: dict[str, str], times: StageTimes, history_db: Optional[str],
-              interrupted: bool, with_back: int, exit_status: Optional[int]) -> AnalysisResult:
-    """The report of what was analysed, and the human-readable one beside it."""
+              interrupted: bool, with_back: int, exit_status: Optional[int], full: bool) -> AnalysisResult:
+    """The report of what was analysed, and the human-readable one beside it. After the disk filled
+    (``full``) the report (a few kB) is still tried: freed temporary files may have made room."""
     session = checker.finish()
     warnings = ("interrupted",) if interrupted else ()
+    warnings += ("disk_full",) if full else ()
     if exercise.needs_segmentation and session.frames_with_pose and not with_back:
         warnings += ("no_back_profile",)  # e.g. a trace recorded without the person mask: nothing to measure
     report = build_report(exercise, info, session, backend_desc, warnings)
-    write_report(report, files["report"])
+    try:
+        write_report(report, files["report"])
+    except OSError as err:
+        if not disk_full(err):
+            raise
+        trace = files.get("trace")
+        kept = f"; the landmark trace {trace} keeps what was analysed: replay it once there is space" if trace else ""
+        raise CoachError(f"the disk is full: the report could not be written to {files['report']}{kept}") from None
     readable = write_readable_report(out_dir, report, exercise, files.get("trace", path if is_trace(path) else None),
                                      history_db=history_db)  # the page compares with the previous session there
     return AnalysisResult(report=report, out_dir=out_dir, files=files, interrupted=interrupted, times=times,

@@ -10,7 +10,7 @@ from typing import NoReturn, Optional, Sequence, TextIO
 
 from coach.cli_options import add_session_options
 from coach.errors import CoachError
-from coach.run_folder import default_name, out_folder, release, where_note
+from coach.run_folder import FolderLock, default_name, out_folder, release, where_note
 from coach.suggest import did_you_mean, unknown_option
 
 
@@ -45,9 +45,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if note:
         print(note)
     try:
-        result = analyze(args.input, exercise, folder.path, model=args.model, backend=args.backend,
-                         write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty(),
-                         history_db=args.history_db)
+        with FolderLock(folder.path):  # before any inference: writable, and no other run in it
+            result = analyze(args.input, exercise, folder.path, model=args.model, backend=args.backend,
+                             write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty(),
+                             history_db=args.history_db)
     except BaseException:
         release(folder)  # a folder picked for a run that wrote nothing (an unreadable video) is not kept
         raise
@@ -59,6 +60,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     for line in summary_lines(result.report):
         print(line)
     print(f"wrote {', '.join([*result.files.values(), *result.readable.values()])}")
+    if "disk_full" in result.report.get("warnings", []):
+        print(f"coach: the disk is full: the report covers the {result.report['source']['frames']} frames analysed "
+              f"before it filled: {result.files['report']}", file=sys.stderr)
+        return 2
     if result.interrupted:
         how = "interrupted" if result.exit_status is None else f"stopped by signal {result.exit_status - 128}"
         print(f"coach: {how}; the report covers what was analysed: {result.files['report']}", file=sys.stderr)

@@ -110,9 +110,16 @@ def atomic_write_text(path: str, text: str, newline: Optional[str] = None) -> No
     """Write ``text`` to ``path`` through a temporary file replaced in one step: a reader (or a
     crash) never sees half a file. ``newline`` as for ``open``."""
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:  # a full disk (or Ctrl-C) mid-write leaves no *.tmp behind; the last whole file stays
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def strict_json(value: object) -> object:
@@ -139,6 +146,8 @@ WARNING_TEXT = {
     "ended_mid_rep": "the set ended mid-rep: the last movement was still under way and is not counted "
                      "(a hold still under way is reported with the time it had)",
     "interrupted": "the analysis was stopped early; the report covers what was analysed",
+    "disk_full": "the disk filled up during the analysis: the report covers what was analysed before it did "
+                 "(free some space and analyse again for the rest)",
     "no_back_profile": "this exercise measures the curve of the back from the person mask, and the input had none "
                        "(a landmark trace recorded without it): analyse the video instead",
 }

@@ -6,13 +6,23 @@
 - A folder the user names (``--out DIR``) is used as it is, unless it already holds a report
   (``report.json``; ``calibration.json`` for the camera check): that is refused, so history rows
   never end up pointing at another session's report, unless ``--force`` says to replace it.
+- A run holds its folder (``FolderLock``: ``coach.lock``, locked while the run lasts), taken before
+  any work, which also proves the folder can be written: a second run into it, a file in the way
+  or a read-only folder is one line and exit 2 before minutes of inference, not a traceback after.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
 from dataclasses import dataclass
 from typing import Optional
+
+try:
+    import fcntl
+except ImportError:  # Windows: the lock file is still written, without the OS lock
+    fcntl = None  # type: ignore[assignment]
 
 from coach.errors import CoachError
 
@@ -96,3 +106,64 @@ def where_note(folder: OutFolder) -> Optional[str]:
     if folder.taken is None:
         return None
     return f"writing into {folder.path} ({folder.taken} holds an earlier run)"
+
+
+LOCK = "coach.lock"
+DISK_FULL = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))  # a file that cannot grow
+
+
+def disk_full(err: BaseException) -> bool:
+    return isinstance(err, OSError) and err.errno in DISK_FULL
+
+
+class FolderLock:
+    """``with FolderLock(path):`` around a run that writes into ``path``: creates the folder, checks
+    it can be written, and holds it (an OS lock on ``coach.lock``, which says which process holds
+    it) until the run ends; a second run into it is refused, naming the process."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lock_path = os.path.join(path, LOCK)
+        self._fh = None
+
+    def __enter__(self) -> "FolderLock":
+        try:
+            os.makedirs(self.path, exist_ok=True)
+            self._fh = open(self.lock_path, "a+", encoding="utf-8")
+        except (FileExistsError, NotADirectoryError):
+            raise CoachError(f"cannot use {self.path} as the output folder: a file is in the way "
+                             "(it, or a folder above it, is a file): choose another --out") from None
+        except PermissionError:
+            raise CoachError(f"cannot write into {self.path} (permission denied): choose a folder you can "
+                             "write to with --out") from None
+        except OSError as err:
+            raise CoachError(f"cannot write into {self.path} ({err.strerror or err}): choose another --out") from None
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                self._fh.seek(0)
+                holder = self._fh.read().strip() or "another process"
+                self._fh.close()
+                self._fh = None
+                raise CoachError(f"{self.path} is in use by another coach run ({holder}): wait for it to end, "
+                                 "or choose another --out") from None
+        try:
+            self._fh.seek(0)
+            self._fh.truncate()
+            self._fh.write(f"process {os.getpid()}: coach {' '.join(sys.argv[1:])[:200]}\n")
+            self._fh.flush()
+        except OSError as err:  # a folder that can be opened but not written (a full disk already)
+            self.__exit__()
+            raise CoachError(f"cannot write into {self.path} ({err.strerror or err}): free some space or "
+                             "choose another --out") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            try:
+                os.remove(self.lock_path)  # removed while still locked: the next run finds no stale file
+            except OSError:
+                pass
+            self._fh.close()  # releases the OS lock
+            self._fh = None

@@ -10,6 +10,7 @@ import pathlib
 import webbrowser
 
 from coach.errors import CoachError
+from coach.run_folder import FolderLock
 
 
 def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
@@ -29,7 +30,13 @@ def run_command(args: argparse.Namespace) -> int:
     from coach.reporting.load import load_report, report_folder
 
     folder = report_folder(args.dir)
-    report = load_report(folder)
+    if not os.path.isdir(folder):
+        load_report(folder)  # says, in one line, what is missing
+    with FolderLock(folder):  # not while a run still writes into it; a read-only folder said in one line
+        return _rewrite(args, folder, load_report(folder))
+
+
+def _rewrite(args: argparse.Namespace, folder: str, report: dict) -> int:
     exercise = None
     if args.exercise_file:
         from coach.engine.definition import load_exercise_file
