@@ -24,6 +24,7 @@ from coach.stopping import StopSignals
 from coach.trace import TraceSource, TraceWriter, quantize
 
 REPORT, VIDEO, TRACE = "report.json", "annotated.mp4", "landmarks.jsonl"
+TRUNCATED_SHARE = 0.95  # fewer of the frames the container announces decoded: the file is cut short
 
 
 @dataclass
@@ -91,7 +92,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             video = VideoWriter(files["video"], info.fps, info.width, info.height)
             overlay = Overlay(exercise)
     bar = _progress(info, progress)
-    done, last_t, full = 0, None, False
+    done, last_t, full, nothing = 0, None, False, False
     with_back = 0  # frames that carried the back's profile (exercises that need the person mask)
     with StopSignals() as stop:  # SIGTERM/SIGHUP end the run as Ctrl-C does
         try:
@@ -116,6 +117,9 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             if isinstance(err, OSError) and not disk_full(err):
                 raise
             interrupted, full = True, isinstance(err, OSError)
+        except CoachError:  # an input that gave nothing (no decodable frame): no header-only trace or
+            nothing = done == 0  # unplayable video is left behind (and a folder picked for it is removed)
+            raise
             info.frames = done  # what was analysed, not what the container announced
             info.duration_s = (last_t + 1.0 / info.fps) if last_t is not None else 0.0
         finally:
@@ -130,6 +134,10 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
                         if not disk_full(err):
                             raise
                         full = True
+            if nothing:
+                for kind in ("trace", "video"):
+                    if kind in files and os.path.exists(files[kind]):
+                        os.remove(files[kind])
         return _conclude(path, exercise, out_dir, info, checker, backend_desc, files, times, history_db,
                          interrupted or stop.signum is not None, with_back, stop.exit_status, full)
 
@@ -142,6 +150,8 @@ def _conclude(path: str, exercise: Exercise, out_dir: str, info: SourceInfo, che
     session = checker.finish()
     warnings = ("interrupted",) if interrupted else ()
     warnings += ("disk_full",) if full else ()
+    if not interrupted and info.announced_frames and info.frames < TRUNCATED_SHARE * info.announced_frames:
+        warnings += ("truncated",)  # a copy or upload cut short: the rest of the session is missing
     if exercise.needs_segmentation and session.frames_with_pose and not with_back:
         warnings += ("no_back_profile",)  # e.g. a trace recorded without the person mask: nothing to measure
     report = build_report(exercise, info, session, backend_desc, warnings)

@@ -40,6 +40,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     exercise = session_exercise(args, from_file)  # an exercise, preset or profile problem comes first
     if not found:
         raise missing
+    from coach.trace import recorded_exercise
+
+    recorded = recorded_exercise(args.input) if is_trace(args.input) else None
+    if recorded and recorded != exercise.id and not args.force:  # another movement: every rep misjudged
+        raise CoachError(f"{args.input} was recorded for {recorded}, not {exercise.id}: replay it with --exercise "
+                         f"{recorded} (or add --force to judge it as {exercise.id} all the same)")
     folder = out_folder(args.out, os.path.join("runs", default_name(args.input)), args.force)
     note = where_note(folder)
     if note:

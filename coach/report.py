@@ -146,6 +146,8 @@ WARNING_TEXT = {
     "ended_mid_rep": "the set ended mid-rep: the last movement was still under way and is not counted "
                      "(a hold still under way is reported with the time it had)",
     "interrupted": "the analysis was stopped early; the report covers what was analysed",
+    "truncated": "fewer frames could be decoded than the video file says it holds: it may be cut short (an "
+                 "interrupted copy or upload); the report covers the frames that could be read",
     "disk_full": "the disk filled up during the analysis: the report covers what was analysed before it did "
                  "(free some space and analyse again for the rest)",
     "no_back_profile": "this exercise measures the curve of the back from the person mask, and the input had none "

@@ -32,6 +32,7 @@ class SourceInfo:
     # The container's display rotation, applied to every frame (a phone held upright records its
     # frames sideways and says so): width and height are those of the upright picture.
     rotation_deg: int = 0
+    announced_frames: int = 0  # what the container says it holds (a file cut short holds fewer)
 
     def to_json(self) -> dict:
         out = {
@@ -97,7 +98,8 @@ class VideoSource:
             self._cap.release()
             raise CoachError(f"cannot read {path} as a video: it has no picture (is it a video file?)")
         self.info = SourceInfo(path=path, fps=fps if 0 < fps < 1000 else 30.0, frames=max(frames, 0),
-                               width=width, height=height, kind="video", rotation_deg=rotation)
+                               width=width, height=height, kind="video", rotation_deg=rotation,
+                               announced_frames=max(frames, 0))
 
     def __iter__(self) -> Iterator[VideoFrame]:
         clock = _Timestamps(self.info.fps)

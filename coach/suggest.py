@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 from collections.abc import Iterable, Sequence
 from typing import Optional
 
@@ -57,6 +58,9 @@ def unknown_option(parser: argparse.ArgumentParser, argv: Sequence[str]) -> Opti
     for token in argv:
         if token == "--":
             break
+        if token.startswith("-") and token not in known and os.path.exists(token):
+            return leaf, (f"{token} is a file, but its name starts with '-' so it reads as an option: put -- "
+                          f"before it (coach {leaf.prog.split(' ', 1)[-1]} -- {token})")
         if not token.startswith("--") or len(token) <= 2:
             continue
         name = token.split("=", 1)[0]

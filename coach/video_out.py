@@ -3,6 +3,8 @@ and every player); OpenCV's MPEG-4 writer when that ffmpeg is unavailable."""
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any, Optional
 
 import numpy as np
@@ -13,6 +15,7 @@ from coach.errors import CoachError
 class VideoWriter:
     def __init__(self, path: str, fps: float, width: int, height: int) -> None:
         self.path = path
+        self.frames = 0
         self._gen: Optional[Any] = None
         self._cv: Optional[Any] = None
         try:
@@ -31,15 +34,27 @@ class VideoWriter:
                 raise CoachError(f"cannot write the annotated video {path} (check the folder is writable)") from None
 
     def write(self, image_bgr: np.ndarray) -> None:
+        self.frames += 1
         if self._gen is not None:
             self._gen.send(np.ascontiguousarray(image_bgr))
         elif self._cv is not None:
             self._cv.write(image_bgr)
 
     def close(self) -> None:
-        if self._gen is not None:
-            self._gen.close()
-            self._gen = None
-        if self._cv is not None:
-            self._cv.release()
-            self._cv = None
+        """Finish the file; one with no frame is not a video at all, so it is removed (no invalid
+        file, and no library warning about it on the terminal)."""
+        quiet = logging.getLogger("imageio_ffmpeg")
+        level = quiet.level
+        if self.frames == 0:
+            quiet.setLevel(logging.ERROR)
+        try:
+            if self._gen is not None:
+                self._gen.close()
+                self._gen = None
+            if self._cv is not None:
+                self._cv.release()
+                self._cv = None
+        finally:
+            quiet.setLevel(level)
+        if self.frames == 0 and os.path.exists(self.path):
+            os.remove(self.path)

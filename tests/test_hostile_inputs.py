@@ -54,3 +54,56 @@ def test_the_suites_strict_json_check_finds_a_nan(tmp_path: Path) -> None:
     (tmp_path / "calibration.json").write_text('{"x": 1}')
     bad = not_strict_json([tmp_path])
     assert len(bad) == 1 and "a/report.json" in bad[0]
+
+
+def _cut(src: Path, dst: Path, share: float) -> Path:
+    data = src.read_bytes()
+    dst.write_bytes(data[: int(len(data) * share)])
+    return dst
+
+
+def test_a_video_cut_short_is_said_to_be(tmp_path: Path) -> None:
+    """Half the bytes of a 610-frame clip decode to 277 frames: the report says the file may be cut
+    short instead of passing for a complete session."""
+    clip = _cut(Path(SAMPLE), tmp_path / "cut.mp4", 0.5)
+    proc = coach("analyze", str(clip), "-e", "bridge", "--out", str(tmp_path / "run"), "--no-video", "-q",
+                 "--history-db", str(tmp_path / "h.db"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert "truncated" in report["warnings"] and report["source"]["frames"] < 610
+
+
+def test_a_video_with_no_decodable_frame_leaves_nothing_behind(tmp_path: Path) -> None:
+    clip = _cut(Path(SAMPLE), tmp_path / "stub.mp4", 0.03)  # the header and part of one frame
+    proc = coach("analyze", str(clip), "-e", "bridge", "--history-db", str(tmp_path / "h.db"), cwd=tmp_path)
+    assert_clean_failure(proc)
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())  # no empty folder
+    out = tmp_path / "named"
+    proc = coach("analyze", str(clip), "-e", "bridge", "--out", str(out), "--history-db", str(tmp_path / "h.db"),
+                 cwd=tmp_path)
+    assert_clean_failure(proc)
+    assert not (out / "annotated.mp4").exists() and not (out / "landmarks.jsonl").exists()
+
+
+def test_a_trace_of_another_exercise_is_refused_unless_forced(tmp_path: Path) -> None:
+    from coach.engine.definition import load_exercise
+    from coach.sources import SourceInfo
+    from coach.trace import TraceWriter
+    from test_trace import BACKEND, make_frames
+
+    trace = tmp_path / "k2c.jsonl"
+    writer = TraceWriter(str(trace), SourceInfo("clip.mp4", 30.0, 5, 640, 480), BACKEND, load_exercise("knee_to_chest"))
+    for frame in make_frames(5):
+        writer.write(frame)
+    writer.close()
+    proc = coach("analyze", str(trace), "-e", "bridge", "--out", str(tmp_path / "a"), cwd=tmp_path)
+    assert_clean_failure(proc, "recorded for knee_to_chest, not bridge", "--force")
+    proc = coach("analyze", str(trace), "-e", "bridge", "--out", str(tmp_path / "b"), "--force",
+                 "--history-db", str(tmp_path / "h.db"), cwd=tmp_path)
+    assert "recorded for" not in proc.stderr
+
+
+def test_a_file_named_like_an_option_is_explained(tmp_path: Path) -> None:
+    (tmp_path / "-clip.mp4").write_bytes(Path(SAMPLE).read_bytes()[:100])
+    proc = coach("analyze", "-clip.mp4", "-e", "bridge", cwd=tmp_path)
+    assert_clean_failure(proc, "put -- before it", "coach analyze -- -clip.mp4")
