@@ -20,11 +20,12 @@ def stats_text(fps: float, latency_s: float, inference_s: float, dropped: int) -
     return f"{rate} fps  latency {ms(latency_s)}  inference {ms(inference_s)}  dropped {dropped}"
 
 
-def draw_corner(scene: np.ndarray, lines: Sequence[str]) -> None:
-    """Small lines in the top-right corner (speech state, stats)."""
+def draw_corner(scene: np.ndarray, lines: Sequence[str], top: int = 0) -> None:
+    """Small lines in the top-right corner (speech state, stats), from row ``top`` down (below what
+    the overlay draws there: ``Overlay.top_right_free``)."""
     s = Style.for_image(scene)
     w = scene.shape[1]
-    y = s.margin
+    y = top + s.margin
     for text in lines:
         if text:
             y = draw_text(scene, text, w - s.margin, y, s.small, TEXT_DIM, anchor=(1.0, 0.0),

@@ -302,7 +302,7 @@ class LiveLoop:
         if self.o.show_stats:
             fps, latency, inference = self.stats.recent()
             lines.append(stats_text(fps, latency, inference, self.grabber.dropped))
-        draw_corner(image, lines)
+        draw_corner(image, lines, self.overlay.top_right_free(image))
 
     # -- keys and endings ------------------------------------------------------------------------------
     def _act(self, key: Optional[str], image: Optional[np.ndarray] = None) -> None:
