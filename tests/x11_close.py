@@ -19,12 +19,12 @@ from typing import Iterator, Optional
 
 
 @contextlib.contextmanager
-def virtual_display(fbdir: Optional[Path] = None, black: bool = False) -> Iterator[str]:
-    """A fresh Xvfb (800x600, 24 bits) for the duration; yields its display name (":12"). With
+def virtual_display(fbdir: Optional[Path] = None, black: bool = False, size: str = "800x600") -> Iterator[str]:
+    """A fresh Xvfb (``size``, 24 bits) for the duration; yields its display name (":12"). With
     ``fbdir`` the screen is kept there as an XWD file (``Xvfb_screen0``); ``black``: a black
     background instead of the root weave."""
     read_fd, write_fd = os.pipe()
-    args = ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "800x600x24", "-nolisten", "tcp"]
+    args = ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size}x24", "-nolisten", "tcp"]
     args += (["-fbdir", str(fbdir)] if fbdir is not None else []) + (["-br"] if black else [])
     xvfb = subprocess.Popen(args, pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_fd)

@@ -82,20 +82,27 @@ def _x_server_answers(display: str) -> bool:
 
 
 class Window:
-    """A resizable OpenCV window showing the annotated frames."""
+    """A resizable OpenCV window showing the annotated frames, sized to fit the screen: a picture
+    larger than the screen is scaled down to it, aspect kept (``screen.fit_size``)."""
 
-    def __init__(self, title: str, width: int, height: int) -> None:
+    def __init__(self, title: str, width: int, height: int, screen: Optional[tuple[int, int]] = None) -> None:
         import cv2
+
+        from coach.live.screen import fit_size, screen_size
 
         self._cv2 = cv2
         self.title = title
+        screen = screen or screen_size()
+        self.size = fit_size(width, height, *screen) if screen else (width, height)
         # Resizable, aspect kept, no toolbar (the Qt build's pan/zoom buttons mean nothing here).
         cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-        cv2.resizeWindow(title, width, height)
+        cv2.resizeWindow(title, *self.size)
+        if screen and self.size != (width, height):
+            cv2.moveWindow(title, 0, 0)  # a window as large as the screen starts at its corner
         self._shown = False
 
     def show(self, image: np.ndarray) -> None:
-        self._cv2.imshow(self.title, image)
+        self._cv2.imshow(self.title, fit_image(image, self.size))
         if not self._shown:
             # The first time, give the window system time to map and expose the window before the
             # next frame's inference keeps the event loop away. (A window that stays black for good
@@ -128,6 +135,19 @@ class Window:
             self._cv2.waitKey(1)
         except self._cv2.error:
             pass
+
+
+def fit_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` scaled down to ``size`` (w, h) when it is larger (area averaging keeps text legible);
+    as it is otherwise. The window then shows every pixel of the picture, never a part of it."""
+    h, w = image.shape[:2]
+    if (w, h) == size or w <= size[0] and h <= size[1]:
+        return image
+    import cv2
+
+    scale = min(size[0] / w, size[1] / h)
+    return cv2.resize(image, (max(1, int(round(w * scale))), max(1, int(round(h * scale)))),
+                      interpolation=cv2.INTER_AREA)
 
 
 class Headless:
