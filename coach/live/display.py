@@ -187,20 +187,30 @@ class TerminalKeys:
     daemon thread reads stdin so the loop never waits for it."""
 
     def __init__(self) -> None:
-        self._keys: list[str] = []
-        self._lock = threading.Lock()
+        self._lines: list[str] = []  # as typed: keys while coaching, the pain rating's number at the end
+        self._cond = threading.Condition()
         threading.Thread(target=self._run, name="coach-keys", daemon=True).start()
 
     def _run(self) -> None:
         for line in sys.stdin:
-            key = line_key(line)
-            if key:
-                with self._lock:
-                    self._keys.append(key)
+            with self._cond:
+                self._lines.append(line)
+                self._cond.notify_all()
 
     def __call__(self) -> Optional[str]:
-        with self._lock:
-            return self._keys.pop(0) if self._keys else None
+        with self._cond:
+            while self._lines:
+                key = line_key(self._lines.pop(0))
+                if key:
+                    return key
+            return None
+
+    def read_line(self, timeout: float) -> Optional[str]:
+        """The next line typed, waiting up to ``timeout`` s (None if none came)."""
+        with self._cond:
+            if not self._lines:
+                self._cond.wait(timeout)
+            return self._lines.pop(0) if self._lines else None
 
 
 def no_keys() -> Optional[str]:

@@ -1,6 +1,7 @@
 """What the live view draws on top of the exercise overlay: the countdown digit, a centred banner
-(paused, the pain stop), and a corner line with the speech state and, with ``--stats``, frame
-rate and latency. Drawing only, with the overlay's helpers and style, so it looks the same."""
+(paused, the pain stop, a raised hand's countdown), the key and body controls along the bottom
+while setting up, and a corner line with the speech state and, with ``--stats``, frame rate and
+latency. Drawing only, with the overlay's helpers and style, so it looks the same."""
 
 from __future__ import annotations
 
@@ -10,6 +11,33 @@ from typing import Optional, Sequence
 import numpy as np
 
 from coach.overlay import CUE_ACCENT, PANEL_ALPHA, PANEL_BG, TEXT, TEXT_DIM, Style, blend_rect, draw_text, line_height, wrap_text
+
+
+# The controls, shown from the start (the first line without the body controls).
+CONTROLS: tuple[str, ...] = (
+    "Keys: space pause, m mute, p stop for pain, q quit.",
+    "Hands-free: sit or stand up to pause, get back into position to carry on. "
+    "Hold a hand up for 2 seconds to stop for pain.",
+)
+
+
+def draw_controls(scene: np.ndarray, lines: Sequence[str]) -> tuple[int, int, int, int]:
+    """The controls in a dark box along the bottom of the picture; returns the box (x0, y0, x1, y1)."""
+    h, w = scene.shape[:2]
+    s = Style.for_image(scene)
+    scale = s.small
+    thick = s.thick(scale)
+    wrapped = [part for line in lines for part in wrap_text(line, scale, thick, w - 2 * s.margin - 2 * s.pad)]
+    lh = line_height(scale, thick)
+    gap = s.px(3)
+    box_h = len(wrapped) * lh + (len(wrapped) - 1) * gap + 2 * s.pad
+    y0 = max(h - box_h - s.margin, 0)
+    blend_rect(scene, 0, y0, w, h, PANEL_BG, 0.75)
+    y = y0 + s.pad
+    for line in wrapped:
+        draw_text(scene, line, s.margin + s.pad, y, scale, TEXT)
+        y += lh + gap
+    return 0, y0, w, h
 
 
 def stats_text(fps: float, latency_s: float, inference_s: float, dropped: int) -> str:
