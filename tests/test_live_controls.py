@@ -209,3 +209,86 @@ def test_no_pain_rating_when_skipped_interrupted_or_nobody_can_answer(tmp_path: 
     asker = Asker(5)
     result, _ = run(tmp_path / "c", lying, 3.0, keys=CtrlC({}), asker=asker, stop=stop)
     assert result.ended == "interrupted" and asker.asked == 0 and "pain_rating" not in result.report
+
+
+def test_a_raised_hand_shows_how_long_until_the_pain_stop(tmp_path: Path) -> None:
+    display = Recorder()
+    result, _ = run(tmp_path, lambda i, t: hand_up(i, t) if t >= 2.0 else lying(i, t), 6.0, display=display)
+    assert result.ended == "pain"
+    h = display.shown[0].shape[0]
+
+    def banner_high_up(img: np.ndarray) -> bool:  # a row dark from edge to edge, above the middle
+        return bool(((img[: h // 2].max(axis=2) < 70).mean(axis=1) > 0.97).any())
+
+    marked = [banner_high_up(img) for img in display.shown]
+    assert not any(marked[: int(2.2 * FPS)])  # nothing before the hand went up
+    assert all(marked[int(2.6 * FPS): int(3.8 * FPS)])  # then the countdown, until the stop
+
+
+# -- the pain rating's question, answered ---------------------------------------------------------------------------
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class KeyWindow(Headless):
+    """A window whose keys come from a list; each wait advances the clock by the time waited."""
+
+    def __init__(self, keys: list[Optional[str]], clock: Clock, closed_after: int = 10_000) -> None:
+        self.keys, self.clock, self.waits, self.closed_after = list(keys), clock, 0, closed_after
+        self.shown: list[np.ndarray] = []
+
+    def show(self, image: np.ndarray) -> None:
+        self.shown.append(image)
+
+    def wait_key(self, seconds: float) -> Optional[str]:
+        self.waits += 1
+        self.clock.now += seconds
+        return self.keys.pop(0) if self.keys else None
+
+    def closed(self) -> bool:
+        return self.waits >= self.closed_after
+
+
+@pytest.mark.parametrize("keys,answer", [(["7"], 7), (["x", None, "t"], 10), (["0"], 0), (["\x1b"], None),
+                                         (["\r", "5"], None), ([], None)])
+def test_the_window_question_takes_a_key(keys: list, answer: Optional[int]) -> None:
+    from coach.live.pain_rating import WindowAsker
+
+    clock = Clock()
+    window = KeyWindow(keys, clock)
+    image = np.full((240, 320, 3), 120, np.uint8)
+    assert WindowAsker(window, timeout_s=15.0, clock=clock).ask(image) == answer
+    assert window.shown and not np.array_equal(window.shown[0], image)  # the question drawn over the picture
+    assert np.all(image == 120)  # (on a copy)
+    if not keys:
+        assert clock.now == pytest.approx(15.0)  # no answer: skipped after the timeout
+
+
+def test_a_closed_window_is_not_waited_for() -> None:
+    from coach.live.pain_rating import WindowAsker
+
+    clock = Clock()
+    assert WindowAsker(KeyWindow([], clock, closed_after=0), clock=clock).ask(None) is None and clock.now == 0.0
+
+
+@pytest.mark.parametrize("lines,answer", [(["4\n"], 4), (["10\n"], 10), (["eleven\n", "11\n", " 3 \n"], 3),
+                                          (["\n", "6\n"], None), ([], None)])
+def test_the_terminal_question_takes_a_number_and_enter(lines: list, answer: Optional[int]) -> None:
+    from coach.live.pain_rating import QUESTION, TerminalAsker
+
+    clock = Clock()
+    said: list[str] = []
+
+    def read_line(timeout: float) -> Optional[str]:
+        if lines:
+            return lines.pop(0)
+        clock.now += timeout
+        return None
+
+    assert TerminalAsker(read_line, said.append, timeout_s=15.0, clock=clock).ask(None) == answer
+    assert said[0].startswith(QUESTION)

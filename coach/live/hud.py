@@ -69,8 +69,9 @@ def draw_countdown(scene: np.ndarray, n: Optional[int]) -> None:
     draw_text(scene, str(n), w / 2, h * 0.62, s.big * 3.0, CUE_ACCENT, anchor=(0.5, 0.0), background=PANEL_ALPHA)
 
 
-def draw_banner(scene: np.ndarray, text: str) -> None:
-    """A message in a dark box across the middle of the picture (paused, stopped)."""
+def draw_banner(scene: np.ndarray, text: str, at: float = 0.5) -> None:
+    """A message in a dark box across the picture, centred at ``at`` of its height (the middle by
+    default: paused, stopped; higher for messages that must leave the person in view)."""
     h, w = scene.shape[:2]
     s = Style.for_image(scene)
     scale = s.big
@@ -79,7 +80,7 @@ def draw_banner(scene: np.ndarray, text: str) -> None:
     lh = line_height(scale, thick)
     gap = s.px(6)
     box_h = len(lines) * lh + (len(lines) - 1) * gap + 2 * s.pad
-    y0 = max(int(h * 0.5 - box_h / 2), 0)
+    y0 = min(max(int(h * at - box_h / 2), 0), max(h - box_h, 0))
     blend_rect(scene, 0, y0, w, y0 + box_h, PANEL_BG, 0.8)
     y = y0 + s.pad
     for line in lines:

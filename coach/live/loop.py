@@ -61,7 +61,7 @@ PAIN_MESSAGE = ("Stopping here. Stop any exercise that makes your pain worse and
                 "If the pain is severe or does not settle, talk to your doctor or physiotherapist.")
 PAIN_SPOKEN = "Stopping here. If an exercise makes your pain worse, stop it, and rest."
 PAUSED_MESSAGE = "Paused. Press space to carry on."
-BODY_PAUSED_MESSAGE = "Paused because you sat up. Lie back down in the starting position, or press space, to carry on."
+BODY_PAUSED_MESSAGE = "Paused because you sat up. Get back into the starting position, or press space, to carry on."
 HAND_UP_MESSAGE = "Hand up: stopping for pain in {left} s. Lower your hand to carry on."
 
 def _warn(message: str) -> None:
@@ -341,7 +341,7 @@ class LiveLoop:
         """While a hand is held up (and not yet long enough): how long until the pain stop."""
         if body is not None and body.hand_up_s > 0.3 and not body.pain and self.body is not None:
             left = max(1, int(round(self.body.config.hand_up_s - body.hand_up_s + 0.49)))
-            draw_banner(image, HAND_UP_MESSAGE.format(left=left))
+            draw_banner(image, HAND_UP_MESSAGE.format(left=left), at=0.22)  # above the person, who stays in view
 
     def _body_act(self, body: Optional[BodySignals], image: np.ndarray) -> None:
         """What the body asked for: the pain stop, a pause (sitting up while counting), carrying on."""
@@ -390,7 +390,7 @@ class LiveLoop:
         self.stage.paused = True
         self.speaker.say("Paused")
         self._confirm("paused (space to carry on)" if by == KEY else
-                      "paused: you sat up (lie back down, or press space, to carry on)")
+                      "paused: you sat up (get back into the starting position, or press space, to carry on)")
 
     def _resume(self) -> None:
         self.stage.paused_total = self.pauses.end(self._now())
