@@ -19,7 +19,7 @@ from coach.live.setup import SetupConfig
 from coach.live.status_line import StatusLine
 from coach.pose.frame import PoseFrame
 from coach.sources import SourceInfo
-from synth import FPS, HEIGHT, WIDTH, Profile, lying_frame, standing_frame
+from synth import FPS, HEIGHT, WIDTH, lying_frame, standing_frame
 from test_live_body_controls import hand_up
 from test_live_loop import EX, REST, FakeGrabber, Keys, KeysByCall, RecordingSpeaker, reps_profile
 

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
 import sys
-import threading
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -36,7 +34,6 @@ import cv2
 import numpy as np
 
 from coach.engine.checker import ExerciseChecker
-from coach.engine.cues import Cue, CueScheduler
 from coach.engine.definition import Exercise
 from coach.engine.records import FrameResult
 from coach.live.body_controls import BodyControls, BodySignals
@@ -48,8 +45,10 @@ from coach.live.pauses import BODY, KEY, Pauses
 from coach.live.pose_stage import PoseStage
 from coach.live.session import LiveSession
 from coach.live.session_video import VIDEO, SessionVideo
-from coach.live.setup import COUNTDOWN, READY, SetupConfig, SetupGuide, SetupStep, parts_for
+from coach.live.setup import SetupConfig, SetupGuide, SetupStep, parts_for
 from coach.live.speech import Speaker
+from coach.live.stop import StopRequests
+from coach.live.voice import Voice
 from coach.live.status_line import Status, StatusLine, hand_up_status, status_text
 from coach.live.stats import FrameTiming, LoopStats
 from coach.overlay import Overlay
@@ -98,74 +97,6 @@ class LiveResult:
     files: dict[str, str]
     ended: str
     detail: str = ""  # e.g. why the camera was lost
-
-
-class StopRequests:
-    """Ctrl-C, SIGTERM and SIGHUP ask the loop to stop after the current frame (the report is then
-    written as for any other ending); a second Ctrl-C interrupts at once."""
-
-    def __init__(self) -> None:
-        self.reason: Optional[str] = None
-        self._previous: dict[int, object] = {}
-
-    def __enter__(self) -> "StopRequests":
-        if threading.current_thread() is threading.main_thread():
-            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-                sig = getattr(signal, name, None)
-                if sig is not None:
-                    self._previous[sig] = signal.signal(sig, self._on_signal)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
-        self._previous.clear()
-
-    def _on_signal(self, signum: int, frame: object) -> None:
-        if self.reason is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.reason = "interrupted" if signum == signal.SIGINT else "terminated"
-
-
-class Voice:
-    """What is said aloud and when. Set-up guidance and "can't see you" messages go through a
-    CueScheduler (one at a time, each not repeated within its cool-down: a problem that persists is
-    repeated every ``cooldown_s``); the checker's cues are said as its own scheduler shows them,
-    so voice and overlay agree; the countdown is said as it ticks."""
-
-    def __init__(self, speaker: Speaker) -> None:
-        self.speaker = speaker
-        self.messages = CueScheduler(show_s=2.5, cooldown_s=8.0, gap_s=0.3, max_wait_s=1.0)
-        self._said: Optional[Cue] = None
-        self._cue: Optional[tuple[float, str]] = None
-        self._tick: Optional[int] = None
-
-    def setup(self, t: float, step: SetupStep) -> None:
-        if step.code == COUNTDOWN:
-            if step.countdown != self._tick:
-                self.speaker.say(f"Stay there. {step.countdown}" if self._tick is None else str(step.countdown))
-                self._tick = step.countdown
-            return
-        self._tick = None
-        if step.code == READY:
-            self.speaker.say("Go!")
-            return
-        self._message(t, step.code, step.message)
-
-    def coaching(self, t: float, result: FrameResult) -> None:
-        cue = result.cue
-        if cue is not None and (cue.t, cue.code) != self._cue:
-            self._cue = (cue.t, cue.code)
-            self.speaker.say(cue.text)
-        elif result.state != "active" and result.message:
-            self._message(t, "state", result.message)
-
-    def _message(self, t: float, code: str, text: str) -> None:
-        self.messages.offer(t, f"{code}:{text}", text)  # a new wording is a new message
-        shown = self.messages.update(t)
-        if shown is not None and shown is not self._said:
-            self._said = shown
-            self.speaker.say(shown.text)
 
 
 def setup_view(probe: FrameResult, step: SetupStep) -> FrameResult:
