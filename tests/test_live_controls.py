@@ -55,7 +55,7 @@ class Asker:
     def __init__(self, answer: Optional[int]) -> None:
         self.answer, self.asked = answer, 0
 
-    def ask(self, image: Optional[np.ndarray]) -> Optional[int]:
+    def ask(self, image: Optional[np.ndarray], cancelled: Callable[[], bool] = lambda: False) -> Optional[int]:
         self.asked += 1
         return self.answer
 
@@ -292,3 +292,23 @@ def test_the_terminal_question_takes_a_number_and_enter(lines: list, answer: Opt
 
     assert TerminalAsker(read_line, said.append, timeout_s=15.0, clock=clock).ask(None) == answer
     assert said[0].startswith(QUESTION)
+
+
+def test_ctrl_c_while_the_question_is_asked_skips_it_and_keeps_the_report(tmp_path: Path) -> None:
+    from coach.live.pain_rating import WindowAsker
+
+    stop = StopRequests()
+
+    class CtrlCWindow(Headless):
+        waits = 0
+
+        def wait_key(self, seconds: float) -> Optional[str]:
+            self.waits += 1
+            if self.waits == 2:
+                stop.reason = "interrupted"  # as the signal handler records it
+            return None
+
+    window = CtrlCWindow()
+    result, _ = run(tmp_path, lying, 2.0, asker=WindowAsker(window, timeout_s=1000.0), display=window, stop=stop)  # type: ignore[arg-type]
+    assert window.waits == 2 and "pain_rating" not in result.report
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["live"]["ended"] == "video_ended"

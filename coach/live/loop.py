@@ -160,14 +160,16 @@ class LiveLoop:
         finally:
             sys.setswitchinterval(switch)
             self._stop_capture()
-            if self.status is not None:
-                self.status.close()
-            if self.ended is not None and self.stop.reason is None:
-                self._ask_pain_rating()
             try:
-                self._close_video()  # on every way out, so that the file is playable; before the report
-            finally:                 # (and report.html) is written, which happens whatever the close does
-                report = self._finish()
+                if self.status is not None:
+                    self.status.close()
+                if self.ended is not None and self.stop.reason is None:
+                    self._ask_pain_rating()
+            finally:  # (a second Ctrl-C while asking must not cost the report)
+                try:
+                    self._close_video()  # on every way out, so that the file is playable; before the report
+                finally:                 # (and report.html) is written, which happens whatever the close does
+                    report = self._finish()
         files = dict(self.session.files)
         if self.video is not None and self.video.frames and not self.video.failed:
             files["video"] = self.video.path
@@ -356,7 +358,7 @@ class LiveLoop:
         asked_at = self.t
         self.speaker.say(QUESTION, interrupt=self.ended != "pain")  # (after the pain advice, not over it)
         try:
-            value = self.pain_rating.ask(self.last_image)
+            value = self.pain_rating.ask(self.last_image, lambda: self.stop.reason is not None)  # Ctrl-C skips it
         except Exception as err:  # noqa: BLE001 - the question must never cost the report
             _warn(f"coach: warning: the pain rating could not be asked ({err})")
             return

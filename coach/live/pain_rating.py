@@ -7,7 +7,7 @@ terminal): a test or ``--camera video.mp4 --headless`` in a pipe never waits for
 
 - In the window: a key, 0-9, or ``t`` for 10; Enter or Esc skips.
 - In a terminal: a number 0-10, then Enter; Enter alone skips.
-- Nothing within ``timeout_s`` (15 s) skips too.
+- Nothing within ``timeout_s`` (15 s) skips too, and so does Ctrl-C.
 
 The answer goes into report.json as ``"pain_rating": {"value": 0-10, "asked_at_s": session time}``.
 """
@@ -50,8 +50,15 @@ def rating_for_line(line: str) -> Union[int, str, None]:
     return {"ten": 10, "t": 10}.get(text)
 
 
+Cancelled = Callable[[], bool]  # True once the question must be given up (Ctrl-C while it is asked)
+
+
+def _never() -> bool:
+    return False
+
+
 class Asker(Protocol):
-    def ask(self, image: Optional[np.ndarray]) -> Optional[int]: ...
+    def ask(self, image: Optional[np.ndarray], cancelled: Cancelled = _never) -> Optional[int]: ...
 
 
 class WindowAsker:
@@ -60,7 +67,7 @@ class WindowAsker:
     def __init__(self, display: object, timeout_s: float = 15.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.display, self.timeout_s, self.clock = display, timeout_s, clock
 
-    def ask(self, image: Optional[np.ndarray]) -> Optional[int]:
+    def ask(self, image: Optional[np.ndarray], cancelled: Cancelled = _never) -> Optional[int]:
         from coach.live.hud import draw_banner
 
         if image is not None:
@@ -70,7 +77,7 @@ class WindowAsker:
         deadline = self.clock() + self.timeout_s
         while not self.display.closed():  # type: ignore[attr-defined]
             left = deadline - self.clock()
-            if left <= 0:
+            if left <= 0 or cancelled():
                 return None
             answer = rating_for_key(self.display.wait_key(min(left, 0.25)))  # type: ignore[attr-defined]
             if answer == SKIP:
@@ -88,15 +95,17 @@ class TerminalAsker:
                  timeout_s: float = 15.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.read_line, self.say, self.timeout_s, self.clock = read_line, say, timeout_s, clock
 
-    def ask(self, image: Optional[np.ndarray]) -> Optional[int]:
+    def ask(self, image: Optional[np.ndarray], cancelled: Cancelled = _never) -> Optional[int]:
         self.say(f"{QUESTION} {TERMINAL_HINT}")
         deadline = self.clock() + self.timeout_s
         while True:
             left = deadline - self.clock()
+            if cancelled():
+                return None
             if left <= 0:
                 self.say("(no answer: skipped)")
                 return None
-            line = self.read_line(left)
+            line = self.read_line(min(left, 0.25))
             if line is None:
                 continue
             answer = rating_for_line(line)
