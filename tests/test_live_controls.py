@@ -312,3 +312,32 @@ def test_ctrl_c_while_the_question_is_asked_skips_it_and_keeps_the_report(tmp_pa
     result, _ = run(tmp_path, lying, 2.0, asker=WindowAsker(window, timeout_s=1000.0), display=window, stop=stop)  # type: ignore[arg-type]
     assert window.waits == 2 and "pain_rating" not in result.report
     assert json.loads((tmp_path / "out" / "report.json").read_text())["live"]["ended"] == "video_ended"
+
+
+def test_typed_keys_are_not_echoed_into_the_status_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a terminal, echo is off while coaching (a typed ``p`` would stand in the redrawn line) and back
+    on for the pain rating's number and at the end."""
+    import os
+    import pty
+    import termios
+
+    from coach.live.display import TerminalKeys
+
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "r") as tty:
+        monkeypatch.setattr("sys.stdin", tty)
+        keys = TerminalKeys()
+        assert termios.tcgetattr(slave)[3] & termios.ECHO
+        keys.echo(False)
+        assert not termios.tcgetattr(slave)[3] & termios.ECHO
+        os.write(master, b"p\n")
+        deadline = 50
+        while deadline and (key := keys()) is None:
+            import time
+
+            time.sleep(0.02)
+            deadline -= 1
+        assert key == "p"
+        keys.echo(True)
+        assert termios.tcgetattr(slave)[3] & termios.ECHO
+        os.close(master)

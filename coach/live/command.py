@@ -96,7 +96,7 @@ def run_command(args: argparse.Namespace) -> int:
         if not args.headless:
             asker = WindowAsker(display)
         elif isinstance(keys, TerminalKeys):
-            asker = TerminalAsker(keys.read_line)
+            asker = TerminalAsker(keys.read_line, before=lambda: keys.echo(True))  # the number is seen as typed
     if status is not None:  # the controls, from the start (the window shows them on the picture)
         if terminal:
             status.say("Keys (type one, then Enter): p stop for pain, space pause/carry on, m mute, q quit.")
@@ -104,6 +104,8 @@ def run_command(args: argparse.Namespace) -> int:
             status.say(CONTROLS[1])
     grabber = LatestFrameGrabber(reader)
     loop = None
+    if isinstance(keys, TerminalKeys):
+        keys.echo(False)  # typed keys would be left standing in the status line (they are confirmed instead)
     try:
         with StopRequests() as stop:
             loop = LiveLoop(options, grabber, backend, source, {**backend_info(backend), "live": True}, display,
@@ -112,6 +114,8 @@ def run_command(args: argparse.Namespace) -> int:
             grabber.start()
             result = loop.run()
     finally:
+        if isinstance(keys, TerminalKeys):
+            keys.echo(True)
         if status is not None:
             status.close()
         grabber.stop()

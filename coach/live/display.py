@@ -189,13 +189,38 @@ class TerminalKeys:
     def __init__(self) -> None:
         self._lines: list[str] = []  # as typed: keys while coaching, the pain rating's number at the end
         self._cond = threading.Condition()
+        self._saved: Optional[list] = None  # the terminal's settings while echo is off
         threading.Thread(target=self._run, name="coach-keys", daemon=True).start()
 
+    def echo(self, on: bool) -> None:
+        """Turn the terminal's echo of typed keys off (while the status line is redrawn in place, a
+        typed ``p`` would be left standing in it) or back on (the pain rating's number is seen as it
+        is typed; and at the end, whatever happens). Harmless where stdin is no terminal."""
+        try:
+            import termios
+        except ImportError:  # not on Windows
+            return
+        fd = sys.stdin.fileno()
+        try:
+            if not on and self._saved is None:
+                self._saved = termios.tcgetattr(fd)
+                quiet = termios.tcgetattr(fd)
+                quiet[3] &= ~termios.ECHO  # lflag: no echo; lines are still read whole (Enter)
+                termios.tcsetattr(fd, termios.TCSANOW, quiet)
+            elif on and self._saved is not None:
+                termios.tcsetattr(fd, termios.TCSANOW, self._saved)
+                self._saved = None
+        except (termios.error, ValueError, OSError):
+            pass
+
     def _run(self) -> None:
-        for line in sys.stdin:
-            with self._cond:
-                self._lines.append(line)
-                self._cond.notify_all()
+        try:
+            for line in sys.stdin:
+                with self._cond:
+                    self._lines.append(line)
+                    self._cond.notify_all()
+        except (OSError, ValueError):  # the terminal went away: no more keys, the session goes on
+            pass
 
     def __call__(self) -> Optional[str]:
         with self._cond:

@@ -92,10 +92,14 @@ class TerminalAsker:
     typed within a timeout, or None)."""
 
     def __init__(self, read_line: Callable[[float], Optional[str]], say: Callable[[str], None] = print,
-                 timeout_s: float = 15.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 timeout_s: float = 15.0, clock: Callable[[], float] = time.monotonic,
+                 before: Callable[[], None] = lambda: None) -> None:
+        """``before``: called first (the terminal's echo turned back on)."""
         self.read_line, self.say, self.timeout_s, self.clock = read_line, say, timeout_s, clock
+        self.before = before
 
     def ask(self, image: Optional[np.ndarray], cancelled: Cancelled = _never) -> Optional[int]:
+        self.before()
         self.say(f"{QUESTION} {TERMINAL_HINT}")
         deadline = self.clock() + self.timeout_s
         while True:
