@@ -120,8 +120,9 @@ def press_key(display: str, key: str) -> bool:
 
 def banner_across(shot: np.ndarray, width: int = 640, height: int = 480) -> bool:
     """A dark box across the whole width of the window's middle (the question's banner)."""
-    middle = shot[height // 3: 2 * height // 3, :width].max(axis=2)
-    return bool(((middle < 70).mean(axis=1) > 0.97).any())  # a row dark from edge to edge: the picture has none
+    dark = (shot[:height, :width].max(axis=2) < 70).mean(axis=1) > 0.97  # rows dark from edge to edge
+    # the banner's rows in the middle, and the (bright) picture above and below it: not a black window
+    return bool(dark[height // 3: 2 * height // 3].sum() >= 10 and dark.mean() < 0.4)
 
 
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt-get install xvfb)")
@@ -145,11 +146,15 @@ def test_the_window_shows_the_controls_then_asks_the_pain_rating(tmp_path: Path)
                 if start is None and not is_blank(image):
                     time.sleep(0.5)
                     start = xwd_image(screen.read_bytes())
+                # The question comes once the 8 s are over (the periodic saves say how far the session got),
+                # and must stay on screen (not a half-painted frame).
                 if start is not None and not (out / "report.html").exists() and (out / "report.json").exists() \
-                        and json.loads((out / "report.json").read_text())["live"]["stats"]["frames_processed"] > 0 \
+                        and json.loads((out / "report.json").read_text())["source"]["duration_s"] >= 5.5 \
                         and banner_across(image):
-                    question = image
-                    break
+                    time.sleep(0.3)
+                    if banner_across(xwd_image(screen.read_bytes())):
+                        question = image
+                        break
                 time.sleep(0.2)
             assert question is not None or proc.poll() is not None
             if question is not None:
@@ -168,6 +173,7 @@ def test_the_window_shows_the_controls_then_asks_the_pain_rating(tmp_path: Path)
     cv2.imwrite(str(tmp_path / "start.png"), start)
     assert question is not None, "the pain question was never shown"
     cv2.imwrite(str(tmp_path / "question.png"), question)
+    assert banner_across(question)  # the question across the picture
     # The controls along the bottom at the start: a dark box with light text over the picture.
     bottom = start[480 - 40:480, :640]
     assert float(bottom.mean()) < 80 and int((bottom.max(axis=2) > 200).sum()) > 200
