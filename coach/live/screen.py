@@ -4,9 +4,10 @@ A portrait 1080x1920 phone camera on a 1280x800 laptop screen must show the whol
 person), not a corner of it: the window is the picture scaled down to the screen, aspect kept.
 
 The screen's size comes from the X server named by DISPLAY (libX11 through ctypes: no extra
-package, and the only window system ``coach live`` opens windows on, see ``display``). Where it
-cannot be read the picture is shown at its own size, as before. ``COACH_SCREEN=WxH`` overrides it
-(a screen that reports a wrong size, or a test).
+package, and the only window system ``coach live`` opens windows on, see ``display``), asked in a
+short-lived child process: Xlib used in the process before Qt initialises it (XInitThreads must come
+first) could upset the Qt inside OpenCV. Where it cannot be read the picture is shown at its own
+size, as before. ``COACH_SCREEN=WxH`` overrides it (a screen that reports a wrong size, or a test).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import ctypes
 import ctypes.util
 import os
 import re
+import subprocess
+import sys
 from typing import Optional
 
 # Room left for the window's title bar and the desktop's panels: the picture takes at most this share.
@@ -36,9 +39,22 @@ def screen_size(display: Optional[str] = None) -> Optional[tuple[int, int]]:
     match = re.fullmatch(r"(\d+)x(\d+)", override)
     if match:
         return int(match.group(1)), int(match.group(2))
-    name = ctypes.util.find_library("X11")
     target = display if display is not None else os.environ.get("DISPLAY", "")
-    if not name or not target:
+    if not target:
+        return None
+    try:
+        proc = subprocess.run([sys.executable, "-m", "coach.live.screen", target], capture_output=True, text=True,
+                              timeout=10, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.fullmatch(r"(\d+)x(\d+)", proc.stdout.strip())
+    return (int(match.group(1)), int(match.group(2))) if proc.returncode == 0 and match else None
+
+
+def _query(target: str) -> Optional[tuple[int, int]]:
+    """The screen size from libX11, in this process (the child's side of ``screen_size``)."""
+    name = ctypes.util.find_library("X11")
+    if not name:
         return None
     try:
         x = ctypes.cdll.LoadLibrary(name)
@@ -59,3 +75,10 @@ def screen_size(display: Optional[str] = None) -> Optional[tuple[int, int]]:
     except (OSError, AttributeError):
         return None
     return (w, h) if w > 0 and h > 0 else None
+
+
+if __name__ == "__main__":
+    size = _query(sys.argv[1]) if len(sys.argv) == 2 else None
+    if size is None:
+        sys.exit(1)
+    print(f"{size[0]}x{size[1]}")
