@@ -604,24 +604,33 @@ class PoleGaugeAnnotator:
         """The gauge labelled with the definition's pole names (cat-cow: cow on the left, cat on the right)."""
         return cls(minus=phases.minus, plus=phases.plus)
 
+    def box(self, w: int, h: int) -> tuple[int, int, int, int]:
+        """Where the gauge goes in a w x h picture (x0, y0, x1, y1): the top-right corner."""
+        s = Style.for_size(w, h)
+        m, pad = s.margin, s.pad
+        bw = min(s.px(170), w - 2 * m - 2 * pad)
+        lh = line_height(s.body, s.thick(s.body))
+        sh = line_height(s.small, s.thick(s.small))
+        x1 = w - m
+        return x1 - bw - 2 * pad, m, x1, m + pad + lh + s.px(4) + s.px(10, 4) + s.px(3) + sh + pad
+
+    def top_right_taken(self, w: int, h: int) -> int:
+        """How far down the top-right corner this annotator may draw (others keep below it)."""
+        return self.box(w, h)[3]
+
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
         level = result.key_level
         if not math.isfinite(level) or result.state != "active":
             return scene
         h, w = scene.shape[:2]
         s = Style.for_image(scene)
-        m, pad = s.margin, s.pad
+        pad = s.pad
         title = f"{self.title}: {result.phase}"
         scale = s.body
-        bw = min(s.px(170), w - 2 * m - 2 * pad)
         lh = line_height(scale, s.thick(scale))
         small = s.small
-        sh = line_height(small, s.thick(small))
         bar_h = s.px(10, 4)
-        x1 = w - m
-        x0 = x1 - bw - 2 * pad
-        y0 = m
-        y1 = y0 + pad + lh + s.px(4) + bar_h + s.px(3) + sh + pad
+        x0, y0, x1, y1 = self.box(w, h)
         blend_rect(scene, x0, y0, x1, y1, PANEL_BG, PANEL_ALPHA)
         draw_text(scene, title, x0 + pad, y0 + pad, scale, TEXT)
         bx0, bx1 = x0 + pad, x1 - pad
@@ -665,6 +674,12 @@ class Overlay:
         self.exercise = exercise
         self.annotators: list[Annotator] = (list(annotators) if annotators is not None
                                             else default_annotators(exercise))
+
+    def top_right_free(self, scene: np.ndarray) -> int:
+        """The first row of the top-right corner that no annotator draws in (0: all of it is free),
+        so that the live view's corner lines (speech state, stats) go below the gauge, never on it."""
+        h, w = scene.shape[:2]
+        return max([a.top_right_taken(w, h) for a in self.annotators if hasattr(a, "top_right_taken")] or [0])
 
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
         if scene.ndim != 3 or scene.shape[2] != 3 or scene.dtype != np.uint8:

@@ -61,6 +61,12 @@ def test_headless_session_counts_reps_from_a_video_played_as_a_camera(tmp_path: 
     trace = (out / "landmarks.jsonl").read_text().splitlines()
     assert len(trace) == 1 + report["source"]["frames"]
     assert proc.stdout.strip().splitlines()[-1].startswith("session ended (the time limit was reached); report: ")
+    # Not silent: in a pipe the status line is printed as plain lines, one per change.
+    lines = proc.stdout.splitlines()
+    assert any(line.startswith("Hands-free: sit or stand up to pause") for line in lines)  # the controls, first
+    assert any(line.startswith("set-up: ") for line in lines) and any(line.startswith("reps 1 (") for line in lines)
+    assert any(" | top | hold " in line for line in lines)
+    assert "pain_rating" not in report and "How is your pain" not in proc.stdout  # nobody could answer: not asked
     assert str(out / "report.json") in proc.stdout
     assert not list(out.glob("*.mp4"))  # live sessions store no video (without --save-video)
     assert video_files(tmp_path) == [] and "video: " not in proc.stdout
@@ -222,3 +228,51 @@ def show_in_real_window(folder: Path) -> tuple:
         finally:
             stop(proc)
     return shot, closed, proc, out, out_text, log.read_text(errors="replace")
+
+
+def test_headless_in_a_terminal_shows_a_live_status_line_and_asks_the_pain_rating(tmp_path: Path) -> None:
+    """In a terminal (a pseudo-terminal here): the status line is redrawn in place, a typed key is
+    confirmed, and at the end the pain rating is asked and answered with a number and Enter."""
+    import pty
+    import select
+
+    out = tmp_path / "session"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SHORT_REP), "--headless",
+                             "--countdown", "1", "--max-seconds", "6", "--out", str(out)], cwd=str(tmp_path),
+                            env=env_without(COLUMNS="160", TERM="xterm"), stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    text = b""
+    sent_mute = answered = False
+    deadline = time.time() + TIMEOUT
+    try:
+        while time.time() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the process closed the terminal
+                    break
+                if not chunk:
+                    break
+                text += chunk
+            if not sent_mute and b"set-up: " in text:
+                os.write(master, b"m\n")
+                sent_mute = True
+            if not answered and b"How is your pain now, 0 to 10?" in text:
+                os.write(master, b"3\n")
+                answered = True
+            if proc.poll() is not None and not ready:
+                break
+        proc.wait(timeout=60)
+    finally:
+        stop(proc)
+        os.close(master)
+    shown = text.decode("utf-8", "replace")
+    assert proc.returncode == 0, shown[-2000:]
+    assert "\x1b[" in shown  # redrawn in place (rich), not a line per frame
+    assert "muted (m to unmute)" in shown and "set-up: " in shown and "reps " in shown
+    assert answered, shown[-2000:]
+    report = json.loads((out / "report.json").read_text())
+    assert report["pain_rating"]["value"] == 3 and report["live"]["ended"] == "max_seconds"
+    assert "pain at the end: 3 / 10" in shown

@@ -13,7 +13,7 @@ from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise
 from coach.engine.records import FrameResult
 from coach.live.setup import (BODY_PARTS, COUNTDOWN, DARK, NOBODY, NOT_SIDE_ON, OUT_OF_FRAME, POSTURE, READY, TOO_FAR, TOO_NEAR,
-                              SetupConfig, SetupGuide, body_extent, out_of_frame, side_on_score)
+                              SetupConfig, SetupGuide, body_extent, out_of_frame, sentences, side_on_score)
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 from synth import FPS, HEIGHT, WIDTH, empty_frame, lying_frame, standing_frame
 
@@ -105,7 +105,7 @@ def test_cut_off_and_filling_the_picture_means_move_back() -> None:
     assert "feet" in out_of_frame(pose)
     step = first_step(pose)
     assert step.code == OUT_OF_FRAME
-    assert step.message.startswith("Move back") and "feet" in step.message
+    assert step.message == "Your feet are out of the picture. Move further away from the camera."
 
 
 def test_cut_off_but_small_means_move_toward_the_middle() -> None:
@@ -124,9 +124,9 @@ def test_facing_the_camera_for_a_side_view_exercise() -> None:
 
 def test_starting_posture_comes_from_the_checker() -> None:
     step = first_step(lying(), res=result("setup", "Lie down on your back, side-on to the camera"))
-    assert step.code == POSTURE and step.message == "Lie down on your back, side-on to the camera"
+    assert step.code == POSTURE and step.message == "Lie down on your back, side-on to the camera."
     step = first_step(lying(), res=result("unseen", "Can't see your hips - turn side-on to the camera"))
-    assert step.code == POSTURE and "hips" in step.message
+    assert step.code == POSTURE and step.message == "Can't see your hips. Turn side-on to the camera."
 
 
 def test_standing_person_is_asked_to_lie_down_by_the_real_checker() -> None:
@@ -137,7 +137,7 @@ def test_standing_person_is_asked_to_lie_down_by_the_real_checker() -> None:
         pose = standing_frame(i, i / FPS)
         steps.append(guide.update(pose.t, pose, checker.update(pose), BRIGHT))
     assert steps[-1].code == POSTURE
-    assert steps[-1].message == ex.posture[0].say and "lie down" in steps[-1].message.lower()
+    assert steps[-1].message == sentences(ex.posture[0].say) and "lie down" in steps[-1].message.lower()
 
 
 # -- the countdown ---------------------------------------------------------------------------------------
@@ -181,3 +181,28 @@ def test_a_lasting_problem_cancels_the_countdown_and_it_starts_again() -> None:
 def test_no_countdown() -> None:
     step = SetupGuide("side", SetupConfig(countdown_s=0.0)).update(0.0, lying(), result(), BRIGHT)
     assert step.ready and step.code == READY
+
+
+# -- the wording ------------------------------------------------------------------------------------------
+
+def is_whole_sentences(text: str) -> bool:
+    """Capitalised sentences, each ended, no dash-joined fragments ("Move back - feet out of ...")."""
+    import re
+
+    parts = re.split(r"(?<=[.!?]) ", text)
+    return " - " not in text and all(p[:1].isupper() and p[-1:] in ".!?" for p in parts)
+
+
+def test_every_set_up_message_is_whole_plain_sentences() -> None:
+    steps = [first_step(empty_frame(0, 0.0), brightness=12.0), first_step(empty_frame(0, 0.0)),
+             first_step(placed(lying(), 300.0, 400.0)), first_step(placed(lying(), 2.0, WIDTH - 3.0, cy=HEIGHT / 2)),
+             first_step(placed(lying(), -60.0, WIDTH - 20.0)), first_step(placed(lying(), 380.0, 700.0)),
+             first_step(with_world(lying(), facing_camera=True)), first_step(lying()),
+             first_step(lying(), res=result("setup", "Lie down on your back, side-on to the camera")),
+             first_step(lying(), res=result("unseen", "Your hip is out of the picture - move so your whole body is in view"))]
+    assert {s.code for s in steps} == {DARK, NOBODY, TOO_FAR, TOO_NEAR, OUT_OF_FRAME, NOT_SIDE_ON, COUNTDOWN, POSTURE}
+    for step in steps:
+        assert is_whole_sentences(step.message), step.message
+    assert first_step(placed(lying(), 380.0, 700.0)).message == (
+        "Your head is out of the picture. Move toward the middle of the picture.")
+    assert sentences("Put your hands on the floor under your shoulders") == "Put your hands on the floor under your shoulders."

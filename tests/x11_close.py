@@ -1,9 +1,10 @@
-"""Real windows in tests: a virtual X server, and closing a window as its close button does.
+"""Real windows in tests: a virtual X server, closing a window as its close button does, and typing a key.
 
 ``virtual_display()`` runs a fresh Xvfb for one test. ``close_window`` sends WM_DELETE_WINDOW, as
 a window manager's close button does; run it as ``python x11_close.py :DISPLAY "title prefix"``
 (a subprocess of its own, since it calls libX11 through ctypes): exit 0 when a window was asked to
-close, 1 when libX11 or the window was not found.
+close, 1 when libX11 or the window was not found. ``press_key`` types a key into the window under
+the pointer (``python x11_close.py :DISPLAY --key 7``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from typing import Iterator, Optional
 
 
 @contextlib.contextmanager
-def virtual_display(fbdir: Optional[Path] = None, black: bool = False) -> Iterator[str]:
-    """A fresh Xvfb (800x600, 24 bits) for the duration; yields its display name (":12"). With
+def virtual_display(fbdir: Optional[Path] = None, black: bool = False, size: str = "800x600") -> Iterator[str]:
+    """A fresh Xvfb (``size``, 24 bits) for the duration; yields its display name (":12"). With
     ``fbdir`` the screen is kept there as an XWD file (``Xvfb_screen0``); ``black``: a black
     background instead of the root weave."""
     read_fd, write_fd = os.pipe()
-    args = ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "800x600x24", "-nolisten", "tcp"]
+    args = ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size}x24", "-nolisten", "tcp"]
     args += (["-fbdir", str(fbdir)] if fbdir is not None else []) + (["-br"] if black else [])
     xvfb = subprocess.Popen(args, pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_fd)
@@ -96,5 +97,41 @@ def close_window(display: str, title_prefix: str) -> bool:
         x.XCloseDisplay(d)
 
 
+def press_key(display: str, key: str) -> bool:
+    """Type ``key`` (a keysym name: "7", "t", "Escape") into the window under the pointer, as the
+    keyboard would (the XTest extension), after moving the pointer into the top-left window."""
+    names = ctypes.util.find_library("X11"), ctypes.util.find_library("Xtst")
+    if not all(names):
+        return False
+    x, xt = (ctypes.cdll.LoadLibrary(n) for n in names)  # type: ignore[arg-type]
+    x.XOpenDisplay.restype = ctypes.c_void_p
+    x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x.XStringToKeysym.restype = ctypes.c_ulong
+    x.XStringToKeysym.argtypes = [ctypes.c_char_p]
+    x.XKeysymToKeycode.restype = ctypes.c_ubyte
+    x.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    x.XFlush.argtypes = [ctypes.c_void_p]
+    x.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    xt.XTestFakeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_ulong]
+    xt.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
+    d = x.XOpenDisplay(display.encode())
+    if not d:
+        return False
+    try:
+        code = x.XKeysymToKeycode(d, x.XStringToKeysym(key.encode()))
+        if not code:
+            return False
+        xt.XTestFakeMotionEvent(d, -1, 100, 100, 0)  # focus follows the pointer without a window manager
+        xt.XTestFakeKeyEvent(d, code, 1, 0)
+        xt.XTestFakeKeyEvent(d, code, 0, 30)
+        x.XSync(d, 0)
+        return True
+    finally:
+        x.XCloseDisplay(d)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[2] == "--key":
+        sys.exit(0 if press_key(sys.argv[1], sys.argv[3]) else 1)
     sys.exit(0 if close_window(sys.argv[1], sys.argv[2]) else 1)

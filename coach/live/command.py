@@ -26,7 +26,8 @@ EXIT = {"interrupted": 130, "terminated": 143, "camera_lost": 2}
 def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p = sub.add_parser("live", help="coach in real time from a webcam (or a video file played as one)",
                        description="Coach in real time from a webcam. Keys: q/Esc quit, space pause, m mute, "
-                                   "p pain (stops the set).")
+                                   "p pain (stops the set). Hands-free: sit or stand up to pause, get back into "
+                                   "position to carry on; hold a hand up for 2 s to stop for pain.")
     p.add_argument("--camera", "-c", default="0",
                    help="camera index (0, 1, ...) or a video file played as if it were a camera (default 0)")
     p.add_argument("--exercise", "-e", help="exercise id (see 'coach exercises'); required")
@@ -41,6 +42,10 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("--max-seconds", type=float, help="end the session after this many seconds")
     p.add_argument("--save-video", action="store_true",
                    help="also store the annotated video (OUT/annotated.mp4); by default no picture is kept")
+    p.add_argument("--no-pain-rating", action="store_true",
+                   help="do not ask 'How is your pain now, 0 to 10?' at the end of the session")
+    p.add_argument("--no-body-controls", action="store_true",
+                   help="no hands-free control (sitting up pauses, a hand held up stops for pain): keys only")
     p.set_defaults(func=run_command)
     return p
 
@@ -69,7 +74,10 @@ def run_command(args: argparse.Namespace) -> int:
         release(folder)
         raise
     try:
+        from coach.live.hud import CONTROLS
         from coach.live.loop import LiveLoop, LiveOptions, StopRequests
+        from coach.live.pain_rating import TerminalAsker, WindowAsker
+        from coach.live.status_line import StatusLine
         from coach.live.setup import SetupConfig
         from coach.live.speech import Speaker
         from coach.pose.backends import backend_info, make_backend
@@ -85,19 +93,41 @@ def run_command(args: argparse.Namespace) -> int:
     source = SourceInfo(path=reader.path, fps=reader.fps, frames=0, width=reader.width, height=reader.height,
                         kind="camera")
     options = LiveOptions(exercise=exercise, out_dir=out, show_stats=args.stats, max_seconds=args.max_seconds,
-                          setup=SetupConfig(countdown_s=args.countdown), save_video=args.save_video)
-    speaker = Speaker(muted=args.mute)
+                          setup=SetupConfig(countdown_s=args.countdown), save_video=args.save_video,
+                          body_controls=not args.no_body_controls)
+    # Headless, the terminal says what is going on (a live line in a terminal, plain lines in a pipe).
+    status = StatusLine() if args.headless else None
+    speaker = Speaker(muted=args.mute, notify=status.say if status is not None else print)
     display = Headless() if args.headless else Window(f"coach - {exercise.name}", reader.width, reader.height)
-    keys = TerminalKeys() if args.headless and sys.stdin is not None and sys.stdin.isatty() else no_keys
+    terminal = args.headless and sys.stdin is not None and sys.stdin.isatty()
+    keys = TerminalKeys() if terminal else no_keys
+    asker = None  # the end-of-session pain rating: asked in the window, or in a terminal; never when nobody can answer
+    if not args.no_pain_rating:
+        if not args.headless:
+            asker = WindowAsker(display)
+        elif isinstance(keys, TerminalKeys):
+            asker = TerminalAsker(keys.read_line, before=lambda: keys.echo(True))  # the number is seen as typed
+    if status is not None:  # the controls, from the start (the window shows them on the picture)
+        if terminal:
+            status.say("Keys (type one, then Enter): p stop for pain, space pause/carry on, m mute, q quit.")
+        if options.body_controls:
+            status.say(CONTROLS[1])
     grabber = LatestFrameGrabber(reader)
     loop = None
+    if isinstance(keys, TerminalKeys):
+        keys.echo(False)  # typed keys would be left standing in the status line (they are confirmed instead)
     try:
         with StopRequests() as stop:
             loop = LiveLoop(options, grabber, backend, source, {**backend_info(backend), "live": True}, display,
-                            speaker, keys=keys, stop=stop)
+                            speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
+                            status=status, pain_rating=asker)
             grabber.start()
             result = loop.run()
     finally:
+        if isinstance(keys, TerminalKeys):
+            keys.echo(True)
+        if status is not None:
+            status.close()
         grabber.stop()
         display.close()
         backend.close()
@@ -109,6 +139,8 @@ def run_command(args: argparse.Namespace) -> int:
     record_session(result.report, result.files["report"], "live", exercise, args.history_db)  # warns, never fails
     for line in summary_lines(result.report, live=True):
         print(line)
+    if "pain_rating" in result.report:
+        print(f"pain at the end: {result.report['pain_rating']['value']} / 10")
     video = f", video: {result.files['video']}" if "video" in result.files else ""
     page = f"page: {result.files['html']}, " if "html" in result.files else ""
     where = f"{result.files['report']} ({page}trace: {result.files['trace']}{video})"

@@ -82,20 +82,27 @@ def _x_server_answers(display: str) -> bool:
 
 
 class Window:
-    """A resizable OpenCV window showing the annotated frames."""
+    """A resizable OpenCV window showing the annotated frames, sized to fit the screen: a picture
+    larger than the screen is scaled down to it, aspect kept (``screen.fit_size``)."""
 
-    def __init__(self, title: str, width: int, height: int) -> None:
+    def __init__(self, title: str, width: int, height: int, screen: Optional[tuple[int, int]] = None) -> None:
         import cv2
+
+        from coach.live.screen import fit_size, screen_size
 
         self._cv2 = cv2
         self.title = title
+        screen = screen or screen_size()
+        self.size = fit_size(width, height, *screen) if screen else (width, height)
         # Resizable, aspect kept, no toolbar (the Qt build's pan/zoom buttons mean nothing here).
         cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-        cv2.resizeWindow(title, width, height)
+        cv2.resizeWindow(title, *self.size)
+        if screen and self.size != (width, height):
+            cv2.moveWindow(title, 0, 0)  # a window as large as the screen starts at its corner
         self._shown = False
 
     def show(self, image: np.ndarray) -> None:
-        self._cv2.imshow(self.title, image)
+        self._cv2.imshow(self.title, fit_image(image, self.size))
         if not self._shown:
             # The first time, give the window system time to map and expose the window before the
             # next frame's inference keeps the event loop away. (A window that stays black for good
@@ -128,6 +135,19 @@ class Window:
             self._cv2.waitKey(1)
         except self._cv2.error:
             pass
+
+
+def fit_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` scaled down to ``size`` (w, h) when it is larger (area averaging keeps text legible);
+    as it is otherwise. The window then shows every pixel of the picture, never a part of it."""
+    h, w = image.shape[:2]
+    if (w, h) == size or w <= size[0] and h <= size[1]:
+        return image
+    import cv2
+
+    scale = min(size[0] / w, size[1] / h)
+    return cv2.resize(image, (max(1, int(round(w * scale))), max(1, int(round(h * scale)))),
+                      interpolation=cv2.INTER_AREA)
 
 
 class Headless:
@@ -167,20 +187,55 @@ class TerminalKeys:
     daemon thread reads stdin so the loop never waits for it."""
 
     def __init__(self) -> None:
-        self._keys: list[str] = []
-        self._lock = threading.Lock()
+        self._lines: list[str] = []  # as typed: keys while coaching, the pain rating's number at the end
+        self._cond = threading.Condition()
+        self._saved: Optional[list] = None  # the terminal's settings while echo is off
         threading.Thread(target=self._run, name="coach-keys", daemon=True).start()
 
+    def echo(self, on: bool) -> None:
+        """Turn the terminal's echo of typed keys off (while the status line is redrawn in place, a
+        typed ``p`` would be left standing in it) or back on (the pain rating's number is seen as it
+        is typed; and at the end, whatever happens). Harmless where stdin is no terminal."""
+        try:
+            import termios
+        except ImportError:  # not on Windows
+            return
+        fd = sys.stdin.fileno()
+        try:
+            if not on and self._saved is None:
+                self._saved = termios.tcgetattr(fd)
+                quiet = termios.tcgetattr(fd)
+                quiet[3] &= ~termios.ECHO  # lflag: no echo; lines are still read whole (Enter)
+                termios.tcsetattr(fd, termios.TCSANOW, quiet)
+            elif on and self._saved is not None:
+                termios.tcsetattr(fd, termios.TCSANOW, self._saved)
+                self._saved = None
+        except (termios.error, ValueError, OSError):
+            pass
+
     def _run(self) -> None:
-        for line in sys.stdin:
-            key = line_key(line)
-            if key:
-                with self._lock:
-                    self._keys.append(key)
+        try:
+            for line in sys.stdin:
+                with self._cond:
+                    self._lines.append(line)
+                    self._cond.notify_all()
+        except (OSError, ValueError):  # the terminal went away: no more keys, the session goes on
+            pass
 
     def __call__(self) -> Optional[str]:
-        with self._lock:
-            return self._keys.pop(0) if self._keys else None
+        with self._cond:
+            while self._lines:
+                key = line_key(self._lines.pop(0))
+                if key:
+                    return key
+            return None
+
+    def read_line(self, timeout: float) -> Optional[str]:
+        """The next line typed, waiting up to ``timeout`` s (None if none came)."""
+        with self._cond:
+            if not self._lines:
+                self._cond.wait(timeout)
+            return self._lines.pop(0) if self._lines else None
 
 
 def no_keys() -> Optional[str]:

@@ -13,17 +13,20 @@ its first frame, so nothing done while getting into position is counted.
 Every way out ends in ``_finish``: the report is written from everything recorded so far (and,
 with ``save_video``, the annotated video of what was shown is finished: ``session_video``).
 Endings: ``quit`` (q/Esc), ``window_closed``, ``max_seconds``, ``video_ended`` (a file played as a
-camera ran out), ``camera_lost``, ``pain`` (the p key), ``interrupted`` (Ctrl-C), ``terminated``
-(SIGTERM/SIGHUP), ``error`` (a bug: the report is written, then the exception goes on).
+camera ran out), ``camera_lost``, ``pain`` (the p key, or a hand held up), ``interrupted`` (Ctrl-C),
+``terminated`` (SIGTERM/SIGHUP), ``error`` (a bug: the report is written, then the exception goes on).
+
+Hands-free control (``body_controls``): sitting or standing up pauses, lying back down carries on,
+a hand held up stops for pain. While paused the pose is still inferred (not recorded, not counted)
+so that the body can carry on or stop. After an ending the person chose, the pain rating is asked
+once (``pain_rating``) before the final report is written.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import signal
 import sys
-import threading
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -31,17 +34,22 @@ import cv2
 import numpy as np
 
 from coach.engine.checker import ExerciseChecker
-from coach.engine.cues import Cue, CueScheduler
 from coach.engine.definition import Exercise
 from coach.engine.records import FrameResult
+from coach.live.body_controls import BodyControls, BodySignals
 from coach.live.capture import CameraLost, LatestFrameGrabber
 from coach.live.display import MUTE, PAIN, PAUSE, QUIT, Display, KeySource, action_for, no_keys
-from coach.live.hud import draw_banner, draw_corner, draw_countdown, stats_text
+from coach.live.hud import CONTROLS, draw_banner, draw_controls, draw_corner, draw_countdown, stats_text
+from coach.live.pain_rating import ASK_AFTER, QUESTION, Asker
+from coach.live.pauses import BODY, KEY, Pauses
 from coach.live.pose_stage import PoseStage
 from coach.live.session import LiveSession
 from coach.live.session_video import VIDEO, SessionVideo
-from coach.live.setup import COUNTDOWN, READY, SetupConfig, SetupGuide, SetupStep, parts_for
+from coach.live.setup import SetupConfig, SetupGuide, SetupStep, parts_for
 from coach.live.speech import Speaker
+from coach.live.stop import StopRequests
+from coach.live.voice import Voice
+from coach.live.status_line import Status, StatusLine, hand_up_status, status_text
 from coach.live.stats import FrameTiming, LoopStats
 from coach.overlay import Overlay
 from coach.pose.frame import PoseFrame
@@ -51,7 +59,9 @@ from coach.trace import quantize
 PAIN_MESSAGE = ("Stopping here. Stop any exercise that makes your pain worse and rest in a comfortable position. "
                 "If the pain is severe or does not settle, talk to your doctor or physiotherapist.")
 PAIN_SPOKEN = "Stopping here. If an exercise makes your pain worse, stop it, and rest."
-PAUSED_MESSAGE = "Paused - press space to resume"
+PAUSED_MESSAGE = "Paused. Press space to carry on."
+BODY_PAUSED_MESSAGE = "Paused because you sat up. Get back into the starting position, or press space, to carry on."
+HAND_UP_MESSAGE = "Hand up: stopping for pain in {left} s. Lower your hand to carry on."
 
 def _warn(message: str) -> None:
     print(message, file=sys.stderr)
@@ -78,6 +88,7 @@ class LiveOptions:
     setup: SetupConfig = field(default_factory=SetupConfig)
     pain_message_s: float = 6.0  # the window keeps the pain message this long (a key closes it sooner)
     save_video: bool = False  # privacy by default: the annotated video is stored only when asked for
+    body_controls: bool = True  # sitting up pauses, a hand held up stops for pain
 
 
 @dataclass
@@ -86,74 +97,6 @@ class LiveResult:
     files: dict[str, str]
     ended: str
     detail: str = ""  # e.g. why the camera was lost
-
-
-class StopRequests:
-    """Ctrl-C, SIGTERM and SIGHUP ask the loop to stop after the current frame (the report is then
-    written as for any other ending); a second Ctrl-C interrupts at once."""
-
-    def __init__(self) -> None:
-        self.reason: Optional[str] = None
-        self._previous: dict[int, object] = {}
-
-    def __enter__(self) -> "StopRequests":
-        if threading.current_thread() is threading.main_thread():
-            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-                sig = getattr(signal, name, None)
-                if sig is not None:
-                    self._previous[sig] = signal.signal(sig, self._on_signal)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
-        self._previous.clear()
-
-    def _on_signal(self, signum: int, frame: object) -> None:
-        if self.reason is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.reason = "interrupted" if signum == signal.SIGINT else "terminated"
-
-
-class Voice:
-    """What is said aloud and when. Set-up guidance and "can't see you" messages go through a
-    CueScheduler (one at a time, each not repeated within its cool-down: a problem that persists is
-    repeated every ``cooldown_s``); the checker's cues are said as its own scheduler shows them,
-    so voice and overlay agree; the countdown is said as it ticks."""
-
-    def __init__(self, speaker: Speaker) -> None:
-        self.speaker = speaker
-        self.messages = CueScheduler(show_s=2.5, cooldown_s=8.0, gap_s=0.3, max_wait_s=1.0)
-        self._said: Optional[Cue] = None
-        self._cue: Optional[tuple[float, str]] = None
-        self._tick: Optional[int] = None
-
-    def setup(self, t: float, step: SetupStep) -> None:
-        if step.code == COUNTDOWN:
-            if step.countdown != self._tick:
-                self.speaker.say(f"Stay there. {step.countdown}" if self._tick is None else str(step.countdown))
-                self._tick = step.countdown
-            return
-        self._tick = None
-        if step.code == READY:
-            self.speaker.say("Go!")
-            return
-        self._message(t, step.code, step.message)
-
-    def coaching(self, t: float, result: FrameResult) -> None:
-        cue = result.cue
-        if cue is not None and (cue.t, cue.code) != self._cue:
-            self._cue = (cue.t, cue.code)
-            self.speaker.say(cue.text)
-        elif result.state != "active" and result.message:
-            self._message(t, "state", result.message)
-
-    def _message(self, t: float, code: str, text: str) -> None:
-        self.messages.offer(t, f"{code}:{text}", text)  # a new wording is a new message
-        shown = self.messages.update(t)
-        if shown is not None and shown is not self._said:
-            self._said = shown
-            self.speaker.say(shown.text)
 
 
 def setup_view(probe: FrameResult, step: SetupStep) -> FrameResult:
@@ -167,8 +110,12 @@ class LiveLoop:
     def __init__(self, options: LiveOptions, grabber: LatestFrameGrabber, backend: object, source: SourceInfo,
                  backend_desc: dict, display: Display, speaker: Speaker, keys: KeySource = no_keys,
                  stop: Optional[StopRequests] = None, notice: Callable[[str], None] = print,
-                 on_frame: Optional[Callable[[FrameTiming, int, PoseFrame], None]] = None) -> None:
+                 on_frame: Optional[Callable[[FrameTiming, int, PoseFrame], None]] = None,
+                 status: Optional[StatusLine] = None, pain_rating: Optional[Asker] = None) -> None:
+        """``status``: the terminal's status line (headless); ``pain_rating``: who asks the end-of-session
+        pain rating (None: nobody can answer, it is not asked)."""
         self.o = options
+        self.status, self.pain_rating = status, pain_rating
         self.grabber, self.backend, self.display, self.speaker = grabber, backend, display, speaker
         self.keys, self.notice, self.on_frame = keys, notice, on_frame
         self.stop = stop or StopRequests()
@@ -185,11 +132,12 @@ class LiveLoop:
         self.ended: Optional[str] = None
         self.detail = ""
         self.warnings: list[str] = []
-        self.stage = PoseStage(grabber, backend, self.clock)
+        self.stage = PoseStage(grabber, backend, self.clock, watch_while_paused=options.body_controls)
+        self.body = BodyControls() if options.body_controls else None
         self.wall = 0.0  # seconds since the first frame
         self.t = 0.0  # the session clock: wall time less pauses
-        self.paused_since: Optional[float] = None
-        self.paused_total = 0.0
+        self.pauses = Pauses()
+        self.last_image: Optional[np.ndarray] = None  # the last picture shown (the pain rating is asked over it)
         self.video: Optional[SessionVideo] = None
         if options.save_video:
             self.video = SessionVideo(os.path.join(options.out_dir, VIDEO), source.fps, _warn)
@@ -213,9 +161,15 @@ class LiveLoop:
             sys.setswitchinterval(switch)
             self._stop_capture()
             try:
-                self._close_video()  # on every way out, so that the file is playable; before the report
-            finally:                 # (and report.html) is written, which happens whatever the close does
-                report = self._finish()
+                if self.status is not None:
+                    self.status.close()
+                if self.ended is not None and self.stop.reason is None:
+                    self._ask_pain_rating()
+            finally:  # (a second Ctrl-C while asking must not cost the report)
+                try:
+                    self._close_video()  # on every way out, so that the file is playable; before the report
+                finally:                 # (and report.html) is written, which happens whatever the close does
+                    report = self._finish()
         files = dict(self.session.files)
         if self.video is not None and self.video.frames and not self.video.failed:
             files["video"] = self.video.path
@@ -252,15 +206,13 @@ class LiveLoop:
             self._end("max_seconds")
             return
         image = posed.frame.image
-        if posed.pose is None:  # paused
-            draw_banner(image, PAUSED_MESSAGE)
-            self._corner(image)
-            self.display.show(image)
-            self._act(self.display.key() or self.keys(), image)
-            self._check_window()
+        if posed.paused:
+            self._paused_frame(posed.wall, image, posed.pose)
             return
+        assert posed.pose is not None
         self.t = posed.t
         pose = quantize(posed.pose)  # the checker sees what the trace keeps: a replay gives the same report
+        body = self.body.update(self.wall, pose) if self.body is not None else None
         if self.counting:
             view = self.checker.update(pose)
             self.voice.coaching(self.t, view)
@@ -276,11 +228,19 @@ class LiveLoop:
             if step.ready:
                 self.counting = True
                 self.session.counting_from = self.t
+                if self.body is not None:
+                    self.body.start(pose)
         self.session.record(pose, trusted)
         self.overlay.annotate(image, (self.checker.pose or pose) if self.counting else pose, view)
         draw_countdown(image, countdown)
+        if not self.counting:  # the keys and body controls, on screen from the start until counting starts
+            draw_controls(image, CONTROLS if self.body is not None else CONTROLS[:1])
+        self._hand_up(image, body)
         self._corner(image)
         self.display.show(image)
+        self.last_image = image
+        if self.status is not None:
+            self.status.update(status_text(view, self.counting, countdown, None, body.hand_up_s if body else 0.0))
         if self.video is not None:
             self.video.add(image, self.t)  # as shown; paused frames are not (the video keeps the session clock)
         key = self.display.key() or self.keys()
@@ -289,9 +249,43 @@ class LiveLoop:
         if self.on_frame is not None:
             self.on_frame(timing, posed.frame.index, pose)  # (the bench: which camera frames were processed)
         self._act(key, image)
+        self._body_act(body, image)
         self._check_window()
         if self.ended is None and self.session.save_due(self.t, view.reps if self.counting else 0):
             self.session.save(self.checker, self._live(), tuple(self.warnings))
+
+    def _paused_frame(self, wall: float, image: np.ndarray, pose: Optional[PoseFrame]) -> None:
+        """A frame while paused: shown with the pause message; its pose (when watched) is only read for
+        the body's carry-on and pain signals: not recorded, not counted."""
+        body = self.body.update(wall, pose) if self.body is not None and pose is not None else None
+        message = BODY_PAUSED_MESSAGE if self.pauses.by == BODY else PAUSED_MESSAGE
+        draw_banner(image, message)
+        self._hand_up(image, body)
+        self._corner(image)
+        self.display.show(image)
+        self.last_image = image
+        if self.status is not None:
+            self.status.update(hand_up_status(body.hand_up_s if body else 0.0) or Status(message, message))
+        self._act(self.display.key() or self.keys(), image)
+        self._body_act(body, image)
+        self._check_window()
+
+    def _hand_up(self, image: np.ndarray, body: Optional[BodySignals]) -> None:
+        """While a hand is held up (and not yet long enough): how long until the pain stop."""
+        if body is not None and body.hand_up_s > 0.3 and not body.pain and self.body is not None:
+            left = max(1, int(round(self.body.config.hand_up_s - body.hand_up_s + 0.49)))
+            draw_banner(image, HAND_UP_MESSAGE.format(left=left), at=0.22)  # above the person, who stays in view
+
+    def _body_act(self, body: Optional[BodySignals], image: np.ndarray) -> None:
+        """What the body asked for: the pain stop, a pause (sitting up while counting), carrying on."""
+        if body is None or self.ended is not None:
+            return
+        if body.pain:
+            self._pain(image, by="hand_up")
+        elif body.pause and self.counting and not self.pauses.active:
+            self._pause(BODY)
+        elif body.resume and self.pauses.by == BODY:
+            self._resume()
 
     def _corner(self, image: np.ndarray) -> None:
         lines = []
@@ -302,7 +296,7 @@ class LiveLoop:
         if self.o.show_stats:
             fps, latency, inference = self.stats.recent()
             lines.append(stats_text(fps, latency, inference, self.grabber.dropped))
-        draw_corner(image, lines)
+        draw_corner(image, lines, self.overlay.top_right_free(image))
 
     # -- keys and endings ------------------------------------------------------------------------------
     def _act(self, key: Optional[str], image: Optional[np.ndarray] = None) -> None:
@@ -310,26 +304,42 @@ class LiveLoop:
         if action == QUIT:
             self._end("quit")
         elif action == PAUSE:
-            t0 = self.stage.t0
-            now = self.clock() - t0 if t0 is not None else 0.0
-            if self.paused_since is None:
-                self.paused_since = now
-                self.stage.paused = True
-                self.speaker.say("Paused")
+            if self.pauses.active:
+                self._resume()
             else:
-                self.paused_total += max(0.0, now - self.paused_since)
-                self.paused_since = None
-                self.stage.paused_total = self.paused_total
-                self.stage.paused = False
-                self.speaker.say("Carry on")
+                self._pause(KEY)
         elif action == MUTE:
-            self.speaker.toggle_mute()
+            muted = self.speaker.toggle_mute()
+            self._confirm("muted (m to unmute)" if muted else "unmuted")
         elif action == PAIN:
             self._pain(image)
 
-    def _pain(self, image: Optional[np.ndarray]) -> None:
-        """End the set at once, calmly, and advise stopping; the report records it."""
-        self.session.stopped = {"reason": "pain", "t_s": round(self.t, 3), "message": PAIN_MESSAGE}
+    def _now(self) -> float:
+        t0 = self.stage.t0
+        return self.clock() - t0 if t0 is not None else 0.0
+
+    def _pause(self, by: str) -> None:
+        self.pauses.begin(self._now(), self.t, by)
+        self.stage.paused = True
+        self.speaker.say("Paused")
+        self._confirm("paused (space to carry on)" if by == KEY else
+                      "paused: you sat up (get back into the starting position, or press space, to carry on)")
+
+    def _resume(self) -> None:
+        self.stage.paused_total = self.pauses.end(self._now())
+        self.stage.paused = False
+        self.speaker.say("Carry on")
+        self._confirm("carrying on")
+
+    def _confirm(self, text: str) -> None:
+        """A key or body control's effect, confirmed in the terminal (headless: the window shows it)."""
+        if self.status is not None:
+            self.status.say(text)
+
+    def _pain(self, image: Optional[np.ndarray], by: str = "key") -> None:
+        """End the set at once, calmly, and advise stopping; the report records it (and whether the p
+        key or a raised hand asked for it)."""
+        self.session.stopped = {"reason": "pain", "t_s": round(self.t, 3), "message": PAIN_MESSAGE, "by": by}
         self.warnings.append("pain_stop")
         self._end("pain")
         self._stop_capture()  # free the camera now: nothing more is counted
@@ -338,7 +348,22 @@ class LiveLoop:
         if image is not None:  # the window keeps the message up a while (headless: returns at once)
             draw_banner(image, PAIN_MESSAGE)
             self.display.show(image)
+            self.last_image = image
             self.display.wait_key(self.o.pain_message_s)
+
+    def _ask_pain_rating(self) -> None:
+        """Once, after an ending the person chose, when someone can answer: "How is your pain now?"."""
+        if self.pain_rating is None or self.ended not in ASK_AFTER:
+            return
+        asked_at = self.t
+        self.speaker.say(QUESTION, interrupt=self.ended != "pain")  # (after the pain advice, not over it)
+        try:
+            value = self.pain_rating.ask(self.last_image, lambda: self.stop.reason is not None)  # Ctrl-C skips it
+        except Exception as err:  # noqa: BLE001 - the question must never cost the report
+            _warn(f"coach: warning: the pain rating could not be asked ({err})")
+            return
+        if value is not None:
+            self.session.pain_rating = {"value": int(value), "asked_at_s": round(asked_at, 3)}
 
     def _check_window(self) -> None:
         if self.ended is None and self.display.closed():
@@ -351,8 +376,9 @@ class LiveLoop:
     def _live(self) -> dict:
         speech = ("off: " + self.speaker.off_reason) if self.speaker.off_reason else (
             "muted" if self.speaker.muted else "on")
+        paused_s, pauses = self.pauses.report(self._now())
         return {"ended": self.ended, "ended_s": round(self.wall, 3) if self.ended else None,
-                "paused_s": round(self.paused_total, 3), "speech": speech,
+                "paused_s": round(paused_s, 3), "pauses": pauses, "speech": speech,
                 "stats": self.stats.summary(self.grabber.captured, self.grabber.dropped)}
 
     def _finish(self) -> dict:

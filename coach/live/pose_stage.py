@@ -8,7 +8,7 @@ rather than inference plus everything else (MediaPipe releases the GIL while it 
 The loop reads the results in order through a short queue; when it falls behind, this thread waits
 (the checker must see every pose that was inferred, in order). The session clock (seconds since the
 first frame, pauses excluded) is stamped here, strictly increasing. While paused, frames are passed
-on without inference, for the window to show.
+on for the window to show, inferred only when the body controls watch them (``watch_while_paused``).
 """
 
 from __future__ import annotations
@@ -27,14 +27,19 @@ class Posed:
     frame: Grabbed
     wall: float  # seconds since the first frame
     t: float  # the session clock: wall less pauses
-    pose: Optional[PoseFrame]  # None when paused (not inferred)
+    pose: Optional[PoseFrame]  # None when paused and not watched (not inferred)
     inference_start: float = 0.0
     inference_end: float = 0.0
+    paused: bool = False  # taken while paused: shown, and its pose (if any) only watched for the body controls
 
 
 class PoseStage:
-    def __init__(self, grabber: LatestFrameGrabber, backend: object, clock: Callable[[], float]) -> None:
+    def __init__(self, grabber: LatestFrameGrabber, backend: object, clock: Callable[[], float],
+                 watch_while_paused: bool = False) -> None:
+        """``watch_while_paused``: infer while paused too (the body controls must see the person sit
+        back down or raise a hand); those poses carry the clock where it stopped and are not counted."""
         self.grabber, self.backend, self.clock = grabber, backend, clock
+        self.watch_while_paused = watch_while_paused
         self.paused = False  # set by the loop
         self.paused_total = 0.0  # set by the loop on resume
         self.t0: Optional[float] = None
@@ -57,7 +62,10 @@ class PoseStage:
                     self.t0 = frame.t_capture
                 wall = frame.t_capture - self.t0
                 if self.paused:
-                    self._put(Posed(frame, wall, last_t, None))
+                    pose = None
+                    if self.watch_while_paused:  # the session clock stands still (the backend takes equal times)
+                        pose = self.backend.process(frame.image, max(last_t, 0.0), index)  # type: ignore[attr-defined]
+                    self._put(Posed(frame, wall, last_t, pose, paused=True))
                     continue
                 # A frame captured during a pause but taken after it must not step the clock back.
                 t = max(wall - self.paused_total, last_t + 1e-3)

@@ -11,8 +11,12 @@ The report is the ``coach.report/1`` one of ``coach analyze`` (the session clock
 frame, pauses excluded), with these additive extensions:
 
 - ``live``: ``{"ended": why the session ended, "ended_s", "counting_from_s" (when the set-up and its
-  countdown were done; null if never), "paused_s", "speech", "stats": frame rate, latency, drops}``.
-- ``stopped``: ``{"reason": "pain", "t_s": ..., "message": ...}`` when the person pressed the pain key.
+  countdown were done; null if never), "paused_s", "pauses": [{"t_s", "duration_s", "by": "key" |
+  "body"}], "speech", "stats": frame rate, latency, drops}``.
+- ``stopped``: ``{"reason": "pain", "t_s": ..., "message": ..., "by": "key" | "hand_up"}`` when the
+  person pressed the pain key or held a hand up.
+- ``pain_rating``: ``{"value": 0-10, "asked_at_s": ...}``: the answer to "How is your pain now, 0 to
+  10?" at the end of the session (absent when not asked or not answered).
 - warnings ``pain_stop``, ``camera_lost``, ``setup_not_finished``, ``interrupted``.
 
 ``source`` and ``tracking`` cover the whole session, set-up included; reps, holds, phases and cues
@@ -52,6 +56,7 @@ class LiveSession:
         self.last_t: Optional[float] = None
         self.counting_from: Optional[float] = None
         self.stopped: Optional[dict] = None
+        self.pain_rating: Optional[dict] = None  # {"value": 0-10, "asked_at_s"}: the answer to the end-of-session question
         self._saved_at: Optional[float] = None
         self._saved_reps = -1
 
@@ -89,6 +94,8 @@ class LiveSession:
                           **live}
         if self.stopped is not None:
             report["stopped"] = dict(self.stopped)
+        if self.pain_rating is not None:
+            report["pain_rating"] = dict(self.pain_rating)
         return report
 
     def save(self, checker: object, live: dict, warnings: tuple[str, ...] = (), final: bool = False) -> dict:

@@ -130,7 +130,7 @@ class _Smooth:
 
 def _part_phrase(parts: list[str]) -> str:
     text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    verb = "is" if len(parts) == 1 and not parts[0].endswith("s") else "are"
+    verb = "is" if len(parts) == 1 and parts[0] == "head" else "are"  # feet, knees, hips, shoulders: plural
     return f"your {text} {verb}"
 
 
@@ -138,6 +138,17 @@ def part_phrase(parts: list[str]) -> str:
     """The parts ``out_of_frame`` names, as the subject of a sentence: "your head is", "your knees and
     feet are" (shared with ``coach calibrate camera``)."""
     return _part_phrase(parts)
+
+
+def sentences(text: str) -> str:
+    """``text`` as whole, plain sentences: the definitions' and the checker's fragments joined by a
+    dash ("Can't see your hips - turn side-on") become one sentence each, capitalised and ended."""
+    parts = [p.strip() for p in text.split(" - ") if p.strip()]
+    out = []
+    for part in parts:
+        part = part[0].upper() + part[1:]
+        out.append(part if part[-1] in ".!?" else part + ".")
+    return " ".join(out)
 
 
 class SetupGuide:
@@ -165,27 +176,28 @@ class SetupGuide:
         c = self.config
         light = self._light(t, brightness)
         if math.isfinite(light) and light < c.min_brightness:
-            return DARK, "It's too dark - turn on a light"
+            return DARK, "It is too dark. Turn on a light."
         if pose.xy is None:
             self._extent(t, math.nan)
             self._side(t, math.nan)
-            return NOBODY, "I can't see you - step into the camera's view"
+            return NOBODY, "I can't see you. Step into the camera's view."
         extent = self._extent(t, body_extent(pose))
         side = self._side(t, side_on_score(pose))
         outside = out_of_frame(pose, parts=self.parts)
         if outside:
             what = _part_phrase(outside)
+            what = what[0].upper() + what[1:]
             if extent >= 0.9:
-                return OUT_OF_FRAME, f"Move back - {what} out of the picture"
-            return OUT_OF_FRAME, f"Move toward the middle of the picture - {what} out of it"
+                return OUT_OF_FRAME, f"{what} out of the picture. Move further away from the camera."
+            return OUT_OF_FRAME, f"{what} out of the picture. Move toward the middle of the picture."
         if extent < c.min_extent:
-            return TOO_FAR, "Come closer to the camera"
+            return TOO_FAR, "You are too far away. Come closer to the camera."
         if extent > c.max_extent:
-            return TOO_NEAR, "Move back a little - leave some space around you"
+            return TOO_NEAR, "You are too close. Move back a little to leave some space around you."
         if self.needs_side_on and math.isfinite(side) and side < self.min_side_on:
-            return NOT_SIDE_ON, "Turn side-on to the camera"
+            return NOT_SIDE_ON, "Turn side-on to the camera."
         if result.state != "active":  # the checker has not recognised the starting posture yet
-            return POSTURE, result.message or "Get into the starting position"
+            return POSTURE, sentences(result.message or "Get into the starting position")
         return None
 
     def update(self, t: float, pose: PoseFrame, result: FrameResult, brightness: float) -> SetupStep:
@@ -205,4 +217,4 @@ class SetupGuide:
             self.ready = True
             return SetupStep(READY, "Go!", ready=True)
         n = int(math.ceil(remaining))
-        return SetupStep(COUNTDOWN, "Good - stay like that", countdown=n)
+        return SetupStep(COUNTDOWN, "Good. Stay like that.", countdown=n)

@@ -35,6 +35,14 @@ def default_command() -> Optional[list[str]]:
     return None
 
 
+def no_engine_reason() -> str:
+    """Why there is no engine, and how to get one (the first words of the ``speech off`` line)."""
+    custom = os.environ.get("COACH_TTS", "").strip()
+    if custom:
+        return f"COACH_TTS names {shlex.split(custom)[0]}, which is not installed (or unset COACH_TTS to use espeak-ng)"
+    return "espeak-ng is not installed (sudo apt-get install espeak-ng)"
+
+
 def _print_notice(text: str) -> None:
     print(text, file=sys.stdout, flush=True)
 
@@ -57,7 +65,7 @@ class Speaker:
         self._cond = threading.Condition()
         self._thread: Optional[threading.Thread] = None
         if self.command is None:
-            self._turn_off("no text-to-speech engine found (install espeak-ng for spoken cues)")
+            self._turn_off(no_engine_reason())
         else:
             self._thread = threading.Thread(target=self._run, name="coach-speech", daemon=True)
             self._thread.start()
@@ -129,7 +137,8 @@ class Speaker:
                 self._cond.notify_all()
             problem = _playback_problem(proc.returncode, err.decode("utf-8", "replace"))
             if problem:
-                self._turn_off(f"{self.command[0]} cannot play sound ({problem})")
+                self._turn_off(f"{self.command[0]} cannot play sound ({problem}: check that a sound device "
+                               "is connected and not taken by another program)")
                 return
 
     def drain(self, timeout: float) -> None:

@@ -1,0 +1,35 @@
+"""Ctrl-C, SIGTERM and SIGHUP during a live session: asked to stop, the loop ends after the current
+frame and writes the report as for any other ending."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Optional
+
+
+class StopRequests:
+    """Ctrl-C, SIGTERM and SIGHUP ask the loop to stop after the current frame (the report is then
+    written as for any other ending); a second Ctrl-C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.reason: Optional[str] = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> "StopRequests":
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                sig = getattr(signal, name, None)
+                if sig is not None:
+                    self._previous[sig] = signal.signal(sig, self._on_signal)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+        self._previous.clear()
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self.reason is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.reason = "interrupted" if signum == signal.SIGINT else "terminated"
