@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from dataclasses import dataclass
-from typing import Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Optional, Protocol, Sequence
 
 import cv2
 import numpy as np
@@ -25,6 +26,9 @@ from coach.engine.definition import Exercise, TwoWayPhases
 from coach.engine.records import FrameResult
 from coach.measures import UNITS, hip_angle
 from coach.pose.frame import PoseFrame, side_landmark
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 Color = tuple[int, int, int]  # BGR
 Point = tuple[int, int]  # pixels, x right, y down
@@ -114,9 +118,60 @@ def text_thickness(scale: float) -> int:
 
 def text_box(text: str, scale: float, thick: int) -> tuple[int, int, int]:
     """(width, height above the baseline, depth below it) of ``text``, outline included."""
-    (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
+    if text.isascii():
+        (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
+    else:
+        left, top, right, bottom = _unicode_font(scale).getbbox(text, anchor="ls", stroke_width=_stroke(thick))
+        w, h, base = right - left, max(-top, 0), max(bottom, 0)
     o = _outline(thick)
     return w + 2 * o, h + o, base + o
+
+
+# Text beyond ASCII (cue texts and definitions in any language): OpenCV's Hershey fonts draw "????",
+# so it is drawn with DejaVu Sans (shipped with matplotlib, a dependency) through Pillow, sized to
+# match: at 30 px per unit of scale its cap height is the Hershey font's 22 px.
+UNICODE_PX_PER_SCALE = 30.0
+
+
+@functools.lru_cache(maxsize=16)
+def _unicode_font(scale: float) -> "ImageFont.FreeTypeFont":
+    import matplotlib
+    from PIL import ImageFont
+
+    path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
+    return ImageFont.truetype(path, max(6, int(round(UNICODE_PX_PER_SCALE * scale))))
+
+
+def _stroke(thick: int) -> int:
+    """Pillow's stroke (added on every side) for a Hershey stroke width: DejaVu's stems are ~2 px."""
+    return max(0, (thick - 2) // 2)
+
+
+def put_text(image: np.ndarray, text: str, org: Point, scale: float, color: "Color | int", thick: int) -> None:
+    """``cv2.putText`` with the overlay's font (``org``: the baseline's left end), for any text."""
+    if text.isascii():
+        cv2.putText(image, text, org, FONT, scale, color, thick, cv2.LINE_AA)
+        return
+    from PIL import Image, ImageDraw
+
+    font, sw = _unicode_font(scale), _stroke(thick)
+    left, top, right, bottom = font.getbbox(text, anchor="ls", stroke_width=sw)
+    if right <= left or bottom <= top:
+        return
+    glyphs = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(glyphs).text((-left, -top), text, font=font, fill=255, anchor="ls", stroke_width=sw, stroke_fill=255)
+    alpha = np.asarray(glyphs, np.float32) / 255.0
+    x, y = org[0] + left, org[1] + top
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + alpha.shape[1], w), min(y + alpha.shape[0], h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    a = alpha[y0 - y:y1 - y, x0 - x:x1 - x]
+    region = image[y0:y1, x0:x1].astype(np.float32)
+    if image.ndim == 3:
+        a = a[..., None]
+    value = np.asarray(color, np.float32)
+    image[y0:y1, x0:x1] = np.clip(region * (1 - a) + value * a, 0, 255).astype(image.dtype)
 
 
 def _outline(thick: int) -> int:
@@ -181,7 +236,7 @@ def draw_text(scene: np.ndarray, text: str, x: float, y: float, scale: float, co
         blend_rect(scene, x0 - o, y0 - o, x0 + box_w + o, y0 + box_h + o, PANEL_BG, background)
     keep, dx, dy = _outline_mask(text, scale, thick, ring)
     _darken(scene, keep, x0 + dx, y0 + dy)
-    cv2.putText(scene, text, (x0 + o, y0 + th), FONT, scale, color, thick, cv2.LINE_AA)
+    put_text(scene, text, (x0 + o, y0 + th), scale, color, thick)
     if degree:
         cv2.circle(scene, (x0 + tw + ring + max(1, ring // 2), y0 + o + ring), ring, color, thick, cv2.LINE_AA)
     return x0, y0, min(x0 + box_w, w_img), min(y0 + box_h, h_img)
@@ -199,7 +254,7 @@ def _outline_mask(text: str, scale: float, thick: int, ring: int) -> tuple[np.nd
     pad = th + width  # glyphs such as ( / | reach above the box's cap height
     extra = 2 * ring + max(1, ring // 2) + thick if ring else 0
     coverage = np.zeros((th + td + 2 * pad, tw + extra + 2 * pad), np.uint8)
-    cv2.putText(coverage, text, (pad + o, pad + th), FONT, scale, 255, width, cv2.LINE_AA)
+    put_text(coverage, text, (pad + o, pad + th), scale, 255, width)
     if ring:
         cv2.circle(coverage, (pad + tw + ring + max(1, ring // 2), pad + o + ring), ring, 255, width, cv2.LINE_AA)
     x, y, w, h = cv2.boundingRect(coverage)  # all 0 for blank text: an empty mask

@@ -238,7 +238,7 @@ def test_headless_in_a_terminal_shows_a_live_status_line_and_asks_the_pain_ratin
 
     out = tmp_path / "session"
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SHORT_REP), "--headless",
+    proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(SHORT_REP), "--exercise", "bridge", "--headless",
                              "--countdown", "1", "--max-seconds", "6", "--out", str(out)], cwd=str(tmp_path),
                             env=env_without(COLUMNS="160", TERM="xterm"), stdin=slave, stdout=slave, stderr=slave)
     os.close(slave)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable, Optional
@@ -15,7 +16,7 @@ import pytest
 from coach.engine.definition import exercise_ids, load_exercise
 from coach.live.capture import CameraLost, Grabbed
 from coach.live.display import Headless, action_for, display_problem, line_key
-from coach.live.loop import PAIN_MESSAGE, LiveLoop, LiveOptions, StopRequests
+from coach.live.loop import PAIN_MESSAGE, STALL_TEXT, LiveLoop, LiveOptions, StopRequests
 from coach.live.setup import SetupConfig
 from coach.pose.frame import PoseFrame
 from coach.sources import SourceInfo
@@ -235,6 +236,41 @@ def test_camera_lost_mid_session(tmp_path: Path) -> None:
     assert result.ended == "camera_lost" and "camera_lost" in result.report["warnings"]
     assert result.report["source"]["frames"] == 300
     assert result.report["summary"]["reps"] == 1  # the first counted rep ended before the camera went
+
+
+class StallingGrabber(FakeGrabber):
+    """Frames until ``stall_at``, then none, without failing: a camera whose driver stalls. Its clock
+    runs on a tenth of a second per 20 ms empty wait, so 25 s of silence take 5 s."""
+
+    def __init__(self, frames: int, stall_at: int) -> None:
+        super().__init__(frames, is_file=False)
+        self.stall_at = stall_at
+
+    def get(self, timeout: float) -> Optional[Grabbed]:
+        if self.captured >= self.stall_at:
+            time.sleep(0.02)
+            self.now += 0.1
+            return None
+        return super().get(timeout)
+
+
+def test_a_stalled_camera_is_said_and_ends_the_session_with_its_report(tmp_path: Path) -> None:
+    """A camera that stops sending frames for 25 s without an error: the coach says so on screen and
+    aloud after a few seconds, and ends the session after the camera timeout, report written."""
+    profile, _ = reps_profile()
+    grabber = StallingGrabber(600, stall_at=300)
+    speaker = RecordingSpeaker()
+    notices: list[str] = []
+    source = SourceInfo(path="camera:0", fps=FPS, frames=0, width=WIDTH, height=HEIGHT, kind="camera")
+    loop = LiveLoop(LiveOptions(EX, str(tmp_path / "out"), camera_timeout_s=10.0), grabber, ProfileBackend(profile),
+                    source, {"name": "fake", "model": "profile"}, Headless(), speaker,  # type: ignore[arg-type]
+                    keys=lambda: None, notice=notices.append)
+    result = loop.run()
+    assert result.ended == "camera_lost" and "no picture for" in result.detail
+    assert STALL_TEXT in notices and any(text == STALL_TEXT for text, _ in speaker.said)
+    saved = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert saved == result.report and "camera_lost" in saved["warnings"]
+    assert saved["source"]["frames"] == 300 and saved["summary"]["reps"] >= 1  # nothing recorded is lost
 
 
 def test_interrupt_writes_the_report(tmp_path: Path) -> None:

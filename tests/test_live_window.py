@@ -69,7 +69,7 @@ def portrait_shot(folder: Path, clip: Path) -> "np.ndarray | None":
     with virtual_display(fbdir, black=True, size="1280x800") as display:
         try:
             screen = fbdir / "Xvfb_screen0"
-            proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(clip), "--mute",
+            proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(clip), "--exercise", "bridge", "--mute",
                                      "--max-seconds", "60", "--out", str(folder / "session")],
                                     cwd=str(folder), env=env_without("WAYLAND_DISPLAY", "COACH_SCREEN", DISPLAY=display),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
@@ -136,7 +136,7 @@ def test_the_window_shows_the_controls_then_asks_the_pain_rating(tmp_path: Path)
     with virtual_display(fbdir, black=True) as display:
         try:
             screen = fbdir / "Xvfb_screen0"
-            proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(ROOT / "samples" / "bridge_clean_01.mp4"),
+            proc = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", str(ROOT / "samples" / "bridge_clean_01.mp4"), "--exercise", "bridge",
                                      "--mute", "--max-seconds", "8", "--out", str(out)], cwd=str(tmp_path),
                                     env=env_without("WAYLAND_DISPLAY", "COACH_SCREEN", DISPLAY=display),
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, stdin=subprocess.DEVNULL)

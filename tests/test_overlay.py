@@ -13,7 +13,7 @@ import pytest
 from coach.engine.cues import Cue
 from coach.engine.definition import load_exercise
 from coach.engine.records import FrameResult
-from coach.overlay import (BORDERLINE, FAULT, GOOD, HOLD_PROGRESS, UNKNOWN, AngleAnnotator, CueAnnotator, Overlay,
+from coach.overlay import (TEXT, BORDERLINE, FAULT, GOOD, HOLD_PROGRESS, UNKNOWN, AngleAnnotator, CueAnnotator, Overlay,
                            PanelAnnotator, SkeletonAnnotator, StatusAnnotator, Style, _outline, draw_text, panel_layout,
                            text_box, wrap_text)
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame, side_landmark
@@ -427,3 +427,22 @@ def test_knee_to_chest_angle_is_drawn_at_the_pulled_legs_hip():
     near_hip, tracked_hip = hip, xy[side_landmark("left", "hip")]
     # By the right hip, not the camera-facing left one (the hips are 58 px apart here).
     assert np.linalg.norm(centre - near_hip) < 0.5 * np.linalg.norm(centre - tracked_hip)
+
+
+@pytest.mark.parametrize("text", ["Levez les hanches jusqu'à l'alignement", "Поднимите бёдра", "Hüften heben"])
+def test_text_beyond_ascii_is_drawn_not_question_marks(text):
+    """OpenCV's own fonts draw every non-ASCII letter as '?': cue texts in any language are drawn
+    with a font that has them (and the banner wraps and fits them like any other text)."""
+    def drawn(t: str) -> np.ndarray:
+        img = blank()
+        draw_text(img, t, 10, 10, 0.8, TEXT)
+        return img
+
+    as_question_marks = "".join(c if c.isascii() else "?" for c in text)
+    img = drawn(text)
+    assert (img.max(axis=-1) > 200).sum() > 200  # letters were drawn
+    assert not np.array_equal(img, drawn(as_question_marks))
+    w, h, d = text_box(text, 0.8, 2)
+    assert w > 10 * len(text) * 0.5 and h > 10  # measured as letters, so wrapping and fitting work
+    banner = CueAnnotator(max_lines=3).annotate(blank(), make_pose(), make_result(cue=text + " " + text + " " + text))
+    assert (banner.max(axis=-1) > 200).sum() > 300

@@ -15,10 +15,14 @@ import argparse
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from coach.cli_options import add_session_options, session_exercise
+from coach.cli_options import add_session_options, seconds, session_exercise
 from coach.errors import CoachError
-from coach.run_folder import out_folder, release
+from coach.run_folder import FolderLock, OutFolder, out_folder, release
+
+if TYPE_CHECKING:
+    from coach.engine.definition import Exercise
 
 EXIT = {"interrupted": 130, "terminated": 143, "camera_lost": 2}
 
@@ -38,8 +42,11 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("--stats", action="store_true", help="show frame rate and latency on screen")
     p.add_argument("--mute", action="store_true", help="start with spoken cues muted (m toggles)")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
-    p.add_argument("--countdown", type=float, default=3.0, help="seconds of countdown before counting (default 3)")
-    p.add_argument("--max-seconds", type=float, help="end the session after this many seconds")
+    p.add_argument("--countdown", type=seconds(), default=3.0, help="seconds of countdown before counting (default 3)")
+    p.add_argument("--camera-timeout", type=seconds(above=True), default=20.0,
+                   help="end the session (report written) when the camera sends no picture for this many seconds; "
+                        "after 3 s without one the coach says so (default 20)")
+    p.add_argument("--max-seconds", type=seconds(above=True), help="end the session after this many seconds")
     p.add_argument("--save-video", action="store_true",
                    help="also store the annotated video (OUT/annotated.mp4); by default no picture is kept")
     p.add_argument("--no-pain-rating", action="store_true",
@@ -56,23 +63,28 @@ def run_command(args: argparse.Namespace) -> int:
         raise CoachError(f"--max-seconds must be above 0, got {args.max_seconds:g}")
     if args.countdown < 0:
         raise CoachError(f"--countdown must be 0 or more seconds, got {args.countdown:g}")
-    from coach.live.display import Headless, TerminalKeys, Window, display_problem, no_keys
+    from coach.live.display import display_problem
 
     if not args.headless:
         problem = display_problem()
         if problem:
             raise CoachError(f"{problem}; run with --headless to coach without a window")
 
-    from coach.live.capture import LatestFrameGrabber, open_camera
-
     # The folder first (an --out holding an earlier report is refused before the camera starts);
     # one picked for a session that never started is removed again.
     folder = out_folder(args.out, os.path.join("runs", time.strftime("live-%Y%m%d-%H%M%S")), args.force)
     try:
-        reader = open_camera(args.camera)
-    except BaseException:
-        release(folder)
-        raise
+        with FolderLock(folder.path):  # writable, and no other run in it, before the camera starts
+            return _run(args, exercise, folder)
+    finally:
+        release(folder)  # only a folder the coach picked, and only if the session never wrote into it
+
+
+def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> int:
+    from coach.live.capture import LatestFrameGrabber, open_camera
+    from coach.live.display import Headless, TerminalKeys, Window, no_keys
+
+    reader = open_camera(args.camera)
     try:
         from coach.live.hud import CONTROLS
         from coach.live.loop import LiveLoop, LiveOptions, StopRequests
@@ -87,14 +99,14 @@ def run_command(args: argparse.Namespace) -> int:
         backend = make_backend(model=args.model, segmentation=exercise.needs_segmentation)
     except BaseException:
         reader.close()
-        release(folder)
         raise
     out = folder.path
     source = SourceInfo(path=reader.path, fps=reader.fps, frames=0, width=reader.width, height=reader.height,
                         kind="camera")
     options = LiveOptions(exercise=exercise, out_dir=out, show_stats=args.stats, max_seconds=args.max_seconds,
                           setup=SetupConfig(countdown_s=args.countdown), save_video=args.save_video,
-                          body_controls=not args.no_body_controls)
+                          body_controls=not args.no_body_controls, history_db=args.history_db,
+                          camera_timeout_s=args.camera_timeout)
     # Headless, the terminal says what is going on (a live line in a terminal, plain lines in a pipe).
     status = StatusLine() if args.headless else None
     speaker = Speaker(muted=args.mute, notify=status.say if status is not None else print)

@@ -60,6 +60,8 @@ PAIN_MESSAGE = ("Stopping here. Stop any exercise that makes your pain worse and
                 "If the pain is severe or does not settle, talk to your doctor or physiotherapist.")
 PAIN_SPOKEN = "Stopping here. If an exercise makes your pain worse, stop it, and rest."
 PAUSED_MESSAGE = "Paused. Press space to carry on."
+STALL_SAY_S = 3.0  # no frame from the camera this long: said (a live camera sends one every 30-70 ms)
+STALL_TEXT = "The camera has stopped sending pictures. Check its cable or close other programs using it."
 BODY_PAUSED_MESSAGE = "Paused because you sat up. Get back into the starting position, or press space, to carry on."
 HAND_UP_MESSAGE = "Hand up: stopping for pain in {left} s. Lower your hand to carry on."
 
@@ -89,6 +91,8 @@ class LiveOptions:
     pain_message_s: float = 6.0  # the window keeps the pain message this long (a key closes it sooner)
     save_video: bool = False  # privacy by default: the annotated video is stored only when asked for
     body_controls: bool = True  # sitting up pauses, a hand held up stops for pain
+    history_db: Optional[str] = None  # the report page compares with the previous session recorded there
+    camera_timeout_s: float = 20.0  # a camera silent this long has gone: the session ends with its report
 
 
 @dataclass
@@ -120,7 +124,8 @@ class LiveLoop:
         self.keys, self.notice, self.on_frame = keys, notice, on_frame
         self.stop = stop or StopRequests()
         self.clock = grabber.clock
-        self.session = LiveSession(options.out_dir, options.exercise, source, backend_desc)
+        self.session = LiveSession(options.out_dir, options.exercise, source, backend_desc,
+                                   history_db=options.history_db)
         self.overlay = Overlay(options.exercise)
         self.probe = make_checker(options.exercise)
         self.checker = make_checker(options.exercise)
@@ -138,6 +143,8 @@ class LiveLoop:
         self.t = 0.0  # the session clock: wall time less pauses
         self.pauses = Pauses()
         self.last_image: Optional[np.ndarray] = None  # the last picture shown (the pain rating is asked over it)
+        self._last_picture: Optional[float] = None  # when the camera last sent a frame (clock time)
+        self._said_stall = False
         self.video: Optional[SessionVideo] = None
         if options.save_video:
             self.video = SessionVideo(os.path.join(options.out_dir, VIDEO), source.fps, _warn)
@@ -200,7 +207,9 @@ class LiveLoop:
         if posed is None:  # no frame yet: keep the window and the keys alive
             self._act(self.display.key() or self.keys())
             self._check_window()
+            self._no_picture()
             return
+        self._last_picture, self._said_stall = self.clock(), False
         self.wall = posed.wall
         if self.o.max_seconds is not None and self.wall >= self.o.max_seconds:
             self._end("max_seconds")
@@ -368,6 +377,27 @@ class LiveLoop:
     def _check_window(self) -> None:
         if self.ended is None and self.display.closed():
             self._end("window_closed")
+
+    def _no_picture(self) -> None:
+        """A camera that stops sending frames without failing (a stalled driver, a USB hub): said on
+        screen and aloud after ``STALL_SAY_S``, the report kept current, and after the option's
+        ``camera_timeout_s`` the session ends (``camera_lost``) with its report."""
+        if self.grabber.reader.is_file:
+            return  # a video played as a camera is read as fast as inference goes: a pause is not a stall
+        now = self.clock()
+        self._last_picture = self._last_picture if self._last_picture is not None else now
+        waited = now - self._last_picture
+        if waited >= self.o.camera_timeout_s:
+            self._end("camera_lost", f"no picture for {waited:.0f} s")
+        elif waited >= STALL_SAY_S and not self._said_stall:
+            self._said_stall = True
+            self.notice(STALL_TEXT)
+            self.speaker.say(STALL_TEXT)
+            if self.last_image is not None:
+                picture = self.last_image.copy()
+                draw_banner(picture, STALL_TEXT)
+                self.display.show(picture)
+            self.session.save(self.checker, self._live(), tuple(self.warnings))
 
     def _end(self, reason: str, detail: str = "") -> None:
         if self.ended is None:

@@ -43,8 +43,9 @@ class LiveSession:
     """Owns the output folder: the trace, the periodic and final report."""
 
     def __init__(self, out_dir: str, exercise: Exercise, source: SourceInfo, backend: dict,
-                 save_every_s: float = 2.0) -> None:
+                 save_every_s: float = 2.0, history_db: Optional[str] = None) -> None:
         os.makedirs(out_dir, exist_ok=True)
+        self.history_db = history_db
         self.out_dir = out_dir
         self.exercise = exercise
         self.source = source
@@ -102,7 +103,8 @@ class LiveSession:
         report = self.report(checker, live, warnings, final)
         write_report(report, self.files["report"])
         if final:  # the page replays the trace and draws: once, at the end, never on the periodic saves
-            self.files.update(write_readable_report(self.out_dir, report, self.exercise, self.files["trace"]))
+            self.files.update(write_readable_report(self.out_dir, report, self.exercise, self.files["trace"],
+                                                    history_db=self.history_db))
         self._saved_reps = report["summary"]["reps"]
         self._saved_at = self.last_t if self.last_t is not None else 0.0
         return report
