@@ -275,4 +275,4 @@ def test_headless_in_a_terminal_shows_a_live_status_line_and_asks_the_pain_ratin
     assert answered, shown[-2000:]
     report = json.loads((out / "report.json").read_text())
     assert report["pain_rating"]["value"] == 3 and report["live"]["ended"] == "max_seconds"
-    assert "pain at the end: 3 / 10" in shown
+    assert "pain rating: 3/10" in shown

@@ -180,4 +180,4 @@ def test_the_window_shows_the_controls_then_asks_the_pain_rating(tmp_path: Path)
     report = json.loads((out / "report.json").read_text())
     assert report["live"]["ended"] == "max_seconds"
     assert report["pain_rating"]["value"] == 7 and report["pain_rating"]["asked_at_s"] > 5.0
-    assert "pain at the end: 7 / 10" in out_text
+    assert "pain rating: 7/10" in out_text

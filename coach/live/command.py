@@ -151,8 +151,6 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
     record_session(result.report, result.files["report"], "live", exercise, args.history_db)  # warns, never fails
     for line in summary_lines(result.report, live=True):
         print(line)
-    if "pain_rating" in result.report:
-        print(f"pain at the end: {result.report['pain_rating']['value']} / 10")
     video = f", video: {result.files['video']}" if "video" in result.files else ""
     page = f"page: {result.files['html']}, " if "html" in result.files else ""
     where = f"{result.files['report']} ({page}trace: {result.files['trace']}{video})"
