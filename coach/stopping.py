@@ -11,9 +11,30 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
-from typing import Optional
+from typing import Callable, Optional
 
 SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+Handler = Callable[[int, Optional[FrameType]], None]
+
+
+def install(names: tuple[str, ...], handler: Handler) -> dict[int, object]:
+    """Handle the signals ``names`` (those this platform has) with ``handler``, in the main thread
+    only (Python runs handlers there); returns the handlers they had, for ``restore``."""
+    previous: dict[int, object] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in names:
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                previous[sig] = signal.signal(sig, handler)
+    return previous
+
+
+def restore(previous: dict[int, object]) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)  # type: ignore[arg-type]
+    previous.clear()
 
 
 class Stopped(KeyboardInterrupt):
@@ -34,17 +55,11 @@ class StopSignals:
         self._previous: dict[int, object] = {}
 
     def __enter__(self) -> "StopSignals":
-        if threading.current_thread() is threading.main_thread():  # Python handles signals there only
-            for name in SIGNALS:
-                sig = getattr(signal, name, None)
-                if sig is not None:
-                    self._previous[sig] = signal.signal(sig, self._on_signal)
+        self._previous = install(SIGNALS, self._on_signal)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
-        self._previous.clear()
+        restore(self._previous)
 
     def finishing(self) -> None:
         """From now on a signal is remembered, not raised: the report gets written."""

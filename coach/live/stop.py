@@ -4,8 +4,9 @@ frame and writes the report as for any other ending."""
 from __future__ import annotations
 
 import signal
-import threading
 from typing import Optional
+
+from coach.stopping import install, restore
 
 
 class StopRequests:
@@ -17,19 +18,13 @@ class StopRequests:
         self._previous: dict[int, object] = {}
 
     def __enter__(self) -> "StopRequests":
-        if threading.current_thread() is threading.main_thread():
-            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-                sig = getattr(signal, name, None)
-                if sig is not None:
-                    self._previous[sig] = signal.signal(sig, self._on_signal)
+        self._previous = install(("SIGINT", "SIGTERM", "SIGHUP"), self._on_signal)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
-        self._previous.clear()
+        restore(self._previous)
 
-    def _on_signal(self, signum: int, frame: object) -> None:
+    def _on_signal(self, signum: int, frame: Optional[object]) -> None:
         if self.reason is not None and signum == signal.SIGINT:
             raise KeyboardInterrupt
         self.reason = "interrupted" if signum == signal.SIGINT else "terminated"
