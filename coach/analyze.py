@@ -117,11 +117,11 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             if isinstance(err, OSError) and not disk_full(err):
                 raise
             interrupted, full = True, isinstance(err, OSError)
+            info.frames = done  # what was analysed, not what the container announced
+            info.duration_s = (last_t + 1.0 / info.fps) if last_t is not None else 0.0
         except CoachError:  # an input that gave nothing (no decodable frame): no header-only trace or
             nothing = done == 0  # unplayable video is left behind (and a folder picked for it is removed)
             raise
-            info.frames = done  # what was analysed, not what the container announced
-            info.duration_s = (last_t + 1.0 / info.fps) if last_t is not None else 0.0
         finally:
             stop.finishing()  # a signal from now on waits until the report is written
             if bar is not None:

@@ -53,12 +53,16 @@ def test_a_replay_runs_the_exercise_its_trace_was_recorded_for(tmp_path: Path) -
     assert report["exercise"]["id"] == "cat_cow" and report["summary"]["reps"] == 3
 
 
-def test_exercise_given_wins_over_the_trace_header(tmp_path: Path) -> None:
+def test_exercise_given_wins_over_the_trace_header_when_forced(tmp_path: Path) -> None:
+    """Another exercise than the trace's own is refused (every rep would be misjudged) unless --force."""
     prof, _ = bridge_profile(135.0, [(180.0, 2.0), (178.0, 2.5)])
     trace = tmp_path / "landmarks.jsonl"
     write_trace(str(trace), prof, lying_frame, "bridge.mp4", load_exercise("knee_to_chest"))
+    refused = coach("analyze", str(trace), "--exercise", "bridge", "--out", str(tmp_path / "no"), "--quiet",
+                    cwd=tmp_path)
+    assert_clean_failure(refused, "recorded for knee_to_chest, not bridge")
     proc = coach("analyze", str(trace), "--exercise", "bridge", "--out", str(tmp_path / "out"), "--quiet",
-                 cwd=tmp_path)
+                 "--force", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "as recorded in the trace" not in proc.stdout
     assert json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["exercise"]["id"] == "bridge"

@@ -84,7 +84,7 @@ def test_a_disk_that_fills_mid_run_loses_nothing_already_analysed(tmp_path: Path
     out = tmp_path / "run"
     proc = subprocess.run([sys.executable, "-m", "coach", "analyze", SAMPLE, "-e", "bridge", "--out", str(out),
                            "--no-video", "-q"], capture_output=True, text=True, timeout=600,
-                          preexec_fn=_limit_file_size(600_000), cwd=str(tmp_path))
+                          preexec_fn=_limit_file_size(200_000), cwd=str(tmp_path))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and "the disk is full" in proc.stderr
     report = json.loads((out / "report.json").read_text())

@@ -77,8 +77,11 @@ class Verdict:
 
 
 class ExerciseChecker:
-    def __init__(self, exercise: Exercise, cues: Optional[CueScheduler] = None) -> None:
+    def __init__(self, exercise: Exercise, cues: Optional[CueScheduler] = None, count_under_way: bool = True) -> None:
+        """``count_under_way``: a movement already under way when the starting position is first
+        reached is counted once it ends (a recording that starts mid-rep: ``_replay_preroll``)."""
         self.ex = exercise
+        self.count_under_way = count_under_way
         self.cues = cues or CueScheduler()
         self.sides = SideSelector()
         self.trust = TrustGate(exercise.key_joints)
@@ -230,7 +233,7 @@ class ExerciseChecker:
         posture but was not yet in its starting position, against this rest level: a recording that
         begins with the hips already up, then holds and comes down, holds a rep a person would count
         (real clips start mid-movement). The rest level itself is never learned from them."""
-        frames, self._preroll = self._preroll, []
+        frames, self._preroll = (self._preroll if self.count_under_way else []), []
         self.machine.reset(frames[0].t if frames else t, key)
         for m in frames:
             if self._series is not None and math.isfinite(m.raw):

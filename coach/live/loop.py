@@ -71,8 +71,9 @@ def _warn(message: str) -> None:
 
 def make_checker(exercise: Exercise) -> ExerciseChecker:
     """The exercise's checker, as ``coach analyze`` makes it (one place to change should an exercise
-    ever get a checker of its own)."""
-    return ExerciseChecker(exercise)
+    ever get a checker of its own), except that a movement already under way when counting starts
+    is not counted: live, the person was asked to wait for the countdown."""
+    return ExerciseChecker(exercise, count_under_way=False)
 
 
 def mean_brightness(image: np.ndarray) -> float:
