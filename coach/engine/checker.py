@@ -206,8 +206,6 @@ class ExerciseChecker:
                 self._rest = dict(self.values)
                 self._replay_preroll(t, key)
                 self._open_segment(self._posture_ok_since, self.ex.phases.rest)
-            elif not self.armed:
-                self._preroll.append(moment())
             return ""
         self._posture_ok_since = None
         if not self.armed:
