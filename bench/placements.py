@@ -11,7 +11,10 @@ cover side-on and +-30 deg from either end, cameras at 0.35 m and 1 m):
   something), the whole frame kept (corners filled grey), as ``cv2.warpAffine`` about the centre;
 - ``edge``: framed close (zoomed in, the picture's shape kept) until the part that only shows the
   starting position sits at the picture's edge: the feet (lying exercises) or the hands (cat-cow),
-  placed from the truth file's landmarks.
+  placed from the truth file's landmarks;
+- ``w160``, ``w96``, ``w64``: the picture scaled down to 160, 96 and 64 pixels wide (a 64x48 video):
+  where the person is too small for the landmarks to judge form (the torso's length in pixels is
+  printed: the checker's ``MIN_TORSO_PX`` is set from this table).
 
 Each variant is a new video (cached in bench/.cache/placements) run through real MediaPipe once
 (bench/traces.py caches the landmarks), then through the checker; the figures per exercise and
@@ -102,8 +105,20 @@ def edge(clip: Clip) -> Transform:
     return apply
 
 
+def smaller(width: int) -> Callable[[Clip], Transform]:
+    """The picture scaled down to ``width`` pixels wide (aspect kept): a low-resolution recording, or
+    a person far away in a small video. Where landmarks turn to noise, form cannot be judged."""
+    def make(_clip: Clip) -> Transform:
+        def apply(image: np.ndarray) -> np.ndarray:
+            h, w = image.shape[:2]
+            return cv2.resize(image, (width, max(2, int(round(h * width / w)))), interpolation=cv2.INTER_AREA)
+        return apply
+    return make
+
+
 PLACEMENTS: dict[str, Optional[Callable[[Clip], Transform]]] = {
     "as_rendered": None, "roll10": rolled(10.0), "roll20": rolled(20.0), "roll-20": rolled(-20.0), "edge": edge,
+    "w160": smaller(160), "w96": smaller(96), "w64": smaller(64),
 }
 
 
@@ -136,6 +151,13 @@ def variant(clip: Clip, name: str) -> Path:
     return out
 
 
+def torso_px(pose) -> float:  # type: ignore[no-untyped-def]
+    """The torso's length in the picture (mid-shoulders to mid-hips), pixels: how big the person is."""
+    from coach.measures import torso_length_px
+
+    return torso_length_px(pose)
+
+
 def setup_verdict(ex: Exercise, frames: list, seconds: float = 4.0) -> str:
     """What ``coach calibrate camera --exercise`` would say of the first seconds: ok, or what to change."""
     samples = [FrameSample(p, 128.0) for p in frames if p.t < seconds]
@@ -158,8 +180,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for name in names:
             totals = Totals()
             said: dict[str, int] = {}
+            torso: list[float] = []
             for clip in (c for c in clips if c.exercise == ex_id):
                 frames = load_frames(variant(clip, name), notes)
+                torso += [torso_px(p) for p in frames if p.xy is not None]
                 s = score_ours(clip, exercises[ex_id], frames)
                 totals.add(s)
                 v = setup_verdict(exercises[ex_id], frames)
@@ -168,12 +192,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     verdicts.append(f"  {ex_id} {name} {clip.name}: count {s.error:+d}, hold "
                                     f"{_secs(s.hold_errors)} s, set-up check: {v}")
             cells = totals.cells(with_phase=False)
-            rows.append([ex_id, name, str(totals.clips)] + cells[:1] + cells[3:6]
-                        + [", ".join(f"{k} x{n}" for k, n in sorted(said.items()))])
+            rows.append([ex_id, name, str(totals.clips), f"{statistics.median(torso):.0f}" if torso else "-"]
+                        + cells[:1] + cells[3:6] + [", ".join(f"{k} x{n}" for k, n in sorted(said.items()))])
     print("camera placements: synthetic clips re-filmed; ours, and what the set-up check says of the placement")
     print("(exact = clips counted exactly, hold = median |hold error| in the position, P/R = fault precision/recall)")
-    print("\n".join(table(["exercise", "placement", "clips", "exact", "hold", "P", "R", "set-up check (clips)"], rows,
-                          left=2)))
+    print("\n".join(table(["exercise", "placement", "clips", "torso px", "exact", "hold", "P", "R",
+                           "set-up check (clips)"], rows, left=2)))
     rendered = [Clip(labels, "synthetic", labels.exercise, labels.video)
                 for labels in map(load_labels, sorted(RENDERS.glob("*.labels.json"))) if labels.exercise in ids]
     if rendered:

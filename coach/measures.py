@@ -115,6 +115,15 @@ def hip_lift(pose: PoseFrame, side: str) -> float:
     return side_of_line(shoulder, ankle, hip)
 
 
+def torso_length_px(pose: PoseFrame) -> float:
+    """How big the person is in the picture: mid-shoulders to mid-hips, pixels (NaN without a pose).
+    Not a measure of the movement: below ``coach.engine.checker.MIN_TORSO_PX`` form is not judged."""
+    if pose.xy is None:
+        return math.nan
+    mid = [(pose.xy[side_landmark("left", j)] + pose.xy[side_landmark("right", j)]) / 2 for j in ("shoulder", "hip")]
+    return float(np.linalg.norm(mid[0] - mid[1]))
+
+
 def leg_rise(pose: PoseFrame, side: str) -> float:
     """How far the leg points up from the hip: the hip-to-ankle line's angle above the image
     horizontal, whichever way the person faces (0 = ankle level with the hip, > 0 = ankle higher,

@@ -146,6 +146,8 @@ WARNING_TEXT = {
     "ended_mid_rep": "the set ended mid-rep: the last movement was still under way and is not counted "
                      "(a hold still under way is reported with the time it had)",
     "interrupted": "the analysis was stopped early; the report covers what was analysed",
+    "too_small": "you were too small in the picture for your form to be judged (reps and holds are still counted): "
+                 "move the camera closer, or record at a higher resolution",
     "truncated": "fewer frames could be decoded than the video file says it holds: it may be cut short (an "
                  "interrupted copy or upload); the report covers the frames that could be read",
     "disk_full": "the disk filled up during the analysis: the report covers what was analysed before it did "

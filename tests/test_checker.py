@@ -351,3 +351,26 @@ def test_one_person_no_second_person_warning() -> None:
     _, session = run(lying(prof))
     assert "second_person" not in session.warnings
     assert all(c.code != "second_person" for c in session.cues)
+
+
+def test_a_person_too_small_in_the_picture_gets_no_form_verdict() -> None:
+    """A 64x48 video: the landmarks are a few pixels apart and angles from them are noise. Reps and
+    holds are still counted, but form faults are not judged: the rep says unjudged, the coach says
+    once why, and the report warns."""
+    import dataclasses
+
+    from coach.engine.checker import MIN_TORSO_PX
+
+    high = rule("hips_overextended").above + 9.0
+    prof, _ = bridge_profile(REST, [(high, 2.0), (high, 2.0)])
+    big = lying(prof)
+    _, full = run(big)
+    assert [r.faults for r in full.reps] == [["hips_overextended"]] * 2
+    shrink = 0.5 * MIN_TORSO_PX / 150.0  # the synthetic torso is 150 px long
+    small = [dataclasses.replace(f, xy=f.xy * shrink, z=f.z * shrink, width=64, height=48) for f in big]
+    _, session = run(small)
+    hold_rules = sorted(f.code for f in EX.faults if f.scope == "hold")  # every form fault of the top
+    assert len(session.reps) == 2 and all(r.faults == [] and r.unjudged == hold_rules for r in session.reps)
+    said = [c for c in session.cues if "unjudged" in c.code or c.code == "too_small"]
+    assert len(said) == 1 and "too small in the picture" in said[0].text  # once, for every fault
+    assert "too_small" in session.warnings

@@ -41,7 +41,7 @@ EXTENSIONS: dict[str, set[str]] = {
     "holds": {"faults", "rep", "pose"},
 }
 
-ENGINE_CUE_CODES = {"second_person"}  # offered by the engine itself (coach/engine/checker.py)
+ENGINE_CUE_CODES = {"second_person", "too_small"}  # offered by the engine itself (coach/engine/checker.py)
 
 
 def check_shape(value: Any, spec: Any, where: str, ext: str = "") -> None:

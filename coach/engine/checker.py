@@ -27,7 +27,7 @@ from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.sides import other_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
-from coach.measures import UNITS
+from coach.measures import UNITS, torso_length_px
 from coach.pose.frame import PoseFrame
 from coach.signal import Velocity
 
@@ -38,6 +38,13 @@ UNSEEN_TEXT = {
     "jump": "Hold on - tracking lost your position",
 }
 HOLD_JUDGE_EVERY_S = 0.2  # a running hold's verdict is renewed this often (a median over the hold so far)
+# Below this torso length (mid-shoulders to mid-hips, pixels) the landmarks are too coarse to show
+# form: hold and rest faults are not judged ("too small"). Set on bench/placements.py's scaled-down
+# clips (w160, w96, w64), where the figures are printed.
+MIN_TORSO_PX = 25.0
+SIZE_TAU_S = 1.0
+VIEW, SIZE = "view", "size"  # why a fault can't be judged (_unjudgeable)
+TOO_SMALL_CUE = "too_small"  # the cue code of "you are too small in the picture"
 PREROLL_S = 20.0  # the longest stretch before the starting position that is replayed (_replay_preroll)
 SWITCH_S = 0.3  # the other leg pulled in this long: alternating sides moved on (as long as a fault must last)
 SECOND_PERSON_TEXT = "More than one person in view - coaching the first one found; ask others to step out"
@@ -102,6 +109,8 @@ class ExerciseChecker:
         self.channels = ChannelReader(exercise, channels, self._key)
         self.values = self.channels.values  # smoothed, this frame (the reader updates it in place)
         self._said_unjudged: set[str] = set()
+        self._torso_px = math.nan  # the person's size in the picture (_follow_size)
+        self._small_frames = 0  # trusted frames judged too small to show form
         self._rest: dict[Channel, float] = {}  # the person's resting value of each channel
         self.armed = False
         self._posture_ok_since: Optional[float] = None
@@ -158,6 +167,7 @@ class ExerciseChecker:
             return self._unseen(pose, side)
         assert side is not None
         self._trusted += 1
+        self._follow_size(pose, t)
         if pose.people > 1:
             self.cues.offer(t, "second_person", SECOND_PERSON_TEXT, priority=4)
         measured = self.channels.read(pose, side, t, follow_roll=not self.armed)
@@ -284,10 +294,25 @@ class ExerciseChecker:
         if event in (REP_END, REP_ABORT):
             self._rep = None
 
-    def _view_blocks(self, rule: FaultRule) -> bool:
-        """Whether the camera's angle keeps ``rule`` from being judged now (an unknown angle does not)."""
+    def _unjudgeable(self, rule: FaultRule) -> Optional[str]:
+        """Why ``rule`` can't be judged now, else None: ``SIZE`` when the person is too small in the
+        picture for the landmarks to show form (every hold and rest fault), ``VIEW`` when the
+        camera's angle is beyond the rule's ``max_view_deg`` (an unknown angle does not block)."""
+        if rule.scope in ("hold", "rest") and self._torso_px < MIN_TORSO_PX:
+            return SIZE
         view = self.channels.view_now() if rule.max_view_deg is not None else math.nan
-        return math.isfinite(view) and view > rule.max_view_deg
+        return VIEW if math.isfinite(view) and view > rule.max_view_deg else None
+
+    def _follow_size(self, pose: PoseFrame, t: float) -> None:
+        """The person's size in the picture (the torso in pixels), smoothed over about a second."""
+        size = torso_length_px(pose)
+        if not math.isfinite(size):
+            return
+        if not math.isfinite(self._torso_px):
+            self._torso_px = size
+        else:
+            self._torso_px += (1.0 - math.exp(-self._frame_dt / SIZE_TAU_S)) * (size - self._torso_px)
+        self._small_frames += self._torso_px < MIN_TORSO_PX
 
     def _refine_phases(self) -> None:
         """With the whole set seen, move the report's phase boundaries (and the reps' start and end)
@@ -377,9 +402,12 @@ class ExerciseChecker:
         verdict = self._verdict(series)
         self._worked = verdict.side
         for code in verdict.unjudged:
-            if code not in self._said_unjudged:  # said once: it will not change until the camera moves
-                self._said_unjudged.add(code)
-                self.cues.offer(self._last_t, f"{code}_unjudged", unjudged_message(self.ex.fault(code)), priority=0)
+            rule = self.ex.fault(code)
+            why = self._unjudgeable(rule) or VIEW
+            said = TOO_SMALL_CUE if why == SIZE else f"{code}_unjudged"  # too small: one word for every fault
+            if said not in self._said_unjudged:  # said once: it will not change until the camera moves
+                self._said_unjudged.add(said)
+                self.cues.offer(self._last_t, said, unjudged_message(rule, why), priority=0)
         for code in verdict.faults if say_faults else ():
             rule = self.ex.fault(code)
             self.cues.offer(self._last_t, code, self.ex.cue_text(rule), rule.priority)
@@ -399,7 +427,7 @@ class ExerciseChecker:
         for rule in self.ex.faults:
             if rule.scope != "hold":
                 continue
-            if self._view_blocks(rule):
+            if self._unjudgeable(rule):
                 verdict.unjudged.append(rule.code)
                 continue
             violated = False
@@ -478,7 +506,7 @@ class ExerciseChecker:
         values, seen = {}, self.channels.seen()
         for rule in self.ex.faults:
             in_scope = (rule.scope == "hold" and self.machine.in_position) or (rule.scope == "rest" and phase == REST)
-            in_scope = in_scope and not self._view_blocks(rule)
+            in_scope = in_scope and not self._unjudgeable(rule)
             values[rule.code] = tuple(rule_value(way, seen, self._worked, self._rest) if in_scope else math.nan
                                       for way in rule.ways)
         return values
@@ -578,15 +606,21 @@ class ExerciseChecker:
             warnings.append("never_in_position")
         if mid_rep:
             warnings.append("ended_mid_rep")
+        if self._trusted and self._small_frames > 0.5 * self._trusted:
+            warnings.append("too_small")
         return SessionRecord(reps=list(self.reps), holds=list(self.holds), phases=segments, cues=list(self.cues.given),
                              frames=self._frames, frames_with_pose=self._with_pose, frames_trusted=self._trusted,
                              warnings=warnings, setup_faults=list(self._setup_faults))
 
 
-def unjudged_message(rule: FaultRule) -> str:
-    """What the coach says once about a fault the camera's angle keeps it from judging."""
-    return (f"I can't check for {rule.code.replace('_', ' ')} from this camera angle - "
-            "set the camera side-on to have it checked")
+def unjudged_message(rule: FaultRule, why: str = "view") -> str:
+    """What the coach says once about a fault it can't judge: from this camera angle (``VIEW``), or
+    because the person is too small in the picture (``SIZE``)."""
+    fault = rule.label or rule.code.replace("_", " ")
+    if why == SIZE:
+        return ("I can't check your form: you are too small in the picture - "
+                "move the camera closer, or record at a higher resolution")
+    return f"I can't check for {fault} from this camera angle - set the camera side-on to have it checked"
 
 
 def peak_key(measure: str, of: str = "tracked", relative: bool = False) -> str:

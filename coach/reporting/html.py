@@ -95,6 +95,9 @@ def page_context(inputs: PageInputs) -> dict:
                      "held": _s(v.get("total_hold_s", 0.0)), "longest": _s(v.get("longest_hold_s", 0.0))}
                     for side, v in (r["summary"].get("by_side") or {}).items() if isinstance(v, dict)],
         "reps": [_rep_row(rep, inputs.rom_keys, name, inputs.rom_names) for rep in r["reps"]],
+        # why a rep's faults were not judged: the person too small in the picture, else the camera's angle
+        "unjudged_why": "you were too small in the picture" if "too_small" in r.get("warnings", [])
+                        else "this camera angle",
         # Holds have a table of their own only with a hold target: without one (cat-cow's pauses in
         # each pose) every row would be dashes; the rep table has their time.
         "holds": [_hold_row(h, name) for h in r["holds"]] if with_target else [],
