@@ -12,7 +12,7 @@ cover side-on and +-30 deg from either end, cameras at 0.35 m and 1 m):
 - ``edge``: framed close (zoomed in, the picture's shape kept) until the part that only shows the
   starting position sits at the picture's edge: the feet (lying exercises) or the hands (cat-cow),
   placed from the truth file's landmarks;
-- ``w160``, ``w96``, ``w64``: the picture scaled down to 160, 96 and 64 pixels wide (a 64x48 video):
+- ``w320``, ``w160``, ``w96``, ``w64``: the picture scaled down to 320 ... 64 pixels wide (a 64x48 video):
   where the person is too small for the landmarks to judge form (the torso's length in pixels is
   printed: the checker's ``MIN_TORSO_PX`` is set from this table).
 
@@ -118,7 +118,7 @@ def smaller(width: int) -> Callable[[Clip], Transform]:
 
 PLACEMENTS: dict[str, Optional[Callable[[Clip], Transform]]] = {
     "as_rendered": None, "roll10": rolled(10.0), "roll20": rolled(20.0), "roll-20": rolled(-20.0), "edge": edge,
-    "w160": smaller(160), "w96": smaller(96), "w64": smaller(64),
+    "w320": smaller(320), "w160": smaller(160), "w96": smaller(96), "w64": smaller(64),
 }
 
 

@@ -1,6 +1,13 @@
-"""Hostile numbers on the command line (issue 13): every option that takes seconds refuses NaN,
-infinity and out-of-range values in one line (exit 2) before any work; and report.json is strict
-JSON whatever the session measured."""
+"""Hostile input and faults (issue 13). Here: numbers on the command line (every option in seconds
+refuses NaN, infinity and out-of-range values in one line, exit 2, before any work), strict JSON
+reports, degraded videos, a trace of another exercise, a file named like an option.
+
+The rest of the list, each in the file of the part it tests:
+1. phone rotation: test_rotation.py; 2. output folders and a full disk, 3. two runs into one
+folder: test_output_folders.py; 4. SIGTERM/SIGHUP: test_interrupt.py; 5. definitions and profiles:
+test_definition.py, test_profile.py; 7. a stalled camera: test_live_loop.py; 8. traces:
+test_trace.py; 9. text in any language: test_overlay.py; 10. too small to judge: test_checker.py.
+"""
 
 from __future__ import annotations
 
