@@ -72,3 +72,11 @@ def test_rejudging_without_session_rules_changes_nothing() -> None:
     reps = [rep(1, 0.1, 0.1, faults=["rushing"])]
     rejudge_session([RUSHING], reps)
     assert reps[0].faults == ["rushing"]
+
+
+def test_rejudging_leaves_a_fault_that_could_not_be_judged_unjudged() -> None:
+    """A rep whose pose was too small to judge keeps shallow unjudged: neither flagged nor cleared."""
+    reps = [rep(1, 0.3, 0.35), rep(2, 1.0, 0.9)]
+    reps[0].unjudged = ["shallow"]
+    rejudge_session([SHALLOW], reps)
+    assert [r.faults for r in reps] == [[], []]

@@ -76,4 +76,5 @@ def rejudge_session(rules: Sequence[FaultRule], reps: Sequence[RepRecord]) -> No
     everyone = [rep.stats for rep in reps]
     for rep in reps:  # fault codes are unique (the definition refuses duplicates)
         rep.faults = [c for c in rep.faults if c not in codes] + [
-            r.code for r in session_rules if r.violated(session_value(r, rep.stats, everyone))]
+            r.code for r in session_rules
+            if r.code not in rep.unjudged and r.violated(session_value(r, rep.stats, everyone))]
