@@ -14,7 +14,7 @@ cover side-on and +-30 deg from either end, cameras at 0.35 m and 1 m):
   placed from the truth file's landmarks;
 - ``w320``, ``w160``, ``w96``, ``w64``: the picture scaled down to 320 ... 64 pixels wide (a 64x48 video):
   where the person is too small for the landmarks to judge form (the torso's length in pixels is
-  printed: the checker's ``MIN_TORSO_PX`` is set from this table).
+  printed: ``coach.engine.judgeable.MIN_TORSO_PX`` is set from this table).
 
 Each variant is a new video (cached in bench/.cache/placements) run through real MediaPipe once
 (bench/traces.py caches the landmarks), then through the checker; the figures per exercise and

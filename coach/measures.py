@@ -117,7 +117,7 @@ def hip_lift(pose: PoseFrame, side: str) -> float:
 
 def torso_length_px(pose: PoseFrame) -> float:
     """How big the person is in the picture: mid-shoulders to mid-hips, pixels (NaN without a pose).
-    Not a measure of the movement: below ``coach.engine.checker.MIN_TORSO_PX`` form is not judged."""
+    Not a measure of the movement: below ``coach.engine.judgeable.MIN_TORSO_PX`` form is not judged."""
     if pose.xy is None:
         return math.nan
     mid = [(pose.xy[side_landmark("left", j)] + pose.xy[side_landmark("right", j)]) / 2 for j in ("shoulder", "hip")]

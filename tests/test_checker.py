@@ -359,7 +359,7 @@ def test_a_person_too_small_in_the_picture_gets_no_form_verdict() -> None:
     once why, and the report warns."""
     import dataclasses
 
-    from coach.engine.checker import MIN_TORSO_PX
+    from coach.engine.judgeable import MIN_TORSO_PX
 
     high = rule("hips_overextended").above + 9.0
     prof, _ = bridge_profile(REST, [(high, 2.0), (high, 2.0)])

@@ -19,6 +19,7 @@ from coach.engine.cues import CueScheduler
 from coach.engine.definition import SIDES, Exercise, FaultRule
 from coach.engine.hindsight import ARRIVE, LEAVE, refine
 from coach.engine.hold import HoldTimer
+from coach.engine.judgeable import VIEW, FormGate, unjudged_cue_code, unjudged_message
 from coach.engine.legs import HiddenLegGuard
 from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
                                  PhaseChange, PhaseMachine)
@@ -27,7 +28,7 @@ from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.sides import other_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
-from coach.measures import UNITS, torso_length_px
+from coach.measures import UNITS
 from coach.pose.frame import PoseFrame
 from coach.signal import Velocity
 
@@ -38,13 +39,6 @@ UNSEEN_TEXT = {
     "jump": "Hold on - tracking lost your position",
 }
 HOLD_JUDGE_EVERY_S = 0.2  # a running hold's verdict is renewed this often (a median over the hold so far)
-# Below this torso length (mid-shoulders to mid-hips, pixels) the landmarks are too coarse to show
-# form: faults are not judged ("too small"; the hold's length still is). Set between the sizes
-# bench/placements.py measures on the synthetic clips scaled down (w320, w160, w96, w64).
-MIN_TORSO_PX = 30.0  # 14 clips: torso 36-39 px (320 wide) fault precision 0.71-1.0; 18-20 px (160 wide) 0.22-0.83
-SIZE_TAU_S = 1.0
-VIEW, SIZE = "view", "size"  # why a fault can't be judged (_unjudgeable)
-TOO_SMALL_CUE = "too_small"  # the cue code of "you are too small in the picture"
 PREROLL_S = 20.0  # the longest stretch before the starting position that is replayed (_replay_preroll)
 SWITCH_S = 0.3  # the other leg pulled in this long: alternating sides moved on (as long as a fault must last)
 SECOND_PERSON_TEXT = "More than one person in view - coaching the first one found; ask others to step out"
@@ -109,8 +103,7 @@ class ExerciseChecker:
         self.channels = ChannelReader(exercise, channels, self._key)
         self.values = self.channels.values  # smoothed, this frame (the reader updates it in place)
         self._said_unjudged: set[str] = set()
-        self._torso_px = math.nan  # the person's size in the picture (_follow_size)
-        self._small_frames = 0  # trusted frames judged too small to show form
+        self.gate = FormGate()  # whether a fault can be judged now: the person's size, the camera's angle
         self._rest: dict[Channel, float] = {}  # the person's resting value of each channel
         self.armed = False
         self._posture_ok_since: Optional[float] = None
@@ -167,7 +160,7 @@ class ExerciseChecker:
             return self._unseen(pose, side)
         assert side is not None
         self._trusted += 1
-        self._follow_size(pose, t)
+        self.gate.update(pose, self._frame_dt)
         if pose.people > 1:
             self.cues.offer(t, "second_person", SECOND_PERSON_TEXT, priority=4)
         measured = self.channels.read(pose, side, t, follow_roll=not self.armed)
@@ -295,24 +288,8 @@ class ExerciseChecker:
             self._rep = None
 
     def _unjudgeable(self, rule: FaultRule) -> Optional[str]:
-        """Why ``rule`` can't be judged now, else None: ``SIZE`` when the person is too small in the
-        picture for the landmarks to show form (every hold and rest fault), ``VIEW`` when the
-        camera's angle is beyond the rule's ``max_view_deg`` (an unknown angle does not block)."""
-        if rule.scope in ("hold", "rest") and self._torso_px < MIN_TORSO_PX:
-            return SIZE
-        view = self.channels.view_now() if rule.max_view_deg is not None else math.nan
-        return VIEW if math.isfinite(view) and view > rule.max_view_deg else None
-
-    def _follow_size(self, pose: PoseFrame, t: float) -> None:
-        """The person's size in the picture (the torso in pixels), smoothed over about a second."""
-        size = torso_length_px(pose)
-        if not math.isfinite(size):
-            return
-        if not math.isfinite(self._torso_px):
-            self._torso_px = size
-        else:
-            self._torso_px += (1.0 - math.exp(-self._frame_dt / SIZE_TAU_S)) * (size - self._torso_px)
-        self._small_frames += self._torso_px < MIN_TORSO_PX
+        """Why ``rule`` can't be judged now (coach/engine/judgeable.py), else None."""
+        return self.gate.why(rule, self.channels.view_now() if rule.max_view_deg is not None else math.nan)
 
     def _refine_phases(self) -> None:
         """With the whole set seen, move the report's phase boundaries (and the reps' start and end)
@@ -404,7 +381,7 @@ class ExerciseChecker:
         for code in verdict.unjudged:
             rule = self.ex.fault(code)
             why = self._unjudgeable(rule) or VIEW
-            said = TOO_SMALL_CUE if why == SIZE else f"{code}_unjudged"  # too small: one word for every fault
+            said = unjudged_cue_code(rule, why)
             if said not in self._said_unjudged:  # said once: it will not change until the camera moves
                 self._said_unjudged.add(said)
                 self.cues.offer(self._last_t, said, unjudged_message(rule, why), priority=0)
@@ -490,12 +467,8 @@ class ExerciseChecker:
         stats.update(extra)
         stats.update({f"{pose}_hold_s": held for pose, held in rep.pose_hold_s.items()})
         rep.stats = stats
-        # scope "rep" on the rep's own figures; "session" against the best rep so far (see rep_rules).
-        # Too small in the picture, the figures that come from the landmarks (depths, durations of
-        # movements) are not judged either; the hold's length is, as the hold itself is reported.
-        if self._torso_px < MIN_TORSO_PX:
-            rep.unjudged += [r.code for r in self.ex.faults if r.scope in ("rep", "session")
-                             and not r.judges_hold_length and r.code not in rep.unjudged]
+        # scope "rep" on the rep's own figures; "session" against the best rep so far (see rep_rules)
+        rep.unjudged += [c for c in self.gate.rep_rules_unjudged(self.ex.faults) if c not in rep.unjudged]
         for rule in violated(self.ex.faults, stats, [r.stats for r in self.reps]):
             if rule.code in rep.unjudged:
                 continue
@@ -613,21 +586,11 @@ class ExerciseChecker:
             warnings.append("never_in_position")
         if mid_rep:
             warnings.append("ended_mid_rep")
-        if self._trusted and self._small_frames > 0.5 * self._trusted:
+        if self.gate.mostly_too_small:
             warnings.append("too_small")
         return SessionRecord(reps=list(self.reps), holds=list(self.holds), phases=segments, cues=list(self.cues.given),
                              frames=self._frames, frames_with_pose=self._with_pose, frames_trusted=self._trusted,
                              warnings=warnings, setup_faults=list(self._setup_faults))
-
-
-def unjudged_message(rule: FaultRule, why: str = "view") -> str:
-    """What the coach says once about a fault it can't judge: from this camera angle (``VIEW``), or
-    because the person is too small in the picture (``SIZE``)."""
-    fault = rule.label or rule.code.replace("_", " ")
-    if why == SIZE:
-        return ("I can't check your form: you are too small in the picture - "
-                "move the camera closer, or record at a higher resolution")
-    return f"I can't check for {fault} from this camera angle - set the camera side-on to have it checked"
 
 
 def peak_key(measure: str, of: str = "tracked", relative: bool = False) -> str:
