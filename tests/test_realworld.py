@@ -21,7 +21,10 @@ REALWORLD = ROOT.parent / "shared" / "realworld"
 
 
 def labels_of(clip: str) -> dict:
-    return next(e for e in json.loads((REALWORLD / "labels.json").read_text()) if e["file"].endswith(clip))
+    labels = REALWORLD / "labels.json"
+    if not labels.exists():
+        pytest.skip("../shared/realworld is not here")
+    return next(e for e in json.loads(labels.read_text()) if e["file"].endswith(clip))
 
 
 def analysed(clip: str, exercise: str, out: Path) -> dict:
