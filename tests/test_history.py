@@ -294,7 +294,9 @@ def test_history_table_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture, c
     body = table_rows(out)
     assert [line.split()[0] for line in body] == ["1", "2", "3"]  # oldest first, newest last
     assert [line.split()[3] for line in body] == ["bridge", "cat_cow", "bridge"]
-    assert "hips_low x1" in body[0] and "bridge_synthetic.mp4" in body[0]
+    # faults in the definition's words, not codes (issue 12: plain words everywhere a person reads)
+    assert f"{load_exercise('bridge').fault('hips_low').name} x1" in body[0] and "bridge_synthetic.mp4" in body[0]
+    assert "hips_low" not in " ".join(body)
     assert "bridge hip extension (degrees)" in " ".join(out)
     plot = coach_dirs["data"] / "history.png"
     assert out[-1] == f"trend plot: {plot}" and is_png(plot)
@@ -516,7 +518,9 @@ def test_the_table_fits_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixtu
     header = out[1].split()
     assert ["reps", "good", "holds", "met"] == header[3:7] and "notes" in header
     rows = table_rows(out)
-    assert len(rows) == 12 and all("pain stop, pain 4/10, feet_too_far x1, hips_low x3" in r for r in rows)
+    # the faults in plain words: their definition's label, or the code in words where the exercise has none
+    assert len(rows) == 12 and all("pain stop, pain 4/10, feet too far" in r and "_" not in r.split("pain 4/10")[1]
+                                   .split("a_rather")[0] for r in rows)
     if width == 100:  # every number fits in 100 columns; the notes wrap
         assert "hold" in header and "ROM" in header and "11.2/10" in rows[0] and "171/179" in rows[0]
     else:

@@ -11,7 +11,7 @@ from typing import Callable, Optional, Sequence
 
 from coach.errors import CoachError
 from coach.history.store import SessionRow, data_dir, default_db_path, open_history
-from coach.history.words import rom_label
+from coach.history.words import fault_name, rom_label
 from coach.report import MEANINGS
 from coach.suggest import did_you_mean
 
@@ -141,7 +141,7 @@ def _notes(r: SessionRow) -> str:
         notes.append(r.ended.replace("_", " "))
     if r.pain_rating is not None:
         notes.append(f"pain {r.pain_rating:g}/10")
-    notes += [f"{code} x{n}" for code, n in sorted(r.faults.items())]
+    notes += [f"{fault_name(r.exercise_id, code)} x{n}" for code, n in sorted(r.faults.items())]
     notes.append(Path(r.source_path).name or r.source_path or "-")  # a file name, or "camera:0"
     return ", ".join(notes)
 

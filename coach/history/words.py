@@ -24,3 +24,15 @@ def rom_label(measure: str) -> str:
     unit = units.pop() if len(units) == 1 else ""
     words = " + ".join(parts)
     return f"{words[:1].upper()}{words[1:]} ({UNIT_WORDS.get(unit, unit) or 'no unit'})"
+
+
+def fault_name(exercise_id: str, code: str) -> str:
+    """A fault code in the words of its exercise's definition (its ``label``), for a table a person
+    reads; an exercise or code the definitions no longer have: the code without underscores."""
+    from coach.engine.definition import load_exercise
+    from coach.errors import CoachError
+
+    try:
+        return load_exercise(exercise_id).fault(code).name
+    except (CoachError, StopIteration):
+        return code.replace("_", " ")
