@@ -17,7 +17,7 @@ from typing import Callable, Optional
 from coach.engine.channels import Channel, ChannelReader
 from coach.engine.cues import CueScheduler
 from coach.engine.definition import SIDES, Exercise, FaultRule
-from coach.engine.hindsight import ARRIVE, LEAVE, refine
+from coach.engine.hindsight import ARRIVE, LEAVE, Track, refine
 from coach.engine.hold import HoldTimer
 from coach.engine.judgeable import VIEW, FormGate, unjudged_cue_code, unjudged_message
 from coach.engine.legs import HiddenLegGuard
@@ -131,7 +131,7 @@ class ExerciseChecker:
         self.holds: list[HoldRecord] = []
         self._segments: list[tuple[float, str]] = []
         # The raw key measure while counting, for refining an out-and-back report's phases at the end.
-        self._series: Optional[list[tuple[float, float]]] = [] if isinstance(self.machine, PhaseMachine) else None
+        self._series: Optional[Track] = Track() if isinstance(self.machine, PhaseMachine) else None
         self._frames = self._with_pose = self._trusted = 0
         self._people_max = 0
         self._last_t = 0.0

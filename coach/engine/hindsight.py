@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import bisect
 import statistics
-from typing import Sequence
+from array import array
+from typing import Iterator, Sequence, Union
 
 # Of the excursion from rest to top. Chosen among 0.02, 0.03 and 0.05 on the synthetic clips (bench/accuracy.py
 # says so). What is left late is MediaPipe's: its landmarks barely move in the first 0.2 s of a slow rise.
@@ -22,7 +23,7 @@ TOL_FRACTION = 0.03
 _MEDIAN = 5  # samples in the running median the raw values go through (single-frame spikes)
 
 
-def _smoothed(series: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:
+def _smoothed(series: "Series") -> tuple[list[float], list[float]]:
     ts = [t for t, _ in series]
     vs = [v for _, v in series]
     half = _MEDIAN // 2
@@ -32,7 +33,30 @@ def _smoothed(series: Sequence[tuple[float, float]]) -> tuple[list[float], list[
 LEAVE, ARRIVE = "leave", "arrive"
 
 
-def refine(segments: list[tuple[float, str]], series: Sequence[tuple[float, float]],
+class Track:
+    """(t, value) pairs kept for a whole session in two arrays of doubles: 16 bytes a frame where a
+    list of tuples takes over 100 (an hour of live coaching: 1.7 MiB instead of 12; bench/soak.py).
+    Iterates as (t, value) pairs, like the list it replaces."""
+
+    def __init__(self) -> None:
+        self.t = array("d")
+        self.v = array("d")
+
+    def append(self, pair: tuple[float, float]) -> None:
+        self.t.append(pair[0])
+        self.v.append(pair[1])
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def __iter__(self) -> Iterator[tuple[float, float]]:
+        return zip(self.t, self.v)
+
+
+Series = Union[Track, Sequence[tuple[float, float]]]  # (t, value) pairs in time order
+
+
+def refine(segments: list[tuple[float, str]], series: "Series",
            transitions: dict[tuple[str, str], str]) -> dict[float, float]:
     """New times for the boundaries named in ``transitions`` ((phase before, phase after) -> LEAVE
     when the one before is a still phase the movement leaves, ARRIVE when the one after is a still

@@ -10,6 +10,7 @@ Frame rate is processed frames per second over a recent window (on screen) and o
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 from dataclasses import dataclass
 from typing import Optional, Sequence
@@ -54,8 +55,10 @@ class LoopStats:
         self.window_s = window_s
         self.frames = 0
         # Every frame's latency and inference time, for percentiles (floats: an hour is a few MB).
-        self.latencies: list[float] = []
-        self.inferences: list[float] = []
+        # Every frame's figures, for the percentiles: 4-byte floats (a list of Python floats costs
+        # 32 bytes a value: 2 MiB an hour of session on these two alone; bench/soak.py).
+        self.latencies = array("f")
+        self.inferences = array("f")
         self._recent: deque[FrameTiming] = deque()
         self._first_shown: Optional[float] = None
         self._last_shown: Optional[float] = None
