@@ -169,10 +169,6 @@ def run_camera(args: argparse.Namespace) -> int:
     from coach.live.speech import Speaker
     from coach.pose.backends import make_backend
 
-    if not args.seconds > 0:
-        raise CoachError(f"--seconds must be above 0, got {args.seconds:g}")
-    if not args.countdown >= 0:
-        raise CoachError(f"--countdown must be 0 or more seconds, got {args.countdown:g}")
     exercise = load_exercise(args.exercise) if args.exercise else None
     if args.out:  # refused before watching, not after: an earlier check's result is kept unless --force
         named_folder(args.out, args.force, marker=RESULT)

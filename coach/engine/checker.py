@@ -213,7 +213,7 @@ class ExerciseChecker:
         self._posture_ok_since = None
         if not self.armed:
             self._open_segment(t, "setup")
-            if failing.to_start and t - (self._preroll[0].t if self._preroll else t) < PREROLL_S:
+            if self.count_under_way and failing.to_start and t - (self._preroll[0].t if self._preroll else t) < PREROLL_S:
                 self._preroll.append(moment())  # in the exercise's posture, on the way to its starting position
             else:
                 self._preroll = []

@@ -59,10 +59,6 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
 
 def run_command(args: argparse.Namespace) -> int:
     exercise = session_exercise(args)
-    if args.max_seconds is not None and args.max_seconds <= 0:
-        raise CoachError(f"--max-seconds must be above 0, got {args.max_seconds:g}")
-    if args.countdown < 0:
-        raise CoachError(f"--countdown must be 0 or more seconds, got {args.countdown:g}")
     from coach.live.display import display_problem
 
     if not args.headless:
