@@ -6,7 +6,7 @@ Clips, each only where present (an absent folder is skipped with a note):
 
 - ``../shared/synthetic/*.labels.json`` (origin ``synthetic``): rendered clips with exact labels.
   The negatives (exercise ``none``) go through every exercise's checker and expect 0 reps.
-- ``samples/*.labels.json`` (origin ``samples``): a sample with the file name of a synthetic clip is
+- ``samples/*.labels.json`` and ``samples/*/*.labels.json`` (origin ``samples``): a sample with the file name of a synthetic clip is
   a copy of it and is scored once, under ``synthetic`` (unless synthetic clips are left out).
 - ``../shared/realworld/labels.json``: ``videos/`` (origin ``realworld``) and ``suspected_synthetic/``
   (origin ``suspected_synthetic``). Evaluation only: the clips are read where they are.
@@ -182,7 +182,7 @@ def sample_clips(exercises: Sequence[str], with_synthetic: bool, notes: list[str
         notes.append(f"samples: {SAMPLES_DIR} not found, skipped")
         return []
     clips = []
-    for path in sorted(SAMPLES_DIR.glob("*.labels.json")):
+    for path in sorted(SAMPLES_DIR.rglob("*.labels.json")):  # samples/<exercise>/: the catalogue's renders
         labels = load_labels(path)
         targets = exercises_of(labels, exercises)
         twin = SYNTHETIC_DIR / labels.video.name

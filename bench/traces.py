@@ -8,8 +8,10 @@ one trace per video. The cache key names the backend and whether segmentation wa
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -23,7 +25,13 @@ CACHE = Path(os.environ.get("COACH_BENCH_CACHE", Path(__file__).resolve().parent
 
 
 def cached_trace(video: Path, backend: str = "solution", segmentation: bool = True) -> Path:
-    """Path of the landmark trace of ``video``, running the pose model only when it isn't cached."""
+    """Path of the landmark trace of ``video``, running the pose model only when it isn't cached.
+
+    A clip shipped with its trace (``NAME.landmarks.jsonl.gz`` beside ``NAME.mp4``, written by the same
+    backend) uses that one: the catalogue's renders ship theirs so the tests need no inference."""
+    shipped = video.with_name(video.stem + ".landmarks.jsonl.gz")
+    if shipped.is_file() and backend == "solution" and segmentation:
+        return shipped
     st = video.stat()
     flags = f"|{backend}" + ("|segmentation" if segmentation else "")  # without: the key of older caches
     key = hashlib.sha1(f"{video.resolve()}|{st.st_size}|{int(st.st_mtime)}{flags}".encode()).hexdigest()[:12]
@@ -45,6 +53,21 @@ def cached_trace(video: Path, backend: str = "solution", segmentation: bool = Tr
     return out
 
 
+def ship_trace(video: Path) -> Path:
+    """Write ``NAME.landmarks.jsonl.gz`` beside ``video`` (real inference, with segmentation): the trace
+    the tests and benches then replay instead of running the pose model."""
+    out = video.with_name(video.stem + ".landmarks.jsonl.gz")
+    if out.exists():
+        out.unlink()  # a stale shipped trace would be returned by cached_trace itself
+    trace = cached_trace(video)
+    with open(trace, "rb") as src, gzip.open(out, "wb", compresslevel=9) as dst:
+        shutil.copyfileobj(src, dst)
+    return out
+
+
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        print(cached_trace(Path(arg)))
+    # python bench/traces.py [--ship] VIDEO...   (--ship: write NAME.landmarks.jsonl.gz beside each video)
+    args = sys.argv[1:]
+    ship = "--ship" in args
+    for arg in (a for a in args if a != "--ship"):
+        print(ship_trace(Path(arg)) if ship else cached_trace(Path(arg)))

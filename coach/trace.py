@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gzip
 import json
 import math
+import zlib
 from typing import IO, TYPE_CHECKING, Iterator, Optional
 
 import numpy as np
@@ -188,12 +190,14 @@ class TraceSource:
     def __init__(self, path: str) -> None:
         self.path = path
         try:
-            self._f = open(path, "r", encoding="utf-8")
+            # A committed trace may be gzipped (``*.jsonl.gz``): the landmarks of a clip, cached once.
+            self._f = (gzip.open(path, "rt", encoding="utf-8") if str(path).endswith(".gz")
+                       else open(path, "r", encoding="utf-8"))
             first = self._f.readline()
             header = json.loads(first)
         except FileNotFoundError:
             raise CoachError(f"trace not found: {path} (check the path)") from None
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, OSError, EOFError, zlib.error):
             raise _fail(path, 1, "the header is not JSON") from None
         if not isinstance(header, dict) or header.get("schema") != SCHEMA:
             raise _fail(path, 1, f"schema is {header.get('schema') if isinstance(header, dict) else None!r}, expected {SCHEMA!r}")

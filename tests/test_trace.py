@@ -328,3 +328,28 @@ def test_malformed_back_names_file_and_line(tmp_path: Path, back) -> None:
     path = tmp_path / "t.jsonl"
     path.write_text(_header() + _frame_line(0) + _frame_line(1, back=back) + _frame_line(2), encoding="utf-8")
     _expect_error(path, 3)
+
+
+def test_gzipped_trace_replays_the_same_frames(tmp_path: Path) -> None:
+    """A shipped ``*.landmarks.jsonl.gz`` (the catalogue's renders carry theirs) reads as the plain file."""
+    import gzip
+    import shutil
+
+    frames = make_frames(12, seed=3)
+    plain = tmp_path / "t.jsonl"
+    write_trace(plain, frames)
+    packed = tmp_path / "t.landmarks.jsonl.gz"
+    with open(plain, "rb") as src, gzip.open(packed, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    _, a = read_all(plain)
+    src, b = read_all(packed)
+    assert len(b) == len(a) == 12 and src.info.frames == 12
+    for x, y in zip(a, b):
+        assert_same(x, y)
+
+
+def test_corrupt_gzipped_trace_is_refused_with_line_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.landmarks.jsonl.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    with pytest.raises(CoachError, match="line 1"):
+        list(TraceSource(str(bad)))
