@@ -499,6 +499,21 @@ def _panel_layout(w: int, h: int, texts: tuple[str, ...]) -> PanelLayout:
     return PanelLayout(x0, y0, ix + inner + pad, bar[3] + pad, tuple(lines), hold_label_y, bar, title, body, hold)
 
 
+def panel_lines(exercise_name: str, result: FrameResult) -> tuple[str, str, str, str]:
+    """The panel's four lines: exercise, reps, phase, hold."""
+    target = result.hold_target_s
+    reps = f"Reps {result.reps} (good {result.good_reps})"
+    if result.side_reps is not None:  # a per-side set: where each side stands
+        reps = f"Reps L {result.side_reps[0]}, R {result.side_reps[1]} (good {result.good_reps})"
+    phase = f"Phase: {result.phase}"
+    hold = f"Hold {result.hold_s:.1f} / {target:.1f} s" if target > 0 else f"Hold {result.hold_s:.1f} s"
+    if result.worked_side:  # one-sided exercises: whose hold this is
+        hold += f" ({result.worked_side})"
+    if result.hold_faults and (result.holding or result.hold_s > 0):
+        hold += " - fix form"  # the bar is red: this hold will not meet its target as it is
+    return exercise_name, reps, phase, hold
+
+
 class PanelAnnotator:
     """A semi-transparent panel, top left: exercise, reps, phase and the hold bar."""
 
@@ -507,15 +522,9 @@ class PanelAnnotator:
 
     def annotate(self, scene: np.ndarray, pose: PoseFrame, result: FrameResult) -> np.ndarray:
         s = Style.for_image(scene)
+        _, reps, phase, hold = lines = panel_lines(self.exercise_name, result)
         target = result.hold_target_s
-        reps = f"Reps {result.reps} (good {result.good_reps})"
-        phase = f"Phase: {result.phase}"
-        hold = f"Hold {result.hold_s:.1f} / {target:.1f} s" if target > 0 else f"Hold {result.hold_s:.1f} s"
-        if result.worked_side:  # one-sided exercises: whose hold this is
-            hold += f" ({result.worked_side})"
-        if result.hold_faults and (result.holding or result.hold_s > 0):
-            hold += " - fix form"  # the bar is red: this hold will not meet its target as it is
-        lay = panel_layout(scene, (self.exercise_name, reps, phase, hold))
+        lay = panel_layout(scene, lines)
         blend_rect(scene, lay.x0, lay.y0, lay.x1, lay.y1, PANEL_BG, PANEL_ALPHA)
         # The verdict stripe: the panel's only form colour, grey unless counting.
         cv2.rectangle(scene, (lay.x0, lay.y0), (lay.x0 + s.px(4, 2) - 1, lay.y1 - 1),

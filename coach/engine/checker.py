@@ -25,6 +25,7 @@ from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABOR
                                  PhaseChange, PhaseMachine)
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
+from coach.engine.set_progress import SWITCH_CODE, SWITCH_PRIORITY, SetProgress, reps_by_side
 from coach.engine.sides import other_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
@@ -91,6 +92,7 @@ class ExerciseChecker:
         self.pose: Optional[PoseFrame] = None  # the last frame as judged: a hidden leg carried
         self.machine = make_machine(exercise.phases)  # out-and-back (PhaseMachine) or two-way (cat-cow)
         self.timer = HoldTimer(exercise.hold_target_s)
+        self.progress = SetProgress(exercise)  # per-side sets: when to say "switch sides"
         self._key: Channel = (exercise.phases.measure, "tracked")
         channels = {self._key} | {(c.measure, "tracked") for c in exercise.posture}
         for rule in exercise.faults:
@@ -476,6 +478,9 @@ class ExerciseChecker:
                 rep.faults.append(rule.code)
                 self.cues.offer(t, rule.code, self.ex.cue_text(rule), rule.priority)
         self.reps.append(rep)
+        switch_to = self.progress.after_rep([r.side for r in self.reps])
+        if switch_to is not None:
+            self.cues.offer(t, SWITCH_CODE, self.ex.switch_text(switch_to), SWITCH_PRIORITY)
 
     # -- faults ----------------------------------------------------------------------------------
     def _rule_values(self) -> RuleValues:
@@ -556,7 +561,8 @@ class ExerciseChecker:
             holding=self.timer.running, cue=cue, active_faults=active, people=pose.people, hold_faults=self._hold_faults,
             # The leg this rep pulls, once one leads: as the legs cross, the hold still shown is its.
             worked_side=(self._lead or self._worked) if self._rep is not None else None,
-            key_level=self.machine.level(self.values.get(self._key, math.nan)) if self.armed else math.nan)
+            key_level=self.machine.level(self.values.get(self._key, math.nan)) if self.armed else math.nan,
+            side_reps=tuple(reps_by_side([r.side for r in self.reps]).values()) if self.ex.per_side else None)
 
     def finish(self) -> SessionRecord:
         """Close the session as a person would judge it (the machine's ``finish``): a rep that reached

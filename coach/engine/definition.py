@@ -28,6 +28,7 @@ SCHEMA = "coach.exercise/1"
 # Figures a scope="rep" or "session" fault may test; hold_share is the hold as a share of the hold
 # target, so one limit holds for every target (--hold, presets).
 REP_STATS = ("hold_s", "hold_share", "top_s", "duration_s")
+SWITCH_SAY = "Now switch sides: your {side} side"  # per-side exercises; {side} = the side to do next
 TARGET = "{target}"  # in a cue text: the hold target in seconds ("Hold a little longer: {target} seconds")
 # Two-way phases add, per pole, e.g. cat_depth / cow_depth and cat_hold_s / cow_hold_s: POLE_STATS.
 POLE_STATS = ("depth", "hold_s")
@@ -229,6 +230,11 @@ class Exercise:
     faults: tuple[FaultRule, ...]
     sides: Optional[SidesRule] = None
     presets: dict = field(default_factory=dict)  # name -> {hold_s, reps_min, reps_max}
+    # Done on the left and the right: reps_min/reps_max are per side, the report sums up per side, and
+    # when one side has its reps_min (and the other not yet) the coach says ``switch_say`` ({side}: the
+    # side to do next).
+    per_side: bool = False
+    switch_say: str = SWITCH_SAY
     path: str = field(default="", compare=False)
     needs: tuple[str, ...] = ()  # of NEEDS: e.g. "segmentation" (the person mask, for the back's profile)
     # Two joints that lie on the floor in the starting position (lying: shoulder and ankle; on hands
@@ -272,6 +278,10 @@ class Exercise:
     def cue_text(self, rule: FaultRule) -> str:
         """The rule's cue, with the hold target (``{target}``) as this session sets it."""
         return rule.cue.replace(TARGET, f"{self.hold_target_s:g}")
+
+    def switch_text(self, side: str) -> str:
+        """What the coach says when one side's reps are done: the other side, ``side``, is next."""
+        return self.switch_say.replace("{side}", side)
 
     def fault(self, code: str) -> FaultRule:
         return next(f for f in self.faults if f.code == code)
@@ -615,6 +625,12 @@ def parse_exercise(data: dict, path: str) -> Exercise:
     reps_min, reps_max = targets.get("reps_min", int), targets.get("reps_max", int)
     if not 0 <= reps_min <= reps_max:
         raise targets.error("reps_min", f"must be 0 or more and at most reps_max ({reps_max}), got {reps_min}")
+    per_side = targets.get("per_side", bool, False)
+    switch_say = targets.get("switch_say", str, SWITCH_SAY)
+    if "switch_say" in targets.table and not per_side:
+        raise targets.error("switch_say", "is said only when per_side = true")
+    if not switch_say.strip():
+        raise targets.error("switch_say", "must not be empty")
     exercise = Exercise(
         id=ex_id, name=top.get("name", str), view=top.get("view", str, choices=("side", "front", "any")),
         instructions=" ".join(top.get("instructions", str).split()),
@@ -623,6 +639,7 @@ def parse_exercise(data: dict, path: str) -> Exercise:
         posture=tuple(_posture(f) for f in top.array("posture")),
         faults=faults, sides=_sides(top.subtable("sides")) if "sides" in data else None,
         presets=_presets(targets.subtable("presets")) if "presets" in targets.table else {}, path=path,
+        per_side=per_side, switch_say=switch_say,
         needs=_needs(top), level_line=_level_line(top), side_within_deg=_side_within(top),
         about=_about(top.subtable("about"), phases, tuple(codes)) if "about" in data else {})
     top.refuse_unknown()

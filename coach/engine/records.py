@@ -83,6 +83,8 @@ class FrameResult:
     # The faults of the hold under way as its end will judge them (else of the last hold): a hold
     # meets its target only in good form, on screen as in the report.
     hold_faults: tuple[str, ...] = ()
+    # Per-side exercises: reps done on the (left, right) side so far; None for the others.
+    side_reps: Optional[tuple[int, ...]] = None
 
     @property
     def hold_met(self) -> bool:

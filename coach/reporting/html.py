@@ -196,7 +196,9 @@ def _summary(r: dict) -> dict:
     return {
         "reps": summary["reps"], "reps_word": "rep" if summary["reps"] == 1 else "reps",
         "good_reps": summary["good_reps"], "good_word": "good rep" if summary["good_reps"] == 1 else "good reps",
-        "reps_target": f"{reps_min}–{reps_max}" if isinstance(reps_min, int) and isinstance(reps_max, int) else "",
+        "reps_target": (f"{reps_min}–{reps_max}" if reps_min != reps_max else f"{reps_min}")
+                       + (" per side" if targets.get("per_side") is True else "")
+                       if isinstance(reps_min, int) and isinstance(reps_max, int) else "",
         "holds": len(holds), "holds_met": holds_met(r),
         # no target (cat-cow's brief pauses): every hold "meets" it, which would say nothing
         "hold_target": _s(target) if isinstance(target, (int, float)) and target > 0 else "",
