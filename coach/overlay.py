@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Protocol, Sequence
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from coach.engine.definition import Exercise, TwoWayPhases
 from coach.engine.records import FrameResult
+from coach.fonts import font_for, warn_undrawable
 from coach.measures import UNITS, hip_angle
 from coach.pose.frame import PoseFrame, side_landmark
 
@@ -121,24 +121,24 @@ def text_box(text: str, scale: float, thick: int) -> tuple[int, int, int]:
     if text.isascii():
         (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
     else:
-        left, top, right, bottom = _unicode_font(scale).getbbox(text, anchor="ls", stroke_width=_stroke(thick))
+        left, top, right, bottom = _unicode_font(font_for(text), scale).getbbox(text, anchor="ls",
+                                                                               stroke_width=_stroke(thick))
         w, h, base = right - left, max(-top, 0), max(bottom, 0)
     o = _outline(thick)
     return w + 2 * o, h + o, base + o
 
 
 # Text beyond ASCII (cue texts and definitions in any language): OpenCV's Hershey fonts draw "????",
-# so it is drawn with DejaVu Sans (shipped with matplotlib, a dependency) through Pillow, sized to
-# match: at 30 px per unit of scale its cap height is the Hershey font's 22 px.
+# so it is drawn through Pillow with DejaVu Sans, or another installed font where DejaVu lacks a
+# character (coach/fonts.py), sized to match: at 30 px per unit of scale DejaVu's cap height is the
+# Hershey font's 22 px.
 UNICODE_PX_PER_SCALE = 30.0
 
 
-@functools.lru_cache(maxsize=16)
-def _unicode_font(scale: float) -> "ImageFont.FreeTypeFont":
-    import matplotlib
+@functools.lru_cache(maxsize=32)
+def _unicode_font(path: str, scale: float) -> "ImageFont.FreeTypeFont":
     from PIL import ImageFont
 
-    path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
     return ImageFont.truetype(path, max(6, int(round(UNICODE_PX_PER_SCALE * scale))))
 
 
@@ -154,7 +154,7 @@ def put_text(image: np.ndarray, text: str, org: Point, scale: float, color: "Col
         return
     from PIL import Image, ImageDraw
 
-    font, sw = _unicode_font(scale), _stroke(thick)
+    font, sw = _unicode_font(font_for(text), scale), _stroke(thick)
     left, top, right, bottom = font.getbbox(text, anchor="ls", stroke_width=sw)
     if right <= left or bottom <= top:
         return
@@ -731,6 +731,12 @@ def default_annotators(exercise: Exercise) -> list[Annotator]:
             StatusAnnotator(), CueAnnotator()]
 
 
+def exercise_texts(exercise: Exercise) -> list[str]:
+    """Every text of a definition the overlay may draw: its name, phase names, cues and posture prompts."""
+    return [exercise.name, *exercise.phases.names, *(f.cue for f in exercise.faults),
+            *(p.say for p in exercise.posture)]
+
+
 class Overlay:
     """The coach's picture of an exercise: ``annotators`` (by default ``default_annotators``) in order."""
 
@@ -738,6 +744,8 @@ class Overlay:
         self.exercise = exercise
         self.annotators: list[Annotator] = (list(annotators) if annotators is not None
                                             else default_annotators(exercise))
+        # Said before the first frame, not found as boxes in the video afterwards.
+        warn_undrawable(exercise_texts(exercise), exercise.path or exercise.id)
 
     def top_right_free(self, scene: np.ndarray) -> int:
         """The first row of the top-right corner that no annotator draws in (0: all of it is free),
