@@ -9,6 +9,7 @@ faults -> offer cues to the scheduler. At the end, the report's phases are refin
 
 from __future__ import annotations
 
+import copy
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -563,6 +564,16 @@ class ExerciseChecker:
             worked_side=(self._lead or self._worked) if self._rep is not None else None,
             key_level=self.machine.level(self.values.get(self._key, math.nan)) if self.armed else math.nan,
             side_reps=tuple(reps_by_side([r.side for r in self.reps]).values()) if self.ex.per_side else None)
+
+    def snapshot(self) -> SessionRecord:
+        """The session as ``finish`` would close it now, this checker carrying on unchanged (closing may
+        change state: a two-way machine's last cycle, session-scope faults). The copy leaves out the
+        whole-session track, whose hindsight refinement is for the final report: a save at minute 60
+        of a live session then costs what it cost at minute 1 (bench/soak.py)."""
+        memo: dict[int, object] = {id(self.ex): self.ex}
+        if self._series is not None:
+            memo[id(self._series)] = None
+        return copy.deepcopy(self, memo).finish()
 
     def finish(self) -> SessionRecord:
         """Close the session as a person would judge it (the machine's ``finish``): a rep that reached

@@ -26,7 +26,7 @@ come from the checker, which only sees frames once counting has started (its pha
 
 from __future__ import annotations
 
-import copy
+import ctypes
 import os
 from typing import Optional
 
@@ -38,6 +38,24 @@ from coach.sources import SourceInfo
 from coach.trace import TraceWriter
 
 REPORT, TRACE = "report.json", "landmarks.jsonl"
+
+def trim_heap() -> None:
+    """Hand freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing). A live
+    session frees frame buffers in other threads than the ones that allocated them, and glibc keeps
+    such memory in per-thread arenas: without this the resident size creeps up over an hour
+    (bench/soak.py)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None  # resolved on first use: glibc's malloc_trim, or False where there is none
+
 
 class LiveSession:
     """Owns the output folder: the trace, the periodic and final report."""
@@ -74,9 +92,8 @@ class LiveSession:
         return (self.last_t + 1.0 / self.source.fps) if self.last_t is not None else 0.0
 
     def report(self, checker: object, live: dict, warnings: tuple[str, ...] = (), final: bool = False) -> dict:
-        # Mid-session, finish() runs on a copy: closing a session may change the checker's state (a
-        # two-way machine's last cycle, session-scope faults), and this one carries on.
-        session = (checker if final else copy.deepcopy(checker)).finish()  # type: ignore[attr-defined]
+        # Mid-session the checker carries on: the report is of a snapshot (ExerciseChecker.snapshot).
+        session = checker.finish() if final else checker.snapshot()  # type: ignore[attr-defined]
         self.source.frames, self.source.duration_s = self.frames, self.duration_s()
         extra = list(warnings)
         if self.counting_from is None and "setup_not_finished" not in extra:
@@ -107,6 +124,8 @@ class LiveSession:
                                                     history_db=self.history_db))
         self._saved_reps = report["summary"]["reps"]
         self._saved_at = self.last_t if self.last_t is not None else 0.0
+        if not final:
+            trim_heap()
         return report
 
     def save_due(self, t: float, reps: int) -> bool:
