@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 from coach.engine.cues import Cue, CueScheduler
 from coach.engine.records import FrameResult
 from coach.live.setup import COUNTDOWN, READY, SetupStep
 from coach.live.speech import Speaker
+
+
+# The last seconds of a long hold are counted down aloud ("3", "2", "1", then RELEASE_SAY): a person
+# holding a stretch for 30 s has their eyes shut or on the floor, not on the screen. Short holds (a
+# bridge's 2 s) are not: a countdown would be all the coach says.
+COUNTDOWN_FROM_TARGET_S = 10.0
+COUNTDOWN_S = 3
+RELEASE_SAY = "And release"
 
 
 class Voice:
@@ -22,6 +31,7 @@ class Voice:
         self._said: Optional[Cue] = None
         self._cue: Optional[tuple[float, str]] = None
         self._tick: Optional[int] = None
+        self._hold_said: Optional[int] = None  # the last number counted down in this hold (0: release said)
 
     def setup(self, t: float, step: SetupStep) -> None:
         if step.code == COUNTDOWN:
@@ -36,12 +46,27 @@ class Voice:
         self._message(t, step.code, step.message)
 
     def coaching(self, t: float, result: FrameResult) -> None:
+        self._count_down(result)
         cue = result.cue
         if cue is not None and (cue.t, cue.code) != self._cue:
             self._cue = (cue.t, cue.code)
             self.speaker.say(cue.text)
         elif result.state != "active" and result.message:
             self._message(t, "state", result.message)
+
+    def _count_down(self, result: FrameResult) -> None:
+        """The hold's last seconds, each number once; the timer stops while form fails, and so does this."""
+        if not result.holding:
+            self._hold_said = None
+            return
+        target = result.hold_target_s
+        if target < COUNTDOWN_FROM_TARGET_S or result.hold_faults:
+            return
+        left = math.ceil(max(target - result.hold_s, 0.0) - 1e-9)
+        if left > COUNTDOWN_S or left == self._hold_said or self._hold_said == 0:
+            return
+        self._hold_said = left
+        self.speaker.say(str(left) if left > 0 else RELEASE_SAY)
 
     def _message(self, t: float, code: str, text: str) -> None:
         self.messages.offer(t, f"{code}:{text}", text)  # a new wording is a new message
