@@ -52,8 +52,11 @@ class AnalysisResult:
     exit_status: Optional[int] = None  # stopped by a signal: 128 + its number (SIGTERM 143, SIGHUP 129)
 
 
+TRACE_SUFFIXES = (".jsonl", ".jsonl.gz")  # a landmark trace, plain or gzipped
+
+
 def is_trace(path: str) -> bool:
-    return path.endswith(".jsonl")
+    return path.endswith(TRACE_SUFFIXES)
 
 
 def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",

@@ -29,6 +29,7 @@ from coach.errors import CoachError
 REPORT = "report.json"
 TRACE_NAME = "landmarks.jsonl"
 REPLAY_SUFFIX = "-replay"
+SHIPPED_TRACE = ".landmarks.jsonl.gz"  # a clip's trace committed beside it (bench/traces.py --ship)
 MAX_TRIES = 10_000  # runs/NAME-2 ... runs/NAME-10000: past that, something else is wrong
 
 
@@ -41,9 +42,13 @@ class OutFolder:
 
 def default_name(input_path: str) -> str:
     """The name of a run's default folder: the video's name; for a trace replay of ``DIR/landmarks.jsonl``
-    (the README's way) ``DIR-replay``, since every trace is called landmarks.jsonl."""
-    stem = os.path.splitext(os.path.basename(input_path))[0]
-    if os.path.basename(input_path) == TRACE_NAME:
+    (the README's way) ``DIR-replay``, since every trace is called landmarks.jsonl; for a clip's shipped
+    trace ``NAME.landmarks.jsonl.gz``, ``NAME-replay``."""
+    base = os.path.basename(input_path)
+    if base.endswith(SHIPPED_TRACE):
+        return base[: -len(SHIPPED_TRACE)] + REPLAY_SUFFIX
+    stem = os.path.splitext(base)[0]
+    if base == TRACE_NAME:
         parent = os.path.basename(os.path.dirname(os.path.abspath(input_path)))
         return (parent or stem) + REPLAY_SUFFIX
     return stem

@@ -115,13 +115,20 @@ def _rows_template(rows: int, cols: int) -> str:
     return "[" + ",".join([row] * rows) + "]"
 
 
+def open_trace(path: str) -> IO[str]:
+    """A trace file for reading as text; a committed one may be gzipped (``*.jsonl.gz``)."""
+    if str(path).endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, "r", encoding="utf-8")
+
+
 def recorded_exercise(path: str) -> Optional[str]:
     """The id of the exercise a trace's header says it was recorded for; None when it says none (an
     older trace) or the header can't be read (the replay itself then says what is wrong)."""
     try:
-        with open(path, "r", encoding="utf-8") as f:
+        with open_trace(path) as f:
             header = json.loads(f.readline())
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, EOFError, zlib.error):
         return None
     exercise = header.get("exercise") if isinstance(header, dict) else None
     ex_id = exercise.get("id") if isinstance(exercise, dict) else None
@@ -190,9 +197,7 @@ class TraceSource:
     def __init__(self, path: str) -> None:
         self.path = path
         try:
-            # A committed trace may be gzipped (``*.jsonl.gz``): the landmarks of a clip, cached once.
-            self._f = (gzip.open(path, "rt", encoding="utf-8") if str(path).endswith(".gz")
-                       else open(path, "r", encoding="utf-8"))
+            self._f = open_trace(path)
             first = self._f.readline()
             header = json.loads(first)
         except FileNotFoundError:

@@ -35,6 +35,7 @@ def test_default_names() -> None:
     assert default_name("clips/bridge_mixed_05.mp4") == "bridge_mixed_05"
     assert default_name("runs/demo/landmarks.jsonl") == "demo-replay"  # every trace has the same file name
     assert default_name("elsewhere/monday.jsonl") == "monday"
+    assert default_name("samples/locust/lc_good_01.landmarks.jsonl.gz") == "lc_good_01-replay"  # a shipped trace
 
 
 def test_a_taken_folder_is_never_picked(tmp_path: Path) -> None:

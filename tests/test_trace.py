@@ -353,3 +353,30 @@ def test_corrupt_gzipped_trace_is_refused_with_line_1(tmp_path: Path) -> None:
     bad.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
     with pytest.raises(CoachError, match="line 1"):
         list(TraceSource(str(bad)))
+
+
+def test_a_gzipped_trace_is_replayed_by_coach_analyze_and_names_its_exercise(tmp_path: Path) -> None:
+    import gzip
+    import shutil
+    import subprocess
+    import sys
+
+    from coach.engine.definition import load_exercise
+    from coach.trace import recorded_exercise
+
+    plain = tmp_path / "t.jsonl"
+    frames = make_frames(30, seed=5)
+    writer = TraceWriter(str(plain), SourceInfo(path="clip.mp4", fps=FPS, frames=30, width=W, height=H,
+                                                duration_s=1.0), BACKEND, load_exercise("bridge"))
+    for f in frames:
+        writer.write(f)
+    writer.close()
+    packed = tmp_path / "clip.landmarks.jsonl.gz"
+    with open(plain, "rb") as src, gzip.open(packed, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    assert recorded_exercise(str(packed)) == "bridge"
+    proc = subprocess.run([sys.executable, "-m", "coach", "analyze", str(packed), "--history-db",
+                           str(tmp_path / "h.db")], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "runs" / "clip-replay" / "report.json").read_text())
+    assert report["exercise"]["id"] == "bridge" and report["source"]["frames"] == 30
