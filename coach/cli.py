@@ -6,21 +6,33 @@ import argparse
 import os
 import re
 import sys
-from typing import NoReturn, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, NoReturn, Optional, Sequence, TextIO
 
 from coach.cli_options import add_session_options
 from coach.errors import CoachError
 from coach.run_folder import FolderLock, default_name, out_folder, release, where_note
 from coach.suggest import did_you_mean, unknown_option
 
+if TYPE_CHECKING:
+    from coach.engine.definition import Exercise
+
+
+def exercise_line(ex: Exercise) -> str:
+    """One line of ``coach exercises``: id, name, targets (per side where so), the camera view it needs."""
+    reps = f"{ex.reps_min}" if ex.reps_min == ex.reps_max else f"{ex.reps_min}-{ex.reps_max}"
+    reps += " rep" + ("" if reps == "1" else "s") + (" per side" if ex.per_side else "")
+    hold = f"hold {ex.hold_target_s:g} s, " if ex.hold_target_s > 0 else ""
+    view = {"side": "side-on", "front": "facing the camera", "any": "any view"}.get(ex.view, ex.view)
+    presets = "".join(f"; --preset {name}: hold {p.get('hold_s', ex.hold_target_s):g} s"
+                      for name, p in sorted(ex.presets.items()))
+    return f"{ex.id:<22} {ex.name}  ({hold}{reps}; camera {view}{presets})"
+
 
 def _cmd_exercises(args: argparse.Namespace) -> int:
     from coach.engine.definition import exercise_ids, load_exercise
 
     for ex_id in exercise_ids():
-        ex = load_exercise(ex_id)
-        presets = "".join(f"; --preset {name}: hold {p.get('hold_s', ex.hold_target_s):g} s" for name, p in sorted(ex.presets.items()))
-        print(f"{ex.id:<16} {ex.name}  (hold {ex.hold_target_s:g} s, {ex.reps_min}-{ex.reps_max} reps{presets})")
+        print(exercise_line(load_exercise(ex_id)))
     return 0
 
 

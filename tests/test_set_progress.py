@@ -101,3 +101,10 @@ def test_the_report_says_its_targets_are_per_side() -> None:
 
     assert _summary(report)["reps_target"] == "2 per side"  # the page's "(target ...)" beside the reps
     assert _summary(plain)["reps_target"] == "2"
+
+
+def test_coach_exercises_says_per_side_and_the_view() -> None:
+    from coach.cli import exercise_line
+
+    line = exercise_line(dataclasses.replace(PER_SIDE, hold_target_s=30.0, presets={}))
+    assert "hold 30 s, 2 reps per side; camera side-on" in line and line.startswith("knee_to_chest ")
