@@ -41,7 +41,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from coach.engine.level import LEVEL_VIEW_MAX_DEG
-from coach.live.setup import (BODY_PARTS, SIDE_MAX_DEG, SetupConfig, body_extent, out_of_frame, part_phrase,
+from coach.live.setup import (BODY_PARTS, FRONTAL_MIN_DEG, SIDE_MAX_DEG, SetupConfig, body_extent, out_of_frame, part_phrase,
                               side_on_score)
 from coach.pose.frame import PoseFrame, side_landmark
 
@@ -58,8 +58,8 @@ _SETUP = SetupConfig()
 #   tests/test_calibrate_camera.py checks end to end: that check is in-sample.
 # "side" is live coaching's own limit (SIDE_MAX_DEG, coach/live/setup.py: 57 deg), so the two never
 # disagree: the checkers count the +-30 deg synthetic clips and the real oblique clips read at up to
-# 54 deg exactly (bench/accuracy.py); "frontal" starts above that and below the frontal clips' 77.
-FRONTAL_MIN_DEG = 65.0
+# 54 deg exactly (bench/accuracy.py); "frontal" starts above that and below the frontal clips' 77
+# (FRONTAL_MIN_DEG, 65, also live's: coach/live/setup.py).
 # Tilt: on level cameras the floor line reads within 2 deg of level side-on (synthetic 0 deg clips at
 # rest, real side clips: glute bridge 0, pelvic tilt -2, cat-cow wrists-knees -2..1) and up to 8 deg at
 # 30 deg oblique with the camera 1 m up (perspective). The same clips turned 10 and 20 deg with

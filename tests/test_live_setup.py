@@ -12,7 +12,7 @@ import pytest
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise
 from coach.engine.records import FrameResult
-from coach.live.setup import (BODY_PARTS, COUNTDOWN, DARK, NOBODY, NOT_SIDE_ON, OUT_OF_FRAME, POSTURE, READY, TOO_FAR, TOO_NEAR,
+from coach.live.setup import (BODY_PARTS, COUNTDOWN, DARK, NOBODY, NOT_FACING, NOT_SIDE_ON, OUT_OF_FRAME, POSTURE, READY, TOO_FAR, TOO_NEAR,
                               SetupConfig, SetupGuide, body_extent, out_of_frame, sentences, side_on_score)
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame
 from synth import FPS, HEIGHT, WIDTH, empty_frame, lying_frame, standing_frame
@@ -118,8 +118,17 @@ def test_facing_the_camera_for_a_side_view_exercise() -> None:
     pose = with_world(lying(), facing_camera=True)
     step = first_step(pose)
     assert step.code == NOT_SIDE_ON and "side-on" in step.message
-    # an exercise that does not need the side view does not ask for it
+    # an exercise done facing the camera is happy with it, and one that takes any view too
     assert first_step(pose, view="front").code == COUNTDOWN
+    assert first_step(pose, view="any").code == COUNTDOWN
+
+
+def test_side_on_for_an_exercise_done_facing_the_camera() -> None:
+    """A side plank's line lies in the picture only when the person faces the camera (view = "front")."""
+    pose = with_world(lying(), facing_camera=False)
+    step = first_step(pose, view="front")
+    assert step.code == NOT_FACING and step.message == "Turn to face the camera."
+    assert first_step(pose, view="any").code == COUNTDOWN
 
 
 def test_starting_posture_comes_from_the_checker() -> None:
@@ -198,9 +207,11 @@ def test_every_set_up_message_is_whole_plain_sentences() -> None:
              first_step(placed(lying(), 300.0, 400.0)), first_step(placed(lying(), 2.0, WIDTH - 3.0, cy=HEIGHT / 2)),
              first_step(placed(lying(), -60.0, WIDTH - 20.0)), first_step(placed(lying(), 380.0, 700.0)),
              first_step(with_world(lying(), facing_camera=True)), first_step(lying()),
+             first_step(with_world(lying(), facing_camera=False), view="front"),
              first_step(lying(), res=result("setup", "Lie down on your back, side-on to the camera")),
              first_step(lying(), res=result("unseen", "Your hip is out of the picture - move so your whole body is in view"))]
-    assert {s.code for s in steps} == {DARK, NOBODY, TOO_FAR, TOO_NEAR, OUT_OF_FRAME, NOT_SIDE_ON, COUNTDOWN, POSTURE}
+    assert {s.code for s in steps} == {DARK, NOBODY, TOO_FAR, TOO_NEAR, OUT_OF_FRAME, NOT_SIDE_ON, NOT_FACING, COUNTDOWN,
+                                       POSTURE}
     for step in steps:
         assert is_whole_sentences(step.message), step.message
     assert first_step(placed(lying(), 380.0, 700.0)).message == (

@@ -53,10 +53,14 @@ _JOINT_PART = {"nose": "head", "ear": "head", "eye": "head", "shoulder": "should
 # turns, all counted exactly by bench/accuracy.py); live coaching has accepted this (score 0.55) since
 # it was written. Beyond it the image-plane angles shrink with the turn and counting fails.
 SIDE_MAX_DEG = 57.0
+# An exercise done facing the camera (view = "front": a side plank's line lies in the picture) needs the
+# body turned more than this from side-on; calibrate's "frontal" (calibration/camera.py) is the same.
+FRONTAL_MIN_DEG = 65.0
 
 # Codes of the steps (stable: the report and tests use them).
-DARK, NOBODY, OUT_OF_FRAME, TOO_FAR, TOO_NEAR, NOT_SIDE_ON, POSTURE, COUNTDOWN, READY = (
-    "too_dark", "nobody", "out_of_frame", "too_far", "too_near", "not_side_on", "posture", "countdown", "ready")
+DARK, NOBODY, OUT_OF_FRAME, TOO_FAR, TOO_NEAR, NOT_SIDE_ON, NOT_FACING, POSTURE, COUNTDOWN, READY = (
+    "too_dark", "nobody", "out_of_frame", "too_far", "too_near", "not_side_on", "not_facing", "posture", "countdown",
+    "ready")
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,7 @@ class SetupGuide:
         joints); every part by default. ``side_within_deg``: the exercise's own side-on limit (its
         definition's ``side_within_deg``), when stricter than ``config.min_side_on``."""
         self.needs_side_on = view == "side"
+        self.needs_facing = view == "front"
         self.config = config
         self.min_side_on = max(config.min_side_on, math.cos(math.radians(side_within_deg))
                                if side_within_deg is not None else 0.0)
@@ -196,6 +201,8 @@ class SetupGuide:
             return TOO_NEAR, "You are too close. Move back a little to leave some space around you."
         if self.needs_side_on and math.isfinite(side) and side < self.min_side_on:
             return NOT_SIDE_ON, "Turn side-on to the camera."
+        if self.needs_facing and math.isfinite(side) and math.degrees(math.acos(min(max(side, 0.0), 1.0))) <= FRONTAL_MIN_DEG:
+            return NOT_FACING, "Turn to face the camera."
         if result.state != "active":  # the checker has not recognised the starting posture yet
             return POSTURE, sentences(result.message or "Get into the starting position")
         return None
