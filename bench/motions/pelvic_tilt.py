@@ -16,6 +16,10 @@ Grounded in the handouts and normal anatomy, not in any checker threshold:
   through the rep - tightens, holds, lets go - but the pelvis hardly moves: a quarter to a third of a
   tilt, 3.5-5 deg, the low back does not come down to the floor). A rep in which nothing at all moves
   is not rendered: no camera can tell it from lying still (see poses/pelvic_tilt.toml).
+Note on the renderer: ``api.Pose(pelvis_tilt=t)`` alone is NOT a pelvic tilt: body.py's root
+rotation carries the whole spine and head with it, and the floor placement pitches the body back
+(male_avg: low-back gap 3.5 -> 3.6 cm, nothing flattens). The tilt needs the spine to take the
+rotation back (``spine`` = flexion of at least the tilt), as done here.
 Checked on the mesh (male_avg): the full tilt brings the low back's deepest gap above the floor
 from 3.5 to ~2 cm (female_heavy's lowest lumbar point 1.4 -> 0.5 cm) while the hip joint rises
 3-5 mm and the shoulder-hip line turns under 0.5 deg: a flattening, not a bridge (hips_lifted
