@@ -134,6 +134,24 @@ def leg_rise(pose: PoseFrame, side: str) -> float:
     return math.degrees(math.atan2(hip[1] - ankle[1], abs(ankle[0] - hip[0])))
 
 
+# -- lying on the back (issue 14, part 1: pelvic_tilt) --------------------------------------------
+# A posterior pelvic tilt moves the pelvis a few degrees: the hip landmarks hardly move (the hip
+# joint rises 3-5 mm on the renders; the picture's shoulder-hip line turns ~1 deg, as much as it
+# wanders at rest on a real clip). What the camera sees is the low back coming down to the floor:
+# the person mask's LOWER edge there moves away from the shoulder-hip line (poses/pelvic_tilt.toml).
+
+def low_back_press(pose: PoseFrame, side: str) -> float:
+    """How far the person mask's lower edge under the low back (60-90 % of the way from shoulder to
+    hip, ``pose.under``) lies below the shoulder-hip line, in torso lengths: lying on the back it
+    grows as the low back is pressed into the floor (a posterior pelvic tilt); only its change from
+    the person's own resting value means anything. NaN without a mask. ``side`` is not used: the
+    edge was taken along the camera side's shoulder-hip line."""
+    if pose.under is None or len(pose.under) < 3:
+        return math.nan
+    n = len(pose.under)
+    return -float(np.mean(pose.under[(5 * n) // 9:]))
+
+
 MEASURES: Dict[str, Measure] = {
     "hip_extension": hip_extension,
     "hip_angle": hip_angle,
@@ -147,6 +165,7 @@ MEASURES: Dict[str, Measure] = {
     "spine_flexion": spine_flexion,
     "leg_rise": leg_rise,
     "hip_lift": hip_lift,
+    "low_back_press": low_back_press,  # lying on the back (pelvic_tilt)
 }
 
 # The landmarks each measure reads, on the side it is computed for (hip_angle_min reads both sides).
@@ -159,6 +178,7 @@ JOINTS: Dict[str, tuple[str, ...]] = {
     "head_lift": ("hip", "shoulder", "ear"), "wrist_height": ("hip", "shoulder", "wrist"),
     "back_curvature": ("shoulder", "hip"), "spine_flexion": ("shoulder", "hip", "ear"),
     "leg_rise": ("hip", "ankle"), "hip_lift": ("shoulder", "hip", "ankle"),
+    "low_back_press": ("shoulder", "hip"),
 }
 assert set(JOINTS) == set(MEASURES)
 
@@ -180,6 +200,7 @@ RANGES: Dict[str, tuple[float, float]] = {
     # shares of a body length: a few either way is already far outside any pose
     "line_deviation": (-5.0, 5.0), "head_lift": (-5.0, 5.0), "wrist_height": (-5.0, 5.0),
     "back_curvature": (-5.0, 5.0), "spine_flexion": (-5.0, 5.0), "hip_lift": (-5.0, 5.0),
+    "low_back_press": (-5.0, 5.0),
 }
 assert set(RANGES) == set(MEASURES)
 
@@ -188,5 +209,5 @@ UNITS: Dict[str, str] = {
     "hip_extension": "deg", "hip_angle": "deg", "knee_angle": "deg", "line_deviation": "ratio",
     "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso", "wrist_height": "torso",
     "back_curvature": "torso", "leg_rise": "deg", "hip_lift": "ratio",
-    "spine_flexion": "",
+    "spine_flexion": "", "low_back_press": "torso",
 }

@@ -24,7 +24,9 @@ Format ``coach.trace/1`` (JSON Lines, UTF-8):
   the mask right after inference (``coach.pose.back_profile``): the heights of the silhouette's top
   edge above the camera-side shoulder-hip line, in torso lengths (4 decimals), at 9 evenly spaced
   points from 10 % to 90 % of the way from shoulder to hip. Absent when there was no mask or no
-  pose. The mask itself is not kept: a replay needs only the profile.
+  pose. The mask itself is not kept: a replay needs only the profile. With it, ``"under": [h * 9]``,
+  the silhouette's lower edge at the same points (``back_profile.under_profile``; negative = below
+  the line); traces written before it have none.
 
 The writer flushes each line, so a session that ends badly keeps every frame it recorded. A trace
 cut off mid-line (a crash while writing) is read up to its last whole line.
@@ -59,8 +61,10 @@ def quantize(pose: PoseFrame) -> PoseFrame:
         return pose
     world = None if pose.world is None else np.round(pose.world, 4)
     back = None if pose.back is None else np.round(pose.back, BACK_DECIMALS)
+    under = None if pose.under is None else np.round(pose.under, BACK_DECIMALS)
     return dataclasses.replace(pose, xy=np.round(pose.xy, 2), z=np.round(pose.z, 2),
-                               visibility=np.round(pose.visibility, 4), world=world, t=round(pose.t, 5), back=back)
+                               visibility=np.round(pose.visibility, 4), world=world, t=round(pose.t, 5), back=back,
+                               under=under)
 
 
 class TraceWriter:
@@ -91,7 +95,9 @@ class TraceWriter:
             world = "null" if q.world is None else _json_rows(q.world)
             if q.back is not None:
                 back = ',"back":' + json.dumps(q.back.tolist(), separators=(",", ":"))
-        # The line json.dumps would write for {"i", "t", "people", "kp", "world"[, "back"]}, byte for byte.
+            if q.under is not None:
+                back += ',"under":' + json.dumps(q.under.tolist(), separators=(",", ":"))
+        # The line json.dumps would write for {"i", "t", "people", "kp", "world"[, "back"][, "under"]}, byte for byte.
         self._write_line(f'{{"i":{int(pose.index)},"t":{float(round(pose.t, 5))!r},"people":{int(pose.people)},'
                          f'"kp":{kp},"world":{world}{back}}}')
 
@@ -183,10 +189,17 @@ def _parse_frame(path: str, line_no: int, obj: dict, width: int, height: int) ->
             back_arr = np.asarray(back, dtype=np.float64)
             if back_arr.ndim != 1 or len(back_arr) < 3 or not np.isfinite(back_arr).all():
                 raise _fail(path, line_no, f"'back' must be a list of at least 3 finite heights, got {back!r:.60}")
+        under = obj.get("under")
+        under_arr = None
+        if under is not None:
+            under_arr = np.asarray(under, dtype=np.float64)
+            if under_arr.ndim != 1 or len(under_arr) < 3 or not np.isfinite(under_arr).all():
+                raise _fail(path, line_no, f"'under' must be a list of at least 3 finite heights, got {under!r:.60}")
     except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise _fail(path, line_no, f"bad frame record ({type(err).__name__}: {err})") from None
     return PoseFrame(index=index, t=t, width=width, height=height, xy=arr[:, :2], z=arr[:, 2],
-                     visibility=arr[:, 3], world=world_arr, people=people, back=back_arr)
+                     visibility=arr[:, 3], world=world_arr, people=people, back=back_arr,
+                     under=under_arr)
 
 
 class TraceSource:

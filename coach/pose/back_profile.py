@@ -55,6 +55,36 @@ def back_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray, thresh
     return height / length
 
 
+# The silhouette's LOWER edge (``under_profile``): lying on the back, the outline the body makes with
+# the floor below the shoulder-hip line. Looked for coming UP from ``_UNDER_REACH[0]`` torso lengths
+# below the line (the lowest point on the body) to ``_UNDER_REACH[1]`` above it.
+_UNDER_REACH = (-0.8, 0.3)
+
+
+def under_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray, threshold: float = 0.5) -> Optional[np.ndarray]:
+    """Heights of the silhouette's lower edge relative to the shoulder-hip line, in torso lengths
+    (negative: below it), at the same N_SAMPLES points as ``back_profile``; None when the torso is too
+    small. The mirror of ``back_profile`` (sub-pixel, bilinear): lying on the back this is where the
+    body meets the floor in the picture, which comes down (away from the line) as the low back is
+    pressed into the floor (a posterior pelvic tilt; see poses/pelvic_tilt.toml)."""
+    axes = torso_axes(shoulder, hip)
+    if axes is None or axes[1] < 8.0:
+        return None
+    d, length, normal = axes
+    steps = np.arange(_UNDER_REACH[0] * length, _UNDER_REACH[1] * length, _STEP)  # from the bottom up
+    bases = np.asarray(shoulder, float) + _FRACTIONS[:, None] * d
+    pts = bases[:, None, :] + steps[None, :, None] * normal
+    values = _bilinear(mask, pts[..., 0], pts[..., 1])
+    on = values >= threshold
+    rows = np.arange(N_SAMPLES)
+    first_on = np.where(on.any(axis=1), on.argmax(axis=1), len(steps) - 1)
+    below = np.maximum(first_on - 1, 0)
+    v_on, v_off = values[rows, first_on], values[rows, below]
+    frac = np.clip((v_on - threshold) / np.maximum(v_on - v_off, 1e-6), 0.0, 1.0)
+    height = np.where(first_on > 0, steps[first_on] - frac * _STEP, steps[first_on])
+    return height / length
+
+
 def torso_axes(shoulder: np.ndarray, hip: np.ndarray) -> Optional[tuple[np.ndarray, float, np.ndarray]]:
     """The torso's axes: the shoulder-to-hip vector, its length (the torso length, pixels) and the unit
     normal to it pointing "up" in the image (y grows downward); None when shoulder and hip coincide."""
@@ -106,7 +136,7 @@ def _camera_side_torso(pose: PoseFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def with_back(pose: PoseFrame) -> PoseFrame:
-    """``pose`` with ``back`` set from its mask (the camera side's shoulder and hip); unchanged when it
+    """``pose`` with ``back`` (and ``under``, the lower edge) set from its mask (the camera side's shoulder and hip); unchanged when it
     has no mask or no landmarks. Run right after inference, where the mask is."""
     if pose.mask is None or pose.xy is None or pose.z is None or pose.visibility is None:
         return pose
@@ -114,7 +144,8 @@ def with_back(pose: PoseFrame) -> PoseFrame:
     mh, mw = pose.mask.shape[:2]
     scale = np.array([mw / pose.width, mh / pose.height]) if pose.width > 0 and pose.height > 0 else np.ones(2)
     profile = back_profile(pose.mask, shoulder * scale, hip * scale)
-    return dataclasses.replace(pose, back=profile)
+    under = under_profile(pose.mask, shoulder * scale, hip * scale)
+    return dataclasses.replace(pose, back=profile, under=under)
 
 
 def profile_points(pose: PoseFrame) -> np.ndarray:

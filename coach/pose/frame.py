@@ -51,6 +51,8 @@ class PoseFrame:
     # The back's profile from the mask (coach.pose.back_profile): heights of the silhouette's top edge
     # above the shoulder-hip line in torso lengths, N_SAMPLES from shoulder to hip; None without a mask.
     back: Optional[np.ndarray] = None
+    # The silhouette's lower edge, the same way (``back_profile.under_profile``; negative = below the line).
+    under: Optional[np.ndarray] = None
 
     @property
     def has_pose(self) -> bool:
