@@ -104,6 +104,8 @@ TUNED_ON = {
               "after the real heel_floor_bridges clip) and rate_window_s (0.25 s, compared on synthetic "
               "and real clips): the realworld figures are therefore not fully independent; bench/fit.py "
               "(fit on synthetic, check on realworld) left every value as it was",
+    "pelvic_tilt": "phases on pt_good_lifted_01, pt_lifted_good_04, pt_notilt_good_03; checked on 02, 05, 06, 07 "
+                   "and the realworld clip (looked at before choosing the measure: not independent)",
     "knee_to_chest": "fault limits from the physio brief's fault definitions; phase constants and the "
                      "worked-side rule (30 deg and 60 % of the most-pulled leg) set on the synthetic clips; "
                      "bench/fit.py (fit on synthetic, check on realworld) left every value as it was; the "
@@ -332,10 +334,11 @@ class NaiveCounter:
         return Outcome(reps=list(self.reps), holds=[Hold(r.start_s, r.end_s, r.hold_s) for r in self.reps])
 
 
-def good_top(ex: Exercise) -> Optional[float]:
-    """The middle of the good band of the key measure at the top, from the hold-scope fault limits."""
+def good_top(ex: Exercise, rest: float = 0.0) -> Optional[float]:
+    """The middle of the good band of the key measure at the top, from the hold-scope fault limits; a
+    relative limit (a change from the person's rest) is taken from ``rest``."""
     rules = [r for r in ex.faults if r.scope == "hold" and r.measure == ex.phases.measure]
-    limits = [x for r in rules for x in (r.below, r.above) if x is not None]
+    limits = [x + (rest if r.relative else 0.0) for r in rules for x in (r.below, r.above) if x is not None]
     return (min(limits) + max(limits)) / 2 if limits else None
 
 
@@ -348,11 +351,12 @@ def naive_threshold(ex: Exercise, frames: Sequence[PoseFrame]) -> float:
         early = [measure(p, most_visible_side(p, NAIVE_SIDE_JOINTS)) for p in frames if p.xy is not None and p.t < 1.0]
         early = [v for v in early if math.isfinite(v)]
         rest = statistics.median(early) if early else 0.0
-    top = good_top(ex)
+    top = good_top(ex, rest)
     if top is None:  # out-and-back: twice the hold threshold; two-way (cat-cow): twice the pole threshold
         out = getattr(ex.phases, "hold_above_rest", None) or getattr(ex.phases, "pole_beyond")
         top = rest + ex.phases.direction * 2 * out
-    step = 5.0 if UNITS.get(ex.phases.measure) == "deg" else 0.05  # spine_flexion runs about -1..1
+    # spine_flexion runs about -1..1; a pelvic tilt's press moves the mask's edge 0.02 torso lengths
+    step = 5.0 if UNITS.get(ex.phases.measure) == "deg" else 0.05 if abs(top - rest) >= 0.2 else 0.002
     return step * round((rest + top) / 2 / step)
 
 

@@ -111,6 +111,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             report = json.loads((work / name / "report.json").read_text())
             peak = max((r for _, r in samples), default=float("nan"))
             slope = slope_per_10_min(samples, report["source"]["duration_s"] or session_s, wall)
+            minutes = [f"{r:.0f}" for k, (t, r) in enumerate(samples) if k == 0 or int(t // 60) > int(samples[k - 1][0] // 60)]
+            print(f"  {name:<8} RSS at each minute of wall time (MiB): {' '.join(minutes)}")
             print(f"  {name:<8} exit {status}, {wall / 60:.1f} min wall, RSS peak {peak:.0f} MiB, "
                   f"after warm-up {slope:+.2f} MiB per 10 min of session (target under 1); "
                   f"reps {report['summary']['reps']} (a single pass: {one} x {loops} loops = {one * loops})")

@@ -31,7 +31,8 @@ def catalogue_rows() -> dict[str, set[str]]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         m = re.fullmatch(r"`([a-z_]+)`", cells[0]) if cells else None
         if m and len(cells) >= 4:
-            rows[m.group(1)] = {c.strip() for c in cells[-1].split(",") if c.strip()}
+            faults = re.sub(r"\([^)]*\)", "", cells[-1])  # "hips_lifted (it turns into a bridge)"
+            rows[m.group(1)] = {c.strip() for c in faults.split(",") if c.strip()}
     return rows
 
 
