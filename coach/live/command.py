@@ -77,8 +77,11 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> int:
+    from coach.heap import settle_for_long_session
     from coach.live.capture import LatestFrameGrabber, open_camera
     from coach.live.display import Headless, TerminalKeys, Window, no_keys
+
+    settle_for_long_session()  # before the capture and pose threads: their frames would creep up RSS (coach/heap.py)
 
     reader = open_camera(args.camera)
     try:

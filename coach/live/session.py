@@ -26,11 +26,11 @@ come from the checker, which only sees frames once counting has started (its pha
 
 from __future__ import annotations
 
-import ctypes
 import os
 from typing import Optional
 
 from coach.engine.definition import Exercise
+from coach.heap import trim
 from coach.pose.frame import PoseFrame
 from coach.report import build_report, write_report
 from coach.reporting import write_readable_report
@@ -38,24 +38,6 @@ from coach.sources import SourceInfo
 from coach.trace import TraceWriter
 
 REPORT, TRACE = "report.json", "landmarks.jsonl"
-
-def trim_heap() -> None:
-    """Hand freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing). A live
-    session frees frame buffers in other threads than the ones that allocated them, and glibc keeps
-    such memory in per-thread arenas: without this the resident size creeps up over an hour
-    (bench/soak.py)."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None  # resolved on first use: glibc's malloc_trim, or False where there is none
-
 
 class LiveSession:
     """Owns the output folder: the trace, the periodic and final report."""
@@ -125,7 +107,7 @@ class LiveSession:
         self._saved_reps = report["summary"]["reps"]
         self._saved_at = self.last_t if self.last_t is not None else 0.0
         if not final:
-            trim_heap()
+            trim()  # what the save freed goes back to the system (coach/heap.py)
         return report
 
     def save_due(self, t: float, reps: int) -> bool:
