@@ -212,6 +212,13 @@ def _trunk_frame(pose: PoseFrame, side: str) -> Optional[tuple[np.ndarray, np.nd
     return u, n, length
 
 
+# Ear to nose is about 0.15 torso lengths seen side-on (the renders' truth, every body). MediaPipe
+# draws the nose on the ear (0.02-0.07) when the face is turned to the floor or hidden behind a
+# raised arm (a superman seen from the side), and the direction between them is then noise; below
+# half the side-on length face_angle is not read (NaN).
+FACE_SEEN = 0.08
+
+
 def face_angle(pose: PoseFrame, side: str) -> float:
     """Where the face points (the ear-to-nose line) against the trunk (the hip-to-shoulder line),
     degrees -180..180: 0 = along the trunk toward the head, negative = toward the trunk's lower side
@@ -219,16 +226,26 @@ def face_angle(pose: PoseFrame, side: str) -> float:
     the trunk), positive = toward its upper side (face up: lying on the back, about +90 to +110).
     Bending the neck back (looking up, chin forward) turns a face-down reading toward 0. Meant for
     lying and lifting the chest off the floor (the trunk within ~60 deg of level), where the trunk
-    has a lower and an upper side in the picture."""
+    has a lower and an upper side in the picture. NaN when the face's profile is not seen (ear and
+    nose closer than ``FACE_SEEN`` torso lengths)."""
     frame = _trunk_frame(pose, side)
     if frame is None:
         return math.nan
-    u, n, _ = frame
+    u, n, length = frame
     ear, nose = _pts(pose, side, "ear", "nose")
     f = nose - ear
-    if float(np.hypot(f[0], f[1])) < 1e-9:
-        return math.nan
+    if float(np.hypot(f[0], f[1])) < FACE_SEEN * length:
+        return math.nan  # the face's profile is not seen: its direction would be a guess
     return math.degrees(math.atan2(float(f @ n), float(f @ u)))
+
+
+def nose_lift(pose: PoseFrame, side: str) -> float:
+    """How far the nose sits above the hip-shoulder line (the side of it away from the floor, lying),
+    in torso lengths: lying on the back the face points up and the nose reads about +0.2 to +0.4;
+    lying on the front (flat, chest lifted, arms and legs raised) the face points at the floor and
+    it reads about -0.3 to +0.05. Unlike face_angle it needs no readable ear-to-nose direction,
+    which MediaPipe loses when the face is turned to the floor or hidden behind a raised arm."""
+    return _above_torso_line(pose, side, "nose")
 
 
 def wrist_reach(pose: PoseFrame, side: str) -> float:
@@ -243,7 +260,8 @@ def wrist_reach(pose: PoseFrame, side: str) -> float:
     return float((wrist - shoulder) @ u) / length
 
 
-MEASURES.update({"face_angle": face_angle, "wrist_reach": wrist_reach})
-JOINTS.update({"face_angle": ("hip", "shoulder", "ear", "nose"), "wrist_reach": ("hip", "shoulder", "wrist")})
-RANGES.update({"face_angle": (-180.0, 180.0), "wrist_reach": (-5.0, 5.0)})
-UNITS.update({"face_angle": "deg", "wrist_reach": "torso"})
+MEASURES.update({"face_angle": face_angle, "nose_lift": nose_lift, "wrist_reach": wrist_reach})
+JOINTS.update({"face_angle": ("hip", "shoulder", "ear", "nose"), "nose_lift": ("hip", "shoulder", "nose"),
+               "wrist_reach": ("hip", "shoulder", "wrist")})
+RANGES.update({"face_angle": (-180.0, 180.0), "nose_lift": (-5.0, 5.0), "wrist_reach": (-5.0, 5.0)})
+UNITS.update({"face_angle": "deg", "nose_lift": "torso", "wrist_reach": "torso"})
