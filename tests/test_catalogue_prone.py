@@ -291,3 +291,13 @@ def test_a_hidden_face_is_said_not_guessed() -> None:
     assert "I can't check for neck bent back: the camera can't see it in this position" in said
     assert session.reps and all(r.unjudged == ["neck_overextended"] and "face_angle_deg" not in r.peak
                                 for r in session.reps)
+
+
+@pytest.mark.parametrize("ex_id,path", ALL_CLIPS, ids=[p.name.split(".")[0] for _, p in ALL_CLIPS])
+def test_body_controls_stay_quiet_through_the_exercise(ex_id: str, path: Path) -> None:
+    """Neither hands-free control fires: a superman's arms reach forward, not up; a back extension
+    lifts the chest (torso up to ~48 deg on the renders), short of sitting up (60 deg)."""
+    from bench.body_controls import check
+
+    seen = check(trace_of(path))
+    assert seen["fired"] == [] and seen["max_elevation_deg"] < 55.0
