@@ -37,7 +37,7 @@ class ChannelReader:
         self._filters = {ch: make_filter(kind, **signal) for ch in sorted(channels)}
         posture = {(c.measure, "tracked") for c in exercise.posture}
         self._edge_gated = set(channels) - {key} - posture
-        self.off_edge: set[Channel] = set()  # edge-gated channels whose joints are out of the picture now
+        self.off_edge: set[Channel] = set()  # edge-gated channels not seen now: joints out of the picture, or unreadable
         self.posture_off_edge: set[str] = set()  # posture measures whose joints are out of the picture now
         self.roll = 0.0  # the camera's roll, degrees
         self._rolls: deque[float] = deque(maxlen=30)  # the last second's readings of it
@@ -68,6 +68,8 @@ class ChannelReader:
                 self.values[ch] = filt(t, raw)
                 if ch == self.key:
                     self.raw_key = raw
+            elif ch in self._edge_gated:  # unreadable now (a face hidden): not seen, as if off the picture,
+                self.off_edge.add(ch)     # so its last reading is not judged as if it were this frame's
         if self._view_gated:
             self._view.append(view_deg(pose))
         return measured
@@ -83,7 +85,8 @@ class ChannelReader:
             f.reset()
 
     def seen(self) -> dict[Channel, float]:
-        """This frame's values, less the channels whose joints are out of the picture."""
+        """This frame's values, less the channels not seen now (joints out of the picture, or the measure
+        unreadable this frame: NaN)."""
         return {ch: v for ch, v in self.values.items() if ch not in self.off_edge} if self.off_edge else self.values
 
     def view_now(self) -> float:

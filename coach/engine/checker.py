@@ -20,7 +20,7 @@ from coach.engine.cues import CueScheduler
 from coach.engine.definition import SIDES, Exercise, FaultRule
 from coach.engine.hindsight import ARRIVE, LEAVE, Track, refine
 from coach.engine.hold import HoldTimer
-from coach.engine.judgeable import VIEW, FormGate, unjudged_cue_code, unjudged_message
+from coach.engine.judgeable import UNSEEN, VIEW, FormGate, unjudged_cue_code, unjudged_message
 from coach.engine.legs import HiddenLegGuard
 from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
                                  PhaseChange, PhaseMachine)
@@ -77,6 +77,7 @@ class Verdict:
     peak: dict[str, float] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
     unjudged: list[str] = field(default_factory=list)  # faults the camera's angle kept from being judged
+    unseen: list[str] = field(default_factory=list)  # of those, the ones whose measure was never read in the hold
 
 
 class ExerciseChecker:
@@ -329,7 +330,7 @@ class ExerciseChecker:
         seen = self.channels.seen() if seen is None else seen
         phase = self.machine.phase
         if phase == OUT and self.machine.peak == self.machine.sign * values[self._key]:
-            self._top_values = dict(values)
+            self._top_values = {ch: v for ch, v in values.items() if ch in seen or ch == self._key}
         if phase == HOLD:
             for ch, v in seen.items():
                 self._hold_series.setdefault(ch, []).append((t, v))
@@ -383,7 +384,7 @@ class ExerciseChecker:
         self._worked = verdict.side
         for code in verdict.unjudged:
             rule = self.ex.fault(code)
-            why = self._unjudgeable(rule) or VIEW
+            why = self._unjudgeable(rule) or (UNSEEN if code in verdict.unseen else VIEW)
             said = unjudged_cue_code(rule, why)
             if said not in self._said_unjudged:  # said once: it will not change until the camera moves
                 self._said_unjudged.add(said)
@@ -410,14 +411,19 @@ class ExerciseChecker:
             if self._unjudgeable(rule):
                 verdict.unjudged.append(rule.code)
                 continue
-            violated = False
+            violated, read = False, False
             for way in rule.ways:
                 value = rule_value(way, held, worked, self._rest)
                 if math.isfinite(value):
                     verdict.peak[peak_key(way.measure, way.of, way.relative)] = _round(value)
+                    read = True
                 violated = violated or way.violated(value)
             if violated:
                 verdict.faults.append(rule.code)
+            elif not read and held and _applies(rule, worked) and not any(ch[0] == way.measure for way in rule.ways
+                                                                           for ch in held):
+                verdict.unjudged.append(rule.code)  # its measure never read in the hold: can't tell, not "good"
+                verdict.unseen.append(rule.code)
         return verdict
 
     def _follow_hold_verdict(self, t: float) -> None:
@@ -622,3 +628,11 @@ def _round(value: float) -> float:
 
 def _in_range(value: float, lo: Optional[float], hi: Optional[float]) -> bool:
     return math.isfinite(value) and (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+def _applies(rule: FaultRule, worked: Optional[str]) -> bool:
+    """Whether ``rule`` judges a rep that works ``worked`` (as ``rule_value`` decides): not an 'other
+    leg' rule on a two-sided rep, nor a one-sided rule on a two-sided rep or the other way round."""
+    if rule.applies_to == "single" and worked not in SIDES or rule.applies_to == "both" and worked != "both":
+        return False
+    return not (rule.of == "other" and worked is not None and worked not in SIDES)

@@ -1,9 +1,10 @@
 """Whether a fault can be judged from this camera, and what the coach says when it can't.
 
-Two things keep a fault from being judged ("can't judge" rather than a guess):
+Three things keep a fault from being judged ("can't judge" rather than a guess):
 - the person is too small in the picture (``SIZE``): below ``MIN_TORSO_PX`` of torso the landmarks
   are too coarse to show form, and no form fault is judged (the hold's length still is);
-- the camera's angle (``VIEW``): a rule with ``max_view_deg`` is judged only that near side-on.
+- the camera's angle (``VIEW``): a rule with ``max_view_deg`` is judged only that near side-on;
+- its measure unreadable throughout a hold (``UNSEEN``: coach/engine/checker.py ``_verdict``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from coach.pose.frame import PoseFrame
 MIN_TORSO_PX = 30.0
 SIZE_TAU_S = 1.0  # the size is smoothed over about a second
 VIEW, SIZE = "view", "size"
+# A hold-scope fault whose measure could not be read at all while the position was held (the
+# landmarks it needs hidden: a superman's face behind the raised arm, seen from the side).
+UNSEEN = "unseen"
 TOO_SMALL_CUE = "too_small"  # the cue code of "you are too small in the picture" (one for every fault)
 
 
@@ -76,6 +80,8 @@ def unjudged_message(rule: FaultRule, why: str = VIEW) -> str:
         return ("I can't check your form: you are too small in the picture - "
                 "move the camera closer, or record at a higher resolution")
     fault = rule.label or rule.code.replace("_", " ")
+    if why == UNSEEN:
+        return f"I can't check for {fault}: the camera can't see it in this position"
     return f"I can't check for {fault} from this camera angle - set the camera side-on to have it checked"
 
 
