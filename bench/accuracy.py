@@ -106,6 +106,15 @@ TUNED_ON = {
               "(fit on synthetic, check on realworld) left every value as it was",
     "pelvic_tilt": "phases on pt_good_lifted_01, pt_lifted_good_04, pt_notilt_good_03; checked on 02, 05, 06, 07 "
                    "and the realworld clip (looked at before choosing the measure: not independent)",
+    "back_extension": "fault limits halfway between a good position and the mildest rendered fault (render design, "
+                      "anatomy), not fitted; neck -65 set after seeing bext_good_01 (-84), checked on bext_faults_02 "
+                      "and superman_faults_08; hips_lifted -4 checked on bext_faults_02 and bext_mixed_03; face-down "
+                      "posture (nose_lift 0.10) set on supine samples and good renders' rest frames; phase constants "
+                      "set beforehand",
+    "locust": "knee 150 and arms_forward 0 halfway between good and the mildest rendered fault, checked on "
+              "locust_faults_05 and locust_mixed_06; phase constants set beforehand",
+    "superman": "knee 150 checked on superman_faults_08/09; neck -65 as back_extension; FACE_SEEN 0.08 (nose too near "
+                "the ear to read the face) set on superman_good_07 against bext_good_01 and locust_good_04",
     "knee_to_chest": "fault limits from the physio brief's fault definitions; phase constants and the "
                      "worked-side rule (30 deg and 60 % of the most-pulled leg) set on the synthetic clips; "
                      "bench/fit.py (fit on synthetic, check on realworld) left every value as it was; the "
@@ -438,11 +447,12 @@ def hold_timing(labels: ClipLabels, found: Outcome) -> list[tuple[Interval, Opti
 
 @functools.lru_cache(maxsize=None)
 def label_vocabulary(exercise_id: str) -> frozenset[str]:
-    """The fault codes the synthetic labels of an exercise use anywhere. A hold-length code they never
-    use (knee to chest's hold_short: the renders' 3-5 s hugs were not made against the 10 s target)
-    is not scored against them: it judges our target, not what the renderer made."""
-    return frozenset(code for clip in synthetic_clips([exercise_id], []) for rep in clip.labels.reps
-                     for code in rep.faults)
+    """The fault codes the rendered labels of an exercise use anywhere (../shared/synthetic and the
+    project's own renders in samples/). A hold-length code they never use (knee to chest's hold_short:
+    the renders' 3-5 s hugs were not made against the 10 s target) is not scored against them: it
+    judges our target, not what the renderer made."""
+    clips = synthetic_clips([exercise_id], []) + sample_clips([exercise_id], False, [])
+    return frozenset(code for clip in clips for rep in clip.labels.reps for code in rep.faults)
 
 
 def fault_counts(labels: ClipLabels, found: Outcome, rep_match: dict[int, int],
