@@ -27,7 +27,7 @@ from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABOR
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.set_progress import SWITCH_CODE, SWITCH_PRIORITY, SetProgress, reps_by_side
-from coach.engine.sides import other_side, rule_channels, rule_value, worked_side
+from coach.engine.sides import applies, other_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
 from coach.measures import UNITS
@@ -420,7 +420,7 @@ class ExerciseChecker:
                 violated = violated or way.violated(value)
             if violated:
                 verdict.faults.append(rule.code)
-            elif not read and held and _applies(rule, worked) and not any(ch[0] == way.measure for way in rule.ways
+            elif not read and held and applies(rule, worked) and not any(ch[0] == way.measure for way in rule.ways
                                                                            for ch in held):
                 verdict.unjudged.append(rule.code)  # its measure never read in the hold: can't tell, not "good"
                 verdict.unseen.append(rule.code)
@@ -629,10 +629,3 @@ def _round(value: float) -> float:
 def _in_range(value: float, lo: Optional[float], hi: Optional[float]) -> bool:
     return math.isfinite(value) and (lo is None or value >= lo) and (hi is None or value <= hi)
 
-
-def _applies(rule: FaultRule, worked: Optional[str]) -> bool:
-    """Whether ``rule`` judges a rep that works ``worked`` (as ``rule_value`` decides): not an 'other
-    leg' rule on a two-sided rep, nor a one-sided rule on a two-sided rep or the other way round."""
-    if rule.applies_to == "single" and worked not in SIDES or rule.applies_to == "both" and worked != "both":
-        return False
-    return not (rule.of == "other" and worked is not None and worked not in SIDES)

@@ -38,13 +38,21 @@ def rule_channels(rule: FaultRule) -> list[tuple[str, str]]:
     return list(dict.fromkeys(channels))
 
 
+def applies(rule: FaultRule, worked: Optional[str]) -> bool:
+    """Whether ``rule`` judges a rep that works ``worked``: not a one-sided rule on a two-sided rep (or
+    the other way round), nor an 'other leg' rule on a rep without one other leg."""
+    if rule.applies_to == "single" and worked not in SIDES or rule.applies_to == "both" and worked != "both":
+        return False
+    return not (rule.of == "other" and worked is not None and worked not in SIDES)
+
+
 def rule_value(rule: FaultRule, values: Mapping[tuple[str, str], float], worked: Optional[str],
                rest: Mapping[tuple[str, str], float]) -> float:
     """The value ``rule`` judges now, NaN when it does not apply (e.g. 'other' in a two-sided rep).
 
     ``worked`` sides: the worst of them (the highest for an 'above' rule, the lowest for 'below').
     ``relative``: the change from the person's resting value of the same measure and side."""
-    if rule.applies_to == "single" and worked not in SIDES or rule.applies_to == "both" and worked != "both":
+    if not applies(rule, worked):
         return math.nan
     if rule.of == "tracked" or worked is None:
         channels = [(rule.measure, "tracked")]
