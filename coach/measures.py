@@ -134,6 +134,89 @@ def leg_rise(pose: PoseFrame, side: str) -> float:
     return math.degrees(math.atan2(hip[1] - ankle[1], abs(ankle[0] - hip[0])))
 
 
+# -- knee drops (side_knee_drop, lying_trunk_rotation): lying on the back, bent knees turned to one side.
+# Seen side-on, a knee turning toward or away from the camera moves mostly along the camera's axis:
+# the picture shows it only as lost height, and which way it went only as depth. What MediaPipe
+# reads on the renders (bench/motions/knee_drops.py, samples/side_knee_drop/): a 55-62 deg drop
+# toward the camera takes 0.30-0.35 torso lengths off the knees' height, away from it only
+# 0.10-0.18 (the far knees are partly hidden and drawn higher); its world landmarks turn the legs
+# by 30-40 deg toward the camera and by 0-13 deg away, so no angle is read off them. Depth (``z``)
+# moves with the knees either way, by 0.2-0.9 torso lengths, from a biased level (the knees read
+# nearer the camera than they are): usable as a change from rest, not as a position.
+
+
+def _torso_px(pose: PoseFrame) -> float:
+    t = torso_length_px(pose)
+    return t if math.isfinite(t) and t > 1.0 else math.nan
+
+
+def knee_height(pose: PoseFrame, side: str) -> float:
+    """How high the knees stand above the floor line of their legs: each knee's height above the
+    line from its hip to its ankle in the picture, in torso lengths, the mean of both legs (bent
+    knees up about 0.6; dropped to a side 0.25-0.5; a straight leg about 0). It falls whichever way
+    the knees drop, and does not tell which. ``side`` is not used."""
+    torso = _torso_px(pose)
+    heights = []
+    for s in ("left", "right"):
+        hip, knee, ankle = _pts(pose, s, "hip", "knee", "ankle")
+        line = float(np.linalg.norm(ankle - hip))
+        if line < 1e-6:
+            return math.nan
+        heights.append(side_of_line(hip, ankle, knee) * line / torso)
+    return sum(heights) / 2
+
+
+def _near_is_left(pose: PoseFrame) -> bool:
+    """Whether the person's left side is the one nearer the camera (shoulders and hips, by depth)."""
+    assert pose.z is not None
+    return float(pose.z[11] + pose.z[23]) < float(pose.z[12] + pose.z[24])
+
+
+def knees_away_from(pose: PoseFrame, side: str) -> float:
+    """How far the knees sit away from ``side`` of the body, by depth: the mid-hip's depth against the
+    mid-knee's, in torso lengths, positive toward the other side. It falls as the knees drop toward
+    ``side`` (toward the camera when that side faces it), so it moves the way knee_height does and
+    the engine's worked side (``[sides]``, the phase's direction) is the side dropped to.
+    MediaPipe's depth has a bias that differs from person to person and view to view, so only its
+    change from rest means anything: a drop toward ``side`` takes it down by 0.2-0.9. NaN without depth."""
+    if pose.z is None or pose.xy is None:
+        return math.nan
+    z = pose.z
+    nearer = float((z[23] + z[24]) / 2 - (z[25] + z[26]) / 2) / _torso_px(pose)  # > 0: knees nearer the camera
+    return -nearer if (side == "left") == _near_is_left(pose) else nearer
+
+
+def knee_gap(pose: PoseFrame, side: str) -> float:
+    """The distance between the knees in torso lengths (mid-hip to mid-shoulder), from the world
+    landmarks: knees together about 0.2-0.3 (the width of the thighs), apart more. ``side`` is not used."""
+    if pose.world is None:
+        return math.nan
+    w = pose.world
+    torso = float(np.linalg.norm((w[11] + w[12]) / 2 - (w[23] + w[24]) / 2))
+    return float(np.linalg.norm(w[25] - w[26])) / torso if torso > 1e-6 else math.nan
+
+
+def shoulder_tilt(pose: PoseFrame, side: str) -> float:
+    """The shoulder line's slope (degrees; > 0: the left shoulder higher) against the camera's level,
+    from the world landmarks. A still camera's own pitch adds a constant: judged as a change from
+    the person's rest (a fault rule's ``relative``), it is a shoulder coming up off the floor.
+    ``side`` is not used."""
+    if pose.world is None:
+        return math.nan
+    v = pose.world[11] - pose.world[12]
+    return math.degrees(math.atan2(-float(v[1]), math.hypot(float(v[0]), float(v[2]))))
+
+
+def knee_angle_min(pose: PoseFrame, side: str) -> float:
+    """The more-bent knee of the two legs (hip-knee-ankle, 180 = straight)."""
+    return min(knee_angle(pose, "left"), knee_angle(pose, "right"))
+
+
+def knee_angle_max(pose: PoseFrame, side: str) -> float:
+    """The straighter knee of the two legs: both knees bent keeps it low."""
+    return max(knee_angle(pose, "left"), knee_angle(pose, "right"))
+
+
 MEASURES: Dict[str, Measure] = {
     "hip_extension": hip_extension,
     "hip_angle": hip_angle,
@@ -147,6 +230,9 @@ MEASURES: Dict[str, Measure] = {
     "spine_flexion": spine_flexion,
     "leg_rise": leg_rise,
     "hip_lift": hip_lift,
+    # knee drops
+    "knee_height": knee_height, "knees_away_from": knees_away_from, "knee_gap": knee_gap,
+    "shoulder_tilt": shoulder_tilt, "knee_angle_min": knee_angle_min, "knee_angle_max": knee_angle_max,
 }
 
 # The landmarks each measure reads, on the side it is computed for (hip_angle_min reads both sides).
@@ -159,6 +245,10 @@ JOINTS: Dict[str, tuple[str, ...]] = {
     "head_lift": ("hip", "shoulder", "ear"), "wrist_height": ("hip", "shoulder", "wrist"),
     "back_curvature": ("shoulder", "hip"), "spine_flexion": ("shoulder", "hip", "ear"),
     "leg_rise": ("hip", "ankle"), "hip_lift": ("shoulder", "hip", "ankle"),
+    # knee drops (world landmarks; both legs where a measure reads both)
+    "knee_height": ("shoulder", "hip", "knee", "ankle"), "knees_away_from": ("shoulder", "hip", "knee"),
+    "knee_gap": ("shoulder", "hip", "knee"),
+    "shoulder_tilt": ("shoulder",), "knee_angle_min": ("hip", "knee", "ankle"), "knee_angle_max": ("hip", "knee", "ankle"),
 }
 assert set(JOINTS) == set(MEASURES)
 
@@ -180,6 +270,9 @@ RANGES: Dict[str, tuple[float, float]] = {
     # shares of a body length: a few either way is already far outside any pose
     "line_deviation": (-5.0, 5.0), "head_lift": (-5.0, 5.0), "wrist_height": (-5.0, 5.0),
     "back_curvature": (-5.0, 5.0), "spine_flexion": (-5.0, 5.0), "hip_lift": (-5.0, 5.0),
+    # knee drops
+    "knee_height": (-5.0, 5.0), "knees_away_from": (-5.0, 5.0), "knee_gap": (0.0, 5.0), "shoulder_tilt": (-90.0, 90.0), "knee_angle_min": (0.0, 180.0),
+    "knee_angle_max": (0.0, 180.0),
 }
 assert set(RANGES) == set(MEASURES)
 
@@ -189,4 +282,6 @@ UNITS: Dict[str, str] = {
     "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso", "wrist_height": "torso",
     "back_curvature": "torso", "leg_rise": "deg", "hip_lift": "ratio",
     "spine_flexion": "",
+    "knee_height": "torso", "knees_away_from": "torso", "knee_gap": "torso", "shoulder_tilt": "deg",
+    "knee_angle_min": "deg", "knee_angle_max": "deg",
 }
