@@ -150,20 +150,33 @@ def _torso_px(pose: PoseFrame) -> float:
     return t if math.isfinite(t) and t > 1.0 else math.nan
 
 
-def knee_height(pose: PoseFrame, side: str) -> float:
-    """How high the knees stand above the floor line of their legs: each knee's height above the
-    line from its hip to its ankle in the picture, in torso lengths, the mean of both legs (bent
-    knees up about 0.6; dropped to a side 0.25-0.5; a straight leg about 0). It falls whichever way
-    the knees drop, and does not tell which. ``side`` is not used."""
+def _knee_heights(pose: PoseFrame) -> list[float]:
+    """Each knee's height above the line from its hip to its ankle in the picture, torso lengths
+    (left, right); empty when a leg's hip and ankle coincide."""
     torso = _torso_px(pose)
     heights = []
     for s in ("left", "right"):
         hip, knee, ankle = _pts(pose, s, "hip", "knee", "ankle")
         line = float(np.linalg.norm(ankle - hip))
         if line < 1e-6:
-            return math.nan
+            return []
         heights.append(side_of_line(hip, ankle, knee) * line / torso)
-    return sum(heights) / 2
+    return heights
+
+
+def knee_height(pose: PoseFrame, side: str) -> float:
+    """How high the knee of ``side`` stands above its leg's floor line: its height above the line from
+    its hip to its ankle in the picture, in torso lengths (bent up with the foot flat about 0.6;
+    dropped to a side 0.25-0.5; a straight leg about 0). It falls whichever way the knee drops, and
+    does not tell which."""
+    heights = _knee_heights(pose)
+    return heights[0 if side == "left" else 1] if heights else math.nan
+
+
+def knee_height_mean(pose: PoseFrame, side: str) -> float:
+    """knee_height of both legs, the mean: both knees dropping together. ``side`` is not used."""
+    heights = _knee_heights(pose)
+    return sum(heights) / 2 if heights else math.nan
 
 
 def _near_is_left(pose: PoseFrame) -> bool:
@@ -186,6 +199,33 @@ def knees_away_from(pose: PoseFrame, side: str) -> float:
     return -nearer if (side == "left") == _near_is_left(pose) else nearer
 
 
+def knee_out(pose: PoseFrame, side: str) -> float:
+    """How far the knee of ``side`` sits out toward its own side of the body, by depth: its depth
+    against the mid-hip's, in torso lengths, positive toward its own side. It falls as that knee is
+    guided across the body (lying trunk rotation: the bent knee toward the floor on the other side).
+    As knees_away_from: a change from rest, not a position. NaN without depth."""
+    if pose.z is None or pose.xy is None:
+        return math.nan
+    z = pose.z
+    nearer = float((z[23] + z[24]) / 2 - z[side_landmark(side, "knee")]) / _torso_px(pose)
+    return nearer if (side == "left") == _near_is_left(pose) else -nearer
+
+
+def knee_height_max(pose: PoseFrame, side: str) -> float:
+    """The higher of the two knees above its leg's floor line (knee_height of each leg): with one
+    leg straight on the floor, the bent one's. ``side`` is not used."""
+    heights = _knee_heights(pose)
+    return max(heights) if heights else math.nan
+
+
+def knee_height_gap(pose: PoseFrame, side: str) -> float:
+    """How much higher one knee stands than the other above their legs' floor lines (knee_height's
+    per-leg heights), torso lengths: knees together drop together; one lagging behind stands higher.
+    ``side`` is not used."""
+    heights = _knee_heights(pose)
+    return abs(heights[0] - heights[1]) if heights else math.nan
+
+
 def knee_gap(pose: PoseFrame, side: str) -> float:
     """The distance between the knees in torso lengths (mid-hip to mid-shoulder), from the world
     landmarks: knees together about 0.2-0.3 (the width of the thighs), apart more. ``side`` is not used."""
@@ -196,15 +236,13 @@ def knee_gap(pose: PoseFrame, side: str) -> float:
     return float(np.linalg.norm(w[25] - w[26])) / torso if torso > 1e-6 else math.nan
 
 
-def shoulder_tilt(pose: PoseFrame, side: str) -> float:
-    """The shoulder line's slope (degrees; > 0: the left shoulder higher) against the camera's level,
-    from the world landmarks. A still camera's own pitch adds a constant: judged as a change from
-    the person's rest (a fault rule's ``relative``), it is a shoulder coming up off the floor.
-    ``side`` is not used."""
-    if pose.world is None:
-        return math.nan
-    v = pose.world[11] - pose.world[12]
-    return math.degrees(math.atan2(-float(v[1]), math.hypot(float(v[0]), float(v[2]))))
+def shoulder_rise(pose: PoseFrame, side: str) -> float:
+    """How much higher the left shoulder stands than the right in the picture, in torso lengths (> 0:
+    the left higher). Lying side-on, the far shoulder sits a little above the near one (the camera
+    looks down); a shoulder coming up off the floor moves it either way, so it is judged as a change
+    from the person's rest (a fault rule's ``relative``). ``side`` is not used."""
+    left, right = _pts(pose, "left", "shoulder")[0], _pts(pose, "right", "shoulder")[0]
+    return float(right[1] - left[1]) / _torso_px(pose)
 
 
 def knee_angle_min(pose: PoseFrame, side: str) -> float:
@@ -231,8 +269,8 @@ MEASURES: Dict[str, Measure] = {
     "leg_rise": leg_rise,
     "hip_lift": hip_lift,
     # knee drops
-    "knee_height": knee_height, "knees_away_from": knees_away_from, "knee_gap": knee_gap,
-    "shoulder_tilt": shoulder_tilt, "knee_angle_min": knee_angle_min, "knee_angle_max": knee_angle_max,
+    "knee_height": knee_height, "knee_height_mean": knee_height_mean, "knees_away_from": knees_away_from, "knee_out": knee_out, "knee_height_max": knee_height_max, "knee_height_gap": knee_height_gap, "knee_gap": knee_gap,
+    "shoulder_rise": shoulder_rise, "knee_angle_min": knee_angle_min, "knee_angle_max": knee_angle_max,
 }
 
 # The landmarks each measure reads, on the side it is computed for (hip_angle_min reads both sides).
@@ -246,9 +284,11 @@ JOINTS: Dict[str, tuple[str, ...]] = {
     "back_curvature": ("shoulder", "hip"), "spine_flexion": ("shoulder", "hip", "ear"),
     "leg_rise": ("hip", "ankle"), "hip_lift": ("shoulder", "hip", "ankle"),
     # knee drops (world landmarks; both legs where a measure reads both)
-    "knee_height": ("shoulder", "hip", "knee", "ankle"), "knees_away_from": ("shoulder", "hip", "knee"),
+    "knee_height": ("shoulder", "hip", "knee", "ankle"), "knee_height_mean": ("shoulder", "hip", "knee", "ankle"),
+    "knees_away_from": ("shoulder", "hip", "knee"), "knee_out": ("shoulder", "hip", "knee"),
+    "knee_height_max": ("shoulder", "hip", "knee", "ankle"), "knee_height_gap": ("shoulder", "hip", "knee", "ankle"),
     "knee_gap": ("shoulder", "hip", "knee"),
-    "shoulder_tilt": ("shoulder",), "knee_angle_min": ("hip", "knee", "ankle"), "knee_angle_max": ("hip", "knee", "ankle"),
+    "shoulder_rise": ("shoulder", "hip"), "knee_angle_min": ("hip", "knee", "ankle"), "knee_angle_max": ("hip", "knee", "ankle"),
 }
 assert set(JOINTS) == set(MEASURES)
 
@@ -271,7 +311,7 @@ RANGES: Dict[str, tuple[float, float]] = {
     "line_deviation": (-5.0, 5.0), "head_lift": (-5.0, 5.0), "wrist_height": (-5.0, 5.0),
     "back_curvature": (-5.0, 5.0), "spine_flexion": (-5.0, 5.0), "hip_lift": (-5.0, 5.0),
     # knee drops
-    "knee_height": (-5.0, 5.0), "knees_away_from": (-5.0, 5.0), "knee_gap": (0.0, 5.0), "shoulder_tilt": (-90.0, 90.0), "knee_angle_min": (0.0, 180.0),
+    "knee_height": (-5.0, 5.0), "knee_height_mean": (-5.0, 5.0), "knees_away_from": (-5.0, 5.0), "knee_out": (-5.0, 5.0), "knee_height_max": (-5.0, 5.0), "knee_height_gap": (0.0, 5.0), "knee_gap": (0.0, 5.0), "shoulder_rise": (-5.0, 5.0), "knee_angle_min": (0.0, 180.0),
     "knee_angle_max": (0.0, 180.0),
 }
 assert set(RANGES) == set(MEASURES)
@@ -282,6 +322,6 @@ UNITS: Dict[str, str] = {
     "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso", "wrist_height": "torso",
     "back_curvature": "torso", "leg_rise": "deg", "hip_lift": "ratio",
     "spine_flexion": "",
-    "knee_height": "torso", "knees_away_from": "torso", "knee_gap": "torso", "shoulder_tilt": "deg",
+    "knee_height": "torso", "knee_height_mean": "torso", "knees_away_from": "torso", "knee_out": "torso", "knee_height_max": "torso", "knee_height_gap": "torso", "knee_gap": "torso", "shoulder_rise": "torso",
     "knee_angle_min": "deg", "knee_angle_max": "deg",
 }
