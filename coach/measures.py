@@ -218,6 +218,18 @@ def knee_height_max(pose: PoseFrame, side: str) -> float:
     return max(heights) if heights else math.nan
 
 
+def knee_above_other(pose: PoseFrame, side: str) -> float:
+    """How much higher the knee of ``side`` stands than the other knee, each above its leg's floor
+    line (knee_height), torso lengths: with one knee bent and the other leg straight, the bent one
+    reads about +0.5 and the straight one -0.5; guiding the bent knee across the body toward the
+    floor takes its value down and the straight leg's up, so only the bent leg is ever "worked". A
+    straight leg read a little bent (MediaPipe's legs crossing) moves both alike and cancels."""
+    heights = _knee_heights(pose)
+    if not heights:
+        return math.nan
+    return heights[0] - heights[1] if side == "left" else heights[1] - heights[0]
+
+
 def knee_height_gap(pose: PoseFrame, side: str) -> float:
     """How much higher one knee stands than the other above their legs' floor lines (knee_height's
     per-leg heights), torso lengths: knees together drop together; one lagging behind stands higher.
@@ -269,7 +281,7 @@ MEASURES: Dict[str, Measure] = {
     "leg_rise": leg_rise,
     "hip_lift": hip_lift,
     # knee drops
-    "knee_height": knee_height, "knee_height_mean": knee_height_mean, "knees_away_from": knees_away_from, "knee_out": knee_out, "knee_height_max": knee_height_max, "knee_height_gap": knee_height_gap, "knee_gap": knee_gap,
+    "knee_height": knee_height, "knee_height_mean": knee_height_mean, "knees_away_from": knees_away_from, "knee_out": knee_out, "knee_height_max": knee_height_max, "knee_height_gap": knee_height_gap, "knee_above_other": knee_above_other, "knee_gap": knee_gap,
     "shoulder_rise": shoulder_rise, "knee_angle_min": knee_angle_min, "knee_angle_max": knee_angle_max,
 }
 
@@ -287,6 +299,7 @@ JOINTS: Dict[str, tuple[str, ...]] = {
     "knee_height": ("shoulder", "hip", "knee", "ankle"), "knee_height_mean": ("shoulder", "hip", "knee", "ankle"),
     "knees_away_from": ("shoulder", "hip", "knee"), "knee_out": ("shoulder", "hip", "knee"),
     "knee_height_max": ("shoulder", "hip", "knee", "ankle"), "knee_height_gap": ("shoulder", "hip", "knee", "ankle"),
+    "knee_above_other": ("shoulder", "hip", "knee", "ankle"),
     "knee_gap": ("shoulder", "hip", "knee"),
     "shoulder_rise": ("shoulder", "hip"), "knee_angle_min": ("hip", "knee", "ankle"), "knee_angle_max": ("hip", "knee", "ankle"),
 }
@@ -311,7 +324,7 @@ RANGES: Dict[str, tuple[float, float]] = {
     "line_deviation": (-5.0, 5.0), "head_lift": (-5.0, 5.0), "wrist_height": (-5.0, 5.0),
     "back_curvature": (-5.0, 5.0), "spine_flexion": (-5.0, 5.0), "hip_lift": (-5.0, 5.0),
     # knee drops
-    "knee_height": (-5.0, 5.0), "knee_height_mean": (-5.0, 5.0), "knees_away_from": (-5.0, 5.0), "knee_out": (-5.0, 5.0), "knee_height_max": (-5.0, 5.0), "knee_height_gap": (0.0, 5.0), "knee_gap": (0.0, 5.0), "shoulder_rise": (-5.0, 5.0), "knee_angle_min": (0.0, 180.0),
+    "knee_height": (-5.0, 5.0), "knee_height_mean": (-5.0, 5.0), "knees_away_from": (-5.0, 5.0), "knee_out": (-5.0, 5.0), "knee_height_max": (-5.0, 5.0), "knee_height_gap": (0.0, 5.0), "knee_above_other": (-5.0, 5.0), "knee_gap": (0.0, 5.0), "shoulder_rise": (-5.0, 5.0), "knee_angle_min": (0.0, 180.0),
     "knee_angle_max": (0.0, 180.0),
 }
 assert set(RANGES) == set(MEASURES)
@@ -322,6 +335,6 @@ UNITS: Dict[str, str] = {
     "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso", "wrist_height": "torso",
     "back_curvature": "torso", "leg_rise": "deg", "hip_lift": "ratio",
     "spine_flexion": "",
-    "knee_height": "torso", "knee_height_mean": "torso", "knees_away_from": "torso", "knee_out": "torso", "knee_height_max": "torso", "knee_height_gap": "torso", "knee_gap": "torso", "shoulder_rise": "torso",
+    "knee_height": "torso", "knee_height_mean": "torso", "knees_away_from": "torso", "knee_out": "torso", "knee_height_max": "torso", "knee_height_gap": "torso", "knee_above_other": "torso", "knee_gap": "torso", "shoulder_rise": "torso",
     "knee_angle_min": "deg", "knee_angle_max": "deg",
 }
