@@ -140,9 +140,10 @@ def leg_rise(pose: PoseFrame, side: str) -> float:
 # reads on the renders (bench/motions/knee_drops.py, samples/side_knee_drop/): a 55-62 deg drop
 # toward the camera takes 0.30-0.35 torso lengths off the knees' height, away from it only
 # 0.10-0.18 (the far knees are partly hidden and drawn higher); its world landmarks turn the legs
-# by 30-40 deg toward the camera and by 0-13 deg away, so no angle is read off them. Depth (``z``)
-# moves with the knees either way, by 0.2-0.9 torso lengths, from a biased level (the knees read
-# nearer the camera than they are): usable as a change from rest, not as a position.
+# by 30-40 deg toward the camera and by 0-13 deg away, so no angle is read off them (nor is the
+# shoulder line's slope: a thinner margin than the picture's). Depth (``z``) moves with the knees
+# either way, by 0.2-0.9 torso lengths, from a biased level (the knees read nearer the camera than
+# they are): usable as a change from rest, not as a position.
 
 
 def _torso_px(pose: PoseFrame) -> float:
@@ -199,18 +200,6 @@ def knees_away_from(pose: PoseFrame, side: str) -> float:
     return -nearer if (side == "left") == _near_is_left(pose) else nearer
 
 
-def knee_out(pose: PoseFrame, side: str) -> float:
-    """How far the knee of ``side`` sits out toward its own side of the body, by depth: its depth
-    against the mid-hip's, in torso lengths, positive toward its own side. It falls as that knee is
-    guided across the body (lying trunk rotation: the bent knee toward the floor on the other side).
-    As knees_away_from: a change from rest, not a position. NaN without depth."""
-    if pose.z is None or pose.xy is None:
-        return math.nan
-    z = pose.z
-    nearer = float((z[23] + z[24]) / 2 - z[side_landmark(side, "knee")]) / _torso_px(pose)
-    return nearer if (side == "left") == _near_is_left(pose) else -nearer
-
-
 def knee_height_max(pose: PoseFrame, side: str) -> float:
     """The higher of the two knees above its leg's floor line (knee_height of each leg): with one
     leg straight on the floor, the bent one's. ``side`` is not used."""
@@ -236,16 +225,6 @@ def knee_height_gap(pose: PoseFrame, side: str) -> float:
     ``side`` is not used."""
     heights = _knee_heights(pose)
     return abs(heights[0] - heights[1]) if heights else math.nan
-
-
-def knee_gap(pose: PoseFrame, side: str) -> float:
-    """The distance between the knees in torso lengths (mid-hip to mid-shoulder), from the world
-    landmarks: knees together about 0.2-0.3 (the width of the thighs), apart more. ``side`` is not used."""
-    if pose.world is None:
-        return math.nan
-    w = pose.world
-    torso = float(np.linalg.norm((w[11] + w[12]) / 2 - (w[23] + w[24]) / 2))
-    return float(np.linalg.norm(w[25] - w[26])) / torso if torso > 1e-6 else math.nan
 
 
 def shoulder_rise(pose: PoseFrame, side: str) -> float:
@@ -281,7 +260,8 @@ MEASURES: Dict[str, Measure] = {
     "leg_rise": leg_rise,
     "hip_lift": hip_lift,
     # knee drops
-    "knee_height": knee_height, "knee_height_mean": knee_height_mean, "knees_away_from": knees_away_from, "knee_out": knee_out, "knee_height_max": knee_height_max, "knee_height_gap": knee_height_gap, "knee_above_other": knee_above_other, "knee_gap": knee_gap,
+    "knee_height": knee_height, "knee_height_mean": knee_height_mean, "knee_height_max": knee_height_max,
+    "knee_height_gap": knee_height_gap, "knee_above_other": knee_above_other, "knees_away_from": knees_away_from,
     "shoulder_rise": shoulder_rise, "knee_angle_min": knee_angle_min, "knee_angle_max": knee_angle_max,
 }
 
@@ -295,13 +275,12 @@ JOINTS: Dict[str, tuple[str, ...]] = {
     "head_lift": ("hip", "shoulder", "ear"), "wrist_height": ("hip", "shoulder", "wrist"),
     "back_curvature": ("shoulder", "hip"), "spine_flexion": ("shoulder", "hip", "ear"),
     "leg_rise": ("hip", "ankle"), "hip_lift": ("shoulder", "hip", "ankle"),
-    # knee drops (world landmarks; both legs where a measure reads both)
+    # knee drops (both legs where a measure reads both)
     "knee_height": ("shoulder", "hip", "knee", "ankle"), "knee_height_mean": ("shoulder", "hip", "knee", "ankle"),
-    "knees_away_from": ("shoulder", "hip", "knee"), "knee_out": ("shoulder", "hip", "knee"),
     "knee_height_max": ("shoulder", "hip", "knee", "ankle"), "knee_height_gap": ("shoulder", "hip", "knee", "ankle"),
-    "knee_above_other": ("shoulder", "hip", "knee", "ankle"),
-    "knee_gap": ("shoulder", "hip", "knee"),
-    "shoulder_rise": ("shoulder", "hip"), "knee_angle_min": ("hip", "knee", "ankle"), "knee_angle_max": ("hip", "knee", "ankle"),
+    "knee_above_other": ("shoulder", "hip", "knee", "ankle"), "knees_away_from": ("shoulder", "hip", "knee"),
+    "shoulder_rise": ("shoulder", "hip"), "knee_angle_min": ("hip", "knee", "ankle"),
+    "knee_angle_max": ("hip", "knee", "ankle"),
 }
 assert set(JOINTS) == set(MEASURES)
 
@@ -324,8 +303,9 @@ RANGES: Dict[str, tuple[float, float]] = {
     "line_deviation": (-5.0, 5.0), "head_lift": (-5.0, 5.0), "wrist_height": (-5.0, 5.0),
     "back_curvature": (-5.0, 5.0), "spine_flexion": (-5.0, 5.0), "hip_lift": (-5.0, 5.0),
     # knee drops
-    "knee_height": (-5.0, 5.0), "knee_height_mean": (-5.0, 5.0), "knees_away_from": (-5.0, 5.0), "knee_out": (-5.0, 5.0), "knee_height_max": (-5.0, 5.0), "knee_height_gap": (0.0, 5.0), "knee_above_other": (-5.0, 5.0), "knee_gap": (0.0, 5.0), "shoulder_rise": (-5.0, 5.0), "knee_angle_min": (0.0, 180.0),
-    "knee_angle_max": (0.0, 180.0),
+    "knee_height": (-5.0, 5.0), "knee_height_mean": (-5.0, 5.0), "knee_height_max": (-5.0, 5.0),
+    "knee_height_gap": (0.0, 5.0), "knee_above_other": (-5.0, 5.0), "knees_away_from": (-5.0, 5.0),
+    "shoulder_rise": (-5.0, 5.0), "knee_angle_min": (0.0, 180.0), "knee_angle_max": (0.0, 180.0),
 }
 assert set(RANGES) == set(MEASURES)
 
@@ -335,6 +315,7 @@ UNITS: Dict[str, str] = {
     "torso_tilt": "deg", "hip_angle_min": "deg", "head_lift": "torso", "wrist_height": "torso",
     "back_curvature": "torso", "leg_rise": "deg", "hip_lift": "ratio",
     "spine_flexion": "",
-    "knee_height": "torso", "knee_height_mean": "torso", "knees_away_from": "torso", "knee_out": "torso", "knee_height_max": "torso", "knee_height_gap": "torso", "knee_above_other": "torso", "knee_gap": "torso", "shoulder_rise": "torso",
-    "knee_angle_min": "deg", "knee_angle_max": "deg",
+    "knee_height": "torso", "knee_height_mean": "torso", "knee_height_max": "torso", "knee_height_gap": "torso",
+    "knee_above_other": "torso", "knees_away_from": "torso", "shoulder_rise": "torso", "knee_angle_min": "deg",
+    "knee_angle_max": "deg",
 }

@@ -20,8 +20,8 @@ from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise, load_exercise_file, parse_exercise
 from coach.errors import CoachError
 from coach.labels import load_labels
-from coach.measures import (knee_angle_max, knee_angle_min, knee_gap, knee_height, knee_height_gap, knee_height_max,
-                            knee_height_mean, knees_away_from, shoulder_rise)
+from coach.measures import (knee_above_other, knee_angle_max, knee_angle_min, knee_height, knee_height_gap,
+                            knee_height_max, knee_height_mean, knees_away_from, shoulder_rise)
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
 
@@ -174,31 +174,12 @@ def test_knee_angles_of_both_legs() -> None:
     assert knee_angle_max(straight, "left") > 170
 
 
-def _world(knee_gap_m: float = 0.15) -> PoseFrame:
-    """World landmarks (metres, y down, camera along z) of a person lying side-on, left side nearer."""
-    w = np.zeros((33, 3))
-    for side, zs in (("left", -0.18), ("right", 0.18)):
-        w[side_landmark(side, "shoulder")] = (0.5, 0.0, zs)
-        w[side_landmark(side, "hip")] = (0.0, 0.0, zs * 0.6)
-        w[side_landmark(side, "knee")] = (-0.3, -0.3, (-1 if side == "left" else 1) * knee_gap_m / 2)
-        w[side_landmark(side, "ankle")] = (-0.6, 0.05, zs * 0.5)
-    pose = _lying(90.0, 0.0)
-    return PoseFrame(index=0, t=0.0, width=640, height=480, xy=pose.xy, z=pose.z, visibility=pose.visibility,
-                     world=w, people=1)
-
-
-def test_knee_gap_from_the_world_landmarks() -> None:
-    assert knee_gap(_world(0.15), "left") == pytest.approx(0.3, abs=0.01)
-    assert knee_gap(_world(0.40), "left") == pytest.approx(0.8, abs=0.01)
-    assert math.isnan(knee_gap(_lying(90.0, 0.0), "left"))  # no world landmarks
-
-
 @pytest.mark.parametrize("near", ["left", "right"])
 def test_shoulder_rise_moves_whichever_shoulder_comes_up(near: str) -> None:
     far = "right" if near == "left" else "left"
     flat = shoulder_rise(_lying(90.0, 0.0, near), "left")
     assert flat == pytest.approx(0.0)
-    for lifted, sign in ((near, 1.0), (far, 1.0)):
+    for lifted in (near, far):
         value = shoulder_rise(_lying(90.0, 0.0, near, shoulder_rise={lifted: 18.0}), "left")
         assert value == pytest.approx((1.0 if lifted == "left" else -1.0) * 18.0 / 150.0, abs=0.01)
 
@@ -213,6 +194,7 @@ def test_per_leg_knee_heights() -> None:
     assert knee_height_mean(pose, "left") == pytest.approx(0.4, abs=0.02)
     assert knee_height_max(pose, "right") == pytest.approx(0.6, abs=0.02)
     assert knee_height_gap(pose, "left") == pytest.approx(0.4, abs=0.02)
+    assert knee_above_other(pose, "left") == pytest.approx(0.4, abs=0.02) == -knee_above_other(pose, "right")
 
 
 # -- the engine's hold_required (a hold exercise: out and back without holding is no rep) ----------
