@@ -43,6 +43,10 @@ UNSEEN = {
     "tr_good_02": "seen 35 deg round from the head's side, the straight far leg lies end-on behind the bent near "
                   "one and MediaPipe draws it bent on top of it: the first rotation's side comes out wrong and "
                   "the second hold is lost after 1.9 s",
+    "tr_feet_05": "seen 30 deg round from the feet (rendered after the limits were set): back from the first "
+                  "rotation the bent knee reads 0.67 torso lengths up, then settles at 0.55 where it rested at "
+                  "0.65; 0.12 below the resting level it has just learned is past hold_above_rest (0.08), and "
+                  "the still knee at rest is counted as a third hold of 2.5 s",
 }
 ALL_CLIPS = [pytest.param(ex_id, p, id=p.name.split(".")[0],
                           marks=[pytest.mark.xfail(strict=True, reason=UNSEEN[p.name.split(".")[0]])]
