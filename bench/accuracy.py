@@ -115,6 +115,14 @@ TUNED_ON = {
               "locust_faults_05 and locust_mixed_06; phase constants set beforehand",
     "superman": "knee 150 checked on superman_faults_08/09; neck -65 as back_extension; FACE_SEEN 0.08 (nose too near "
                 "the ear to read the face) set on superman_good_07 against bext_good_01 and locust_good_04",
+    "side_knee_drop": "phase levels set on kd_good_01/02 (start_above_rest lowered after kd_faults_03); the side's "
+                      "0.12 set on kd_good_01/02, right on the 3 fault clips and kd_feet_06; shoulder_rise +-0.08 set "
+                      "on kd_good_01/02, kd_faults_04 and tr_faults_04; the head_lift way found on kd_faults_05, "
+                      "checked on kd_faults_03; knees_apart 0.2 from geometry before any fault clip; kd_feet_06 "
+                      "rendered after every value was set (held out)",
+    "lying_trunk_rotation": "phase values copied from side_knee_drop; the side's 0.04 lowered after tr_faults_03 "
+                            "(in-sample), checked on tr_good_01; straight_leg_bent 155 set on tr_faults_04, checked "
+                            "on tr_faults_03; tr_feet_05 held out",
     "knee_to_chest": "fault limits from the physio brief's fault definitions; phase constants and the "
                      "worked-side rule (30 deg and 60 % of the most-pulled leg) set on the synthetic clips; "
                      "bench/fit.py (fit on synthetic, check on realworld) left every value as it was; the "

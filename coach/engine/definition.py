@@ -64,6 +64,9 @@ class Phases:
     # (or ``leave_hold``, whichever is more), and has stayed out ``leave_confirm_s``. 0: off.
     leave_hold_fraction: float = 0.0
     leave_confirm_s: float = 0.0
+    # A hold exercise (one rep = one hold): a movement out and back that never held still at the top
+    # is no rep (lying trunk rotation's change of legs passes the knees through the out position).
+    hold_required: bool = False
 
     def name(self, key: str) -> str:
         """The definition's name of a phase key of the machine (rest | out | hold | back)."""
@@ -381,7 +384,8 @@ def _phases(f: _Fields) -> Union[Phases, TwoWayPhases]:
     p = Phases(measure=f.measure("measure"), direction=direction, **names,
                **{k: f.positive(k) for k in ("start_above_rest", "rest_within", "hold_above_rest", "still_per_s",
                                              "hold_min_s", "leave_hold", "return_fraction", "settle_s", "arm_s", "disarm_s")},
-               **{k: f.positive(k) for k in ("leave_hold_fraction", "leave_confirm_s") if k in f.table})
+               **{k: f.positive(k) for k in ("leave_hold_fraction", "leave_confirm_s") if k in f.table},
+               hold_required=f.get("hold_required", bool, False))
     if p.leave_hold_fraction >= 1:
         raise f.error("leave_hold_fraction", f"must be below 1 (a share of the hold's depth), got {p.leave_hold_fraction}")
     if p.rest_within >= p.start_above_rest:

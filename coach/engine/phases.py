@@ -174,6 +174,10 @@ class PhaseMachine:
                 self.phase, self.hold_level, self.reached_top = HOLD, (v if held else self.peak), True
                 self._left, self._in_band_t = None, t
                 changes.append(PhaseChange(start, HOLD, HOLD_START, hold_t=min(start, self._arrived())))
+            elif left is not None and self.p.hold_required:
+                # Turned back without holding, where a rep is a hold: no rep (ends as REP_ABORT).
+                self.phase, self._back_low = BACK, v
+                changes.append(PhaseChange(left[0], BACK))
             elif left is not None:
                 # Turned back at the top without pausing: a rep with no hold.
                 self.phase, self.reached_top, self._back_low = BACK, True, v
