@@ -190,3 +190,45 @@ UNITS: Dict[str, str] = {
     "back_curvature": "torso", "leg_rise": "deg", "hip_lift": "ratio",
     "spine_flexion": "",
 }
+
+
+# -- Leg stretches lying on the back (hamstring_stretch, piriformis_stretch) -------------------------
+# Appended as one block (the catalogue's family "leg stretches"); registered below.
+
+def _torso_px(pose: PoseFrame) -> float:
+    mid = [(pose.xy[side_landmark("left", j)] + pose.xy[side_landmark("right", j)]) / 2 for j in ("shoulder", "hip")]
+    return float(np.linalg.norm(mid[0] - mid[1]))
+
+
+def hip_angle_max(pose: PoseFrame, side: str) -> float:
+    """The larger hip angle of the two legs: it closes only when both thighs come in (a figure four
+    pulled toward the chest), not when one leg alone lifts or crosses."""
+    return max(hip_angle(pose, "left"), hip_angle(pose, "right"))
+
+
+def ankle_to_other_knee(pose: PoseFrame, side: str) -> float:
+    """How far this side's ankle lies from the other side's knee in the picture, in torso lengths
+    (mid-shoulders to mid-hips). A figure four rests the ankle just above the other knee: about 0.3
+    seen side-on; knees bent side by side, about a shin's length (0.8-0.9). Seen side-on the picture
+    loses the depth between the legs: an ankle held beside the knee, not on it, reads the same."""
+    torso = _torso_px(pose)
+    if not torso > 1.0:
+        return math.nan
+    ankle = pose.xy[side_landmark(side, "ankle")]
+    knee = pose.xy[side_landmark("right" if side == "left" else "left", "knee")]
+    return float(np.linalg.norm(ankle - knee)) / torso
+
+
+def cross_gap(pose: PoseFrame, side: str) -> float:
+    """The nearer of the two ankles to the other leg's knee (``ankle_to_other_knee``, either leg):
+    small while one ankle is crossed onto the other knee, whichever leg it is."""
+    return min(ankle_to_other_knee(pose, "left"), ankle_to_other_knee(pose, "right"))
+
+
+MEASURES.update({"hip_angle_max": hip_angle_max, "ankle_to_other_knee": ankle_to_other_knee,
+                 "cross_gap": cross_gap})
+JOINTS.update({"hip_angle_max": ("shoulder", "hip", "knee"), "ankle_to_other_knee": ("shoulder", "hip", "knee", "ankle"),
+               "cross_gap": ("shoulder", "hip", "knee", "ankle")})
+RANGES.update({"hip_angle_max": (0.0, 180.0), "ankle_to_other_knee": (0.0, 5.0), "cross_gap": (0.0, 5.0)})
+UNITS.update({"hip_angle_max": "deg", "ankle_to_other_knee": "torso", "cross_gap": "torso"})
+assert set(JOINTS) == set(MEASURES) == set(RANGES)
