@@ -225,6 +225,20 @@ def cross_gap(pose: PoseFrame, side: str) -> float:
     return min(ankle_to_other_knee(pose, "left"), ankle_to_other_knee(pose, "right"))
 
 
+# Measures that read both legs (the visibility check below asks for both).
+BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap"})
+
+
+def joints_seen(pose: PoseFrame, side: str, measure: str, min_visibility: float) -> bool:
+    """Whether the pose model sees every landmark ``measure`` reads (on ``side``, or on both legs for
+    the measures in BOTH_LEGS) with at least ``min_visibility`` (its 0..1 estimate that the point is
+    in view, not hidden behind the body). A backend without visibility: seen."""
+    if pose.visibility is None:
+        return True
+    sides = ("left", "right") if measure in BOTH_LEGS else (side,)
+    return all(pose.visibility[side_landmark(s, j)] >= min_visibility for s in sides for j in JOINTS[measure])
+
+
 MEASURES.update({"hip_angle_max": hip_angle_max, "ankle_to_other_knee": ankle_to_other_knee,
                  "cross_gap": cross_gap})
 JOINTS.update({"hip_angle_max": ("shoulder", "hip", "knee"), "ankle_to_other_knee": ("shoulder", "hip", "knee", "ankle"),

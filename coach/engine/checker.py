@@ -19,7 +19,7 @@ from coach.engine.cues import CueScheduler
 from coach.engine.definition import SIDES, Exercise, FaultRule
 from coach.engine.hindsight import ARRIVE, LEAVE, Track, refine
 from coach.engine.hold import HoldTimer
-from coach.engine.judgeable import VIEW, FormGate, unjudged_cue_code, unjudged_message
+from coach.engine.judgeable import HIDDEN, VIEW, FormGate, unjudged_cue_code, unjudged_message
 from coach.engine.legs import HiddenLegGuard
 from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
                                  PhaseChange, PhaseMachine)
@@ -75,6 +75,7 @@ class Verdict:
     peak: dict[str, float] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
     unjudged: list[str] = field(default_factory=list)  # faults the camera's angle kept from being judged
+    hidden: list[str] = field(default_factory=list)  # of those, the ones whose landmarks were not seen (min_visibility)
 
 
 class ExerciseChecker:
@@ -380,7 +381,7 @@ class ExerciseChecker:
         self._worked = verdict.side
         for code in verdict.unjudged:
             rule = self.ex.fault(code)
-            why = self._unjudgeable(rule) or VIEW
+            why = HIDDEN if code in verdict.hidden else self._unjudgeable(rule) or VIEW
             said = unjudged_cue_code(rule, why)
             if said not in self._said_unjudged:  # said once: it will not change until the camera moves
                 self._said_unjudged.add(said)
@@ -407,6 +408,10 @@ class ExerciseChecker:
             if self._unjudgeable(rule):
                 verdict.unjudged.append(rule.code)
                 continue
+            if rule.min_visibility is not None and self._mostly_hidden(rule, series):
+                verdict.unjudged.append(rule.code)
+                verdict.hidden.append(rule.code)
+                continue
             violated = False
             for way in rule.ways:
                 value = rule_value(way, held, worked, self._rest)
@@ -416,6 +421,13 @@ class ExerciseChecker:
             if violated:
                 verdict.faults.append(rule.code)
         return verdict
+
+    def _mostly_hidden(self, rule: FaultRule, series: dict[Channel, list[float]]) -> bool:
+        """Whether ``rule``'s landmarks were seen in under half the hold's frames (its channels are
+        left out of the hold's series while hidden; the key measure is there every frame)."""
+        frames = len(series.get(self._key, ()))
+        seen = max((len(series.get(ch, ())) for ch in rule_channels(rule)), default=0)
+        return frames > 0 and seen < 0.5 * frames
 
     def _follow_hold_verdict(self, t: float) -> None:
         """While holding, judge the hold so far as its end will (a few times a second): the hold bar

@@ -21,6 +21,7 @@ from coach.pose.frame import PoseFrame
 MIN_TORSO_PX = 30.0
 SIZE_TAU_S = 1.0  # the size is smoothed over about a second
 VIEW, SIZE = "view", "size"
+HIDDEN = "hidden"  # a rule's landmarks not seen in most of the hold (FaultRule.min_visibility; the checker's verdict)
 TOO_SMALL_CUE = "too_small"  # the cue code of "you are too small in the picture" (one for every fault)
 
 
@@ -76,9 +77,12 @@ def unjudged_message(rule: FaultRule, why: str = VIEW) -> str:
         return ("I can't check your form: you are too small in the picture - "
                 "move the camera closer, or record at a higher resolution")
     fault = rule.label or rule.code.replace("_", " ")
+    if why == HIDDEN:
+        return (f"I can't see well enough to check for {fault} from here - turn the camera a little toward "
+                "your feet to have it checked")
     return f"I can't check for {fault} from this camera angle - set the camera side-on to have it checked"
 
 
 def unjudged_cue_code(rule: FaultRule, why: str) -> str:
     """The cue code said once: one for "too small" whatever the fault, one per fault for the angle."""
-    return TOO_SMALL_CUE if why == SIZE else f"{rule.code}_unjudged"
+    return TOO_SMALL_CUE if why == SIZE else f"{rule.code}_unseen" if why == HIDDEN else f"{rule.code}_unjudged"
