@@ -225,8 +225,15 @@ def cross_gap(pose: PoseFrame, side: str) -> float:
     return min(ankle_to_other_knee(pose, "left"), ankle_to_other_knee(pose, "right"))
 
 
+def leg_rise_max(pose: PoseFrame, side: str) -> float:
+    """The higher ``leg_rise`` of the two legs: a leg raised off the floor (its ankle above the hip),
+    whichever. Reads the hip and ankle only: a far leg whose knee MediaPipe draws on the raised
+    one (seen from toward the head) keeps its ankle on the floor."""
+    return max(leg_rise(pose, "left"), leg_rise(pose, "right"))
+
+
 # Measures that read both legs (the visibility check below asks for both).
-BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap"})
+BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max"})
 
 
 def joints_seen(pose: PoseFrame, side: str, measure: str, min_visibility: float) -> bool:
@@ -239,10 +246,10 @@ def joints_seen(pose: PoseFrame, side: str, measure: str, min_visibility: float)
     return all(pose.visibility[side_landmark(s, j)] >= min_visibility for s in sides for j in JOINTS[measure])
 
 
-MEASURES.update({"hip_angle_max": hip_angle_max, "ankle_to_other_knee": ankle_to_other_knee,
+MEASURES.update({"hip_angle_max": hip_angle_max, "leg_rise_max": leg_rise_max, "ankle_to_other_knee": ankle_to_other_knee,
                  "cross_gap": cross_gap})
-JOINTS.update({"hip_angle_max": ("shoulder", "hip", "knee"), "ankle_to_other_knee": ("shoulder", "hip", "knee", "ankle"),
+JOINTS.update({"hip_angle_max": ("shoulder", "hip", "knee"), "leg_rise_max": ("hip", "ankle"), "ankle_to_other_knee": ("shoulder", "hip", "knee", "ankle"),
                "cross_gap": ("shoulder", "hip", "knee", "ankle")})
-RANGES.update({"hip_angle_max": (0.0, 180.0), "ankle_to_other_knee": (0.0, 5.0), "cross_gap": (0.0, 5.0)})
-UNITS.update({"hip_angle_max": "deg", "ankle_to_other_knee": "torso", "cross_gap": "torso"})
+RANGES.update({"hip_angle_max": (0.0, 180.0), "leg_rise_max": (-90.0, 90.0), "ankle_to_other_knee": (0.0, 5.0), "cross_gap": (0.0, 5.0)})
+UNITS.update({"hip_angle_max": "deg", "leg_rise_max": "deg", "ankle_to_other_knee": "torso", "cross_gap": "torso"})
 assert set(JOINTS) == set(MEASURES) == set(RANGES)
