@@ -22,7 +22,7 @@ from coach.engine.definition import load_exercise, parse_exercise
 from coach.engine.judgeable import VIEW, FormGate
 from coach.errors import CoachError
 from coach.labels import load_labels
-from coach.measures import MEASURES, RANGES, ankle_to_other_knee, cross_gap, hip_angle_max
+from coach.measures import MEASURES, RANGES, ankle_to_other_knee, cross_gap, hip_angle_max, leg_rise_max
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
 
@@ -87,7 +87,7 @@ def test_bad_hamstring_definition_is_refused() -> None:
 
 
 def test_new_measures_are_registered_with_ranges() -> None:
-    for name in ("hip_angle_max", "ankle_to_other_knee", "cross_gap"):
+    for name in ("hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max"):
         assert name in MEASURES and name in RANGES
 
 
@@ -138,6 +138,16 @@ def test_knees_side_by_side_are_not_crossed() -> None:
                right_ankle=(112.0, 252.0))
     gap = cross_gap(_pose(pts), "left")
     assert gap > load_exercise("piriformis_stretch").fault("not_crossed").above
+
+
+def test_leg_rise_max_is_the_raised_leg_whatever_its_knee_reads() -> None:
+    """A straight leg raised 60 deg; the far leg lies on the floor but its knee is drawn up on the
+    raised one (MediaPipe, seen from toward the head): only hips and ankles count."""
+    pts = dict(BASE, left_knee=(250.0, 213.4), left_ankle=(200.0, 126.8),      # 60 deg up, straight
+               right_knee=(252.0, 215.0), right_ankle=(100.0, 305.0))         # knee misdrawn, ankle down
+    pose = _pose(pts)
+    assert leg_rise_max(pose, "left") == leg_rise_max(pose, "right") == pytest.approx(60.0, abs=0.5)
+    assert hip_angle_max(pose, "left") < 150  # the hip angle would read the far leg as pulled in too
 
 
 def test_no_torso_no_distance() -> None:
