@@ -322,3 +322,33 @@ def test_the_unseen_message_is_plain() -> None:
     rule = load_exercise("piriformis_stretch").fault("not_crossed")
     assert "can't see" in unjudged_message(rule, HIDDEN) and rule.label in unjudged_message(rule, HIDDEN)
     assert unjudged_cue_code(rule, HIDDEN) == "not_crossed_unseen"
+
+
+def _crossed_first(i: int, cross: float, pull: float, crossed: str) -> PoseFrame:
+    """The ankle crossed onto the other knee first (``cross`` 0..1, the hips still at rest: the
+    supporting leg stays down), then the supporting thigh pulled in (``pull`` 0..1, into
+    ``_lying``'s figure four)."""
+    rest = _lying(i, 0.0, crossed=crossed)
+    xy = rest.xy.copy()
+    on_knee = xy[side_landmark("right" if crossed == "left" else "left", "knee")] + [5.0, 12.0]
+    for joint, target in (("knee", np.array([300.0, 190.0])), ("ankle", on_knee)):
+        j = side_landmark(crossed, joint)
+        xy[j] = (1 - cross) * xy[j] + cross * target
+    four = _lying(i, 1.0, crossed=crossed).xy
+    xy = (1 - pull) * xy + pull * four
+    return PoseFrame(index=i, t=i / 30.0, width=640, height=480, xy=xy, z=rest.z, visibility=rest.visibility, people=1)
+
+
+@pytest.mark.parametrize("crossed", ["left", "right"])
+def test_an_ankle_crossed_before_the_pull_is_the_worked_side(crossed: str) -> None:
+    """Crossing leaves the hips at rest (hip_angle_max does not move): the resting values must not
+    follow the crossed ankle there, or the crossed leg reads as not moved (the piriformis to_start
+    posture: feet apart from the other knee; coach/engine/checker.py _at_start)."""
+    steps = ([(0.0, 0.0)] * 60 + [(k / 30, 0.0) for k in range(1, 31)] + [(1.0, 0.0)] * 45
+             + [(1.0, k / 30) for k in range(1, 31)] + [(1.0, 1.0)] * 150 + [(1.0, 1 - k / 30) for k in range(1, 31)]
+             + [(1 - k / 30, 0.0) for k in range(1, 31)] + [(0.0, 0.0)] * 60)
+    checker = ExerciseChecker(load_exercise("piriformis_stretch").with_targets(hold_s=4.0))
+    for i, (cross, pull) in enumerate(steps):
+        checker.update(_crossed_first(i, cross, pull, crossed))
+    (rep,) = checker.finish().reps
+    assert rep.side == crossed and rep.faults == []

@@ -193,6 +193,19 @@ class ExerciseChecker:
         state = "no_person" if not pose.has_pose else "unseen"
         return self._result(pose, side, unseen_message(self.trust.reason), state=state)
 
+    def _at_start(self) -> bool:
+        """In the starting position: every ``to_start`` posture condition met (one unmeasured or outside
+        the picture does not object). The resting values follow the person only there: at rest for the
+        phase machine but out of the starting position (an ankle already crossed onto the other knee
+        before the pull), the worked side is still read against the resting position."""
+        for c in self.ex.posture:
+            if not c.to_start or c.measure in self.channels.posture_off_edge:
+                continue
+            v = self.values.get((c.measure, "tracked"), math.nan)
+            if math.isfinite(v) and not _in_range(v, c.min, c.max):
+                return False
+        return True
+
     def _check_posture(self, t: float, key: float, pose: PoseFrame, moment: Callable[[], "Moment"]) -> str:
         """Arms the counter once the starting posture has been held ``arm_s``; disarms after it has been
         lost for ``disarm_s``. Returns what to tell the person ("" when all is well). A condition whose
@@ -508,7 +521,7 @@ class ExerciseChecker:
         for the next rep. The resting values follow the person while at rest. Returns the rule values
         judged (``_rule_values``), for the frame's status."""
         phase = self.machine.phase
-        if phase == REST:
+        if phase == REST and self._at_start():
             for ch, v in self.values.items():
                 self._rest[ch] = v if ch not in self._rest else self._rest[ch] + 0.1 * (v - self._rest[ch])
         live = self._rule_values()
