@@ -181,6 +181,8 @@ KNOWN_FAILURES = {
     "pir_mixed_03": "the far leg crossed (camera 40 deg toward the feet, tall thin body): MediaPipe tangles "
                     "the legs while reporting them visible (0.75-0.83), reads no ankle at the other knee: "
                     "not_crossed raised and the side read as the near leg",
+    "pir_mixed_04": "camera 35 deg toward the head: the feet side by side read a cross_gap of 0.42 (the shins "
+                    "foreshorten), under the starting position's 0.55, so counting never starts",
 }
 RENDERED = [pytest.param(ex_id, p, id=p.name.split(".")[0],
                          marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[p.name.split(".")[0]])]
