@@ -123,6 +123,13 @@ TUNED_ON = {
     "lying_trunk_rotation": "phase values copied from side_knee_drop; the side's 0.04 lowered after tr_faults_03 "
                             "(in-sample), checked on tr_good_01; straight_leg_bent 155 set on tr_faults_04, checked "
                             "on tr_faults_03; tr_feet_05 held out",
+    "hamstring_stretch": "knee_bent 155, leg_rise 10, worked 30 deg from anatomy, handouts or knee_to_chest (not "
+                         "fitted); in-sample: hips_lifted absolute 0.08 (after the realworld straight_leg_hugs, "
+                         "ham_faults_03, ham_mixed_05), the leg_rise key measure and other_leg_lifted by leg_rise "
+                         "(after ham_mixed_04); ham_faults_02 changed nothing",
+    "piriformis_stretch": "cross_gap 0.55, worked 0.3, min_visibility 0.5 not fitted; in-sample: the starting "
+                          "position rule (after pir_mixed_03) and the visibility gate (after the realworld "
+                          "figure_four_stretch)",
     "knee_to_chest": "fault limits from the physio brief's fault definitions; phase constants and the "
                      "worked-side rule (30 deg and 60 % of the most-pulled leg) set on the synthetic clips; "
                      "bench/fit.py (fit on synthetic, check on realworld) left every value as it was; the "

@@ -415,3 +415,66 @@ JOINTS.update({"face_angle": ("hip", "shoulder", "ear", "nose"), "nose_lift": ("
                "wrist_reach": ("hip", "shoulder", "wrist")})
 RANGES.update({"face_angle": (-180.0, 180.0), "nose_lift": (-5.0, 5.0), "wrist_reach": (-5.0, 5.0)})
 UNITS.update({"face_angle": "deg", "nose_lift": "torso", "wrist_reach": "torso"})
+
+
+# -- Leg stretches lying on the back (hamstring_stretch, piriformis_stretch) -------------------------
+# Appended as one block (the catalogue's family "leg stretches"); registered below.
+
+def _torso_px(pose: PoseFrame) -> float:
+    mid = [(pose.xy[side_landmark("left", j)] + pose.xy[side_landmark("right", j)]) / 2 for j in ("shoulder", "hip")]
+    return float(np.linalg.norm(mid[0] - mid[1]))
+
+
+def hip_angle_max(pose: PoseFrame, side: str) -> float:
+    """The larger hip angle of the two legs: it closes only when both thighs come in (a figure four
+    pulled toward the chest), not when one leg alone lifts or crosses."""
+    return max(hip_angle(pose, "left"), hip_angle(pose, "right"))
+
+
+def ankle_to_other_knee(pose: PoseFrame, side: str) -> float:
+    """How far this side's ankle lies from the other side's knee in the picture, in torso lengths
+    (mid-shoulders to mid-hips). A figure four rests the ankle just above the other knee: about 0.3
+    seen side-on; knees bent side by side, about a shin's length (0.8-0.9). Seen side-on the picture
+    loses the depth between the legs: an ankle held beside the knee, not on it, reads the same."""
+    torso = _torso_px(pose)
+    if not torso > 1.0:
+        return math.nan
+    ankle = pose.xy[side_landmark(side, "ankle")]
+    knee = pose.xy[side_landmark("right" if side == "left" else "left", "knee")]
+    return float(np.linalg.norm(ankle - knee)) / torso
+
+
+def cross_gap(pose: PoseFrame, side: str) -> float:
+    """The nearer of the two ankles to the other leg's knee (``ankle_to_other_knee``, either leg):
+    small while one ankle is crossed onto the other knee, whichever leg it is."""
+    return min(ankle_to_other_knee(pose, "left"), ankle_to_other_knee(pose, "right"))
+
+
+def leg_rise_max(pose: PoseFrame, side: str) -> float:
+    """The higher ``leg_rise`` of the two legs: a leg raised off the floor (its ankle above the hip),
+    whichever. Reads the hip and ankle only: a far leg whose knee MediaPipe draws on the raised
+    one (seen from toward the head) keeps its ankle on the floor."""
+    return max(leg_rise(pose, "left"), leg_rise(pose, "right"))
+
+
+# Measures that read both legs (the visibility check below asks for both).
+BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max"})
+
+
+def joints_seen(pose: PoseFrame, side: str, measure: str, min_visibility: float) -> bool:
+    """Whether the pose model sees every landmark ``measure`` reads (on ``side``, or on both legs for
+    the measures in BOTH_LEGS) with at least ``min_visibility`` (its 0..1 estimate that the point is
+    in view, not hidden behind the body). A backend without visibility: seen."""
+    if pose.visibility is None:
+        return True
+    sides = ("left", "right") if measure in BOTH_LEGS else (side,)
+    return all(pose.visibility[side_landmark(s, j)] >= min_visibility for s in sides for j in JOINTS[measure])
+
+
+MEASURES.update({"hip_angle_max": hip_angle_max, "leg_rise_max": leg_rise_max, "ankle_to_other_knee": ankle_to_other_knee,
+                 "cross_gap": cross_gap})
+JOINTS.update({"hip_angle_max": ("shoulder", "hip", "knee"), "leg_rise_max": ("hip", "ankle"), "ankle_to_other_knee": ("shoulder", "hip", "knee", "ankle"),
+               "cross_gap": ("shoulder", "hip", "knee", "ankle")})
+RANGES.update({"hip_angle_max": (0.0, 180.0), "leg_rise_max": (-90.0, 90.0), "ankle_to_other_knee": (0.0, 5.0), "cross_gap": (0.0, 5.0)})
+UNITS.update({"hip_angle_max": "deg", "leg_rise_max": "deg", "ankle_to_other_knee": "torso", "cross_gap": "torso"})
+assert set(JOINTS) == set(MEASURES) == set(RANGES)

@@ -288,7 +288,7 @@ def test_a_hidden_face_is_said_not_guessed() -> None:
     path = SAMPLES / "superman" / "superman_good_07.labels.json"
     results, session = run(exercise("superman"), list(TraceSource(str(trace_of(path)))))
     said = {r.cue.text for r in results if r.cue is not None}
-    assert "I can't check for neck bent back: the camera can't see it in this position" in said
+    assert "I can't check for neck bent back: the camera can't see it well enough from here" in said
     assert session.reps and all(r.unjudged == ["neck_overextended"] and "face_angle_deg" not in r.peak
                                 for r in session.reps)
 

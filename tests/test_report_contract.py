@@ -161,9 +161,11 @@ def test_fault_and_cue_codes_are_defined(sample_runs: SampleRuns, name: str) -> 
         assert set(rep["faults"]) <= set(defined), rep
     for hold in r["holds"]:
         assert set(hold.get("faults", [])) <= set(defined), hold
-    for rep in r["reps"]:  # a fault the camera's angle kept from being judged is one the definition gates on the view
-        assert all(defined[c].max_view_deg is not None for c in rep.get("unjudged", [])), rep
-    unjudged_said = {f"{c}_unjudged" for c, f in defined.items() if f.max_view_deg is not None}
+    for rep in r["reps"]:  # a fault the camera kept from being judged is one the definition gates on the view (or sight)
+        assert all(defined[c].max_view_deg is not None or defined[c].min_visibility is not None
+                   for c in rep.get("unjudged", [])), rep
+    unjudged_said = ({f"{c}_unjudged" for c, f in defined.items() if f.max_view_deg is not None}
+                     | {f"{c}_unseen" for c, f in defined.items() if f.min_visibility is not None})
     for cue in r["cues"]:
         assert cue["code"] in defined or cue["code"] in ENGINE_CUE_CODES | unjudged_said, cue
         if cue["code"] in defined:

@@ -21,7 +21,7 @@ from typing import Optional
 from coach.engine.definition import Exercise
 from coach.engine.level import levelled, roll_of
 from coach.engine.view import view_deg
-from coach.measures import MEASURES, PARTS, joints_in_frame
+from coach.measures import MEASURES, PARTS, joints_in_frame, joints_seen
 from coach.pose.frame import PoseFrame
 from coach.signal import make_filter
 
@@ -38,6 +38,13 @@ class ChannelReader:
         posture = {(c.measure, "tracked") for c in exercise.posture}
         self._edge_gated = set(channels) - {key} - posture
         self.off_edge: set[Channel] = set()  # edge-gated channels not seen now: joints out of the picture, or unreadable
+        # Channels of fault rules that ask for their landmarks to be seen (min_visibility), and how well.
+        self._vis_gated: dict[Channel, float] = {}
+        for rule in exercise.faults:
+            for way in rule.ways if rule.min_visibility is not None else ():
+                for ch in [(way.measure, "tracked")] + ([(way.measure, s) for s in ("left", "right")] if way.of != "tracked" else []):
+                    self._vis_gated[ch] = max(self._vis_gated.get(ch, 0.0), rule.min_visibility)
+        self.hidden: set[Channel] = set()  # of those, the channels whose landmarks the model does not see now
         self.posture_off_edge: set[str] = set()  # posture measures whose joints are out of the picture now
         self.roll = 0.0  # the camera's roll, degrees
         self._rolls: deque[float] = deque(maxlen=30)  # the last second's readings of it
@@ -63,6 +70,11 @@ class ChannelReader:
                 self.off_edge.add(ch)
                 continue
             self.off_edge.discard(ch)
+            if ch in self._vis_gated and ch != self.key:
+                if not joints_seen(pose, where, ch[0], self._vis_gated[ch]):
+                    self.hidden.add(ch)
+                    continue
+                self.hidden.discard(ch)
             raw = MEASURES[ch[0]](measured, where)
             if math.isfinite(raw):
                 self.values[ch] = filt(t, raw)
@@ -85,9 +97,10 @@ class ChannelReader:
             f.reset()
 
     def seen(self) -> dict[Channel, float]:
-        """This frame's values, less the channels not seen now (joints out of the picture, or the measure
-        unreadable this frame: NaN)."""
-        return {ch: v for ch, v in self.values.items() if ch not in self.off_edge} if self.off_edge else self.values
+        """This frame's values, less the channels not seen now: joints out of the picture, the measure
+        unreadable this frame (NaN), or, for a rule asking to see them, its landmarks hidden."""
+        gone = self.off_edge | self.hidden
+        return {ch: v for ch, v in self.values.items() if ch not in gone} if gone else self.values
 
     def view_now(self) -> float:
         """The camera's angle from side-on: the median of the last second's frames (NaN: unknown)."""

@@ -77,7 +77,7 @@ class Verdict:
     peak: dict[str, float] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
     unjudged: list[str] = field(default_factory=list)  # faults the camera's angle kept from being judged
-    unseen: list[str] = field(default_factory=list)  # of those, the ones whose measure was never read in the hold
+    unseen: list[str] = field(default_factory=list)  # of those, the ones the camera could not see in the hold
 
 
 class ExerciseChecker:
@@ -195,6 +195,19 @@ class ExerciseChecker:
             self._rate.reset()
         state = "no_person" if not pose.has_pose else "unseen"
         return self._result(pose, side, unseen_message(self.trust.reason), state=state)
+
+    def _at_start(self) -> bool:
+        """In the starting position: every ``to_start`` posture condition met (one unmeasured or outside
+        the picture does not object). The resting values follow the person only there: at rest for the
+        phase machine but out of the starting position (an ankle already crossed onto the other knee
+        before the pull), the worked side is still read against the resting position."""
+        for c in self.ex.posture:
+            if not c.to_start or c.measure in self.channels.posture_off_edge:
+                continue
+            v = self.values.get((c.measure, "tracked"), math.nan)
+            if math.isfinite(v) and not _in_range(v, c.min, c.max):
+                return False
+        return True
 
     def _check_posture(self, t: float, key: float, pose: PoseFrame, moment: Callable[[], "Moment"]) -> str:
         """Arms the counter once the starting posture has been held ``arm_s``; disarms after it has been
@@ -411,6 +424,10 @@ class ExerciseChecker:
             if self._unjudgeable(rule):
                 verdict.unjudged.append(rule.code)
                 continue
+            if rule.min_visibility is not None and self._mostly_hidden(rule, series):
+                verdict.unjudged.append(rule.code)  # its landmarks hidden in most of the hold
+                verdict.unseen.append(rule.code)
+                continue
             violated, read = False, False
             for way in rule.ways:
                 value = rule_value(way, held, worked, self._rest)
@@ -425,6 +442,13 @@ class ExerciseChecker:
                 verdict.unjudged.append(rule.code)  # its measure never read in the hold: can't tell, not "good"
                 verdict.unseen.append(rule.code)
         return verdict
+
+    def _mostly_hidden(self, rule: FaultRule, series: dict[Channel, list[float]]) -> bool:
+        """Whether ``rule``'s landmarks were seen in under half the hold's frames (its channels are
+        left out of the hold's series while hidden; the key measure is there every frame)."""
+        frames = len(series.get(self._key, ()))
+        seen = max((len(series.get(ch, ())) for ch in rule_channels(rule)), default=0)
+        return frames > 0 and seen < 0.5 * frames
 
     def _follow_hold_verdict(self, t: float) -> None:
         """While holding, judge the hold so far as its end will (a few times a second): the hold bar
@@ -508,7 +532,7 @@ class ExerciseChecker:
         for the next rep. The resting values follow the person while at rest. Returns the rule values
         judged (``_rule_values``), for the frame's status."""
         phase = self.machine.phase
-        if phase == REST:
+        if phase == REST and self._at_start():
             for ch, v in self.values.items():
                 self._rest[ch] = v if ch not in self._rest else self._rest[ch] + 0.1 * (v - self._rest[ch])
         live = self._rule_values()

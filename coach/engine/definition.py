@@ -165,6 +165,11 @@ class FaultRule:
     # beyond it an image-plane angle can be off by more than the fault's margin, and the coach says
     # it can't judge instead of guessing (the rep's ``unjudged``). None: judged from any view.
     max_view_deg: Optional[float] = None
+    # Judged only on the hold frames where the pose model sees the landmarks the rule's measure reads
+    # with at least this visibility (0..1; ``coach.measures.joints_seen``): a leg hidden behind the
+    # other is guessed, not seen. Seen in under half the hold: the coach says it can't judge (the
+    # rep's ``unjudged``) instead of guessing. None: judged whatever the model's visibility.
+    min_visibility: Optional[float] = None
     # Plain words for the report (``label``: "hips too low"; the code stays in report.json and the
     # CSV), and for a rule judging several rep figures, the cue for each one (``cues``: cat-cow's
     # "shallow" says which pose to deepen). Optional: ``name`` falls back to the code in words.
@@ -460,10 +465,14 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
                      relative=f.get("relative", bool, False),
                      applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")), also=also,
                      follows_range=follows_range, max_view_deg=f.get("max_view_deg", float, None),
+                     min_visibility=f.get("min_visibility", float, None),
                      label=f.get("label", str, ""), cues=_rule_cues(f, (measure,) + also))
     if rule.max_view_deg is not None and (scope not in ("hold", "rest") or not 0 < rule.max_view_deg <= 90):
         raise f.error("max_view_deg", "a scope='hold' or 'rest' fault may be judged only near side-on: "
                                       f"give degrees from side-on, above 0 and at most 90, got {rule.max_view_deg}")
+    if rule.min_visibility is not None and (scope not in ("hold", "rest") or not 0 < rule.min_visibility <= 1):
+        raise f.error("min_visibility", "a scope='hold' or 'rest' fault may ask for its landmarks to be seen: give a "
+                                        f"visibility above 0 and at most 1, got {rule.min_visibility}")
     _check_limits(f, rule)
     ways = f.get("either", list, [])
     if ways and scope not in ("hold", "rest"):

@@ -22,8 +22,9 @@ from coach.pose.frame import PoseFrame
 MIN_TORSO_PX = 30.0
 SIZE_TAU_S = 1.0  # the size is smoothed over about a second
 VIEW, SIZE = "view", "size"
-# A hold-scope fault whose measure could not be read at all while the position was held (the
-# landmarks it needs hidden: a superman's face behind the raised arm, seen from the side).
+# A hold-scope fault that could not be seen in the hold: its measure never read (a superman's face
+# behind the raised arm, seen from the side), or, for a rule with min_visibility, its landmarks hidden
+# in most of the hold (the far leg of a figure four).
 UNSEEN = "unseen"
 TOO_SMALL_CUE = "too_small"  # the cue code of "you are too small in the picture" (one for every fault)
 
@@ -81,10 +82,10 @@ def unjudged_message(rule: FaultRule, why: str = VIEW) -> str:
                 "move the camera closer, or record at a higher resolution")
     fault = rule.label or rule.code.replace("_", " ")
     if why == UNSEEN:
-        return f"I can't check for {fault}: the camera can't see it in this position"
+        return f"I can't check for {fault}: the camera can't see it well enough from here"
     return f"I can't check for {fault} from this camera angle - set the camera side-on to have it checked"
 
 
 def unjudged_cue_code(rule: FaultRule, why: str) -> str:
     """The cue code said once: one for "too small" whatever the fault, one per fault for the angle."""
-    return TOO_SMALL_CUE if why == SIZE else f"{rule.code}_unjudged"
+    return TOO_SMALL_CUE if why == SIZE else f"{rule.code}_unseen" if why == UNSEEN else f"{rule.code}_unjudged"
