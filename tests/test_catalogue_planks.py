@@ -24,7 +24,7 @@ from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
 from coach.labels import ClipLabels, load_labels
-from coach.measures import MEASURES, RANGES, body_line, elbow_ahead, knee_lift
+from coach.measures import MEASURES, RANGES, body_line, elbow_ahead, knee_lift, mid_body_line, support_lift
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
 from poses import POSES_DIR
@@ -176,8 +176,54 @@ def test_measures_are_nan_without_a_trunk() -> None:
     assert math.isnan(knee_lift(p, "right")) and math.isnan(elbow_ahead(p, "right"))
 
 
+def side_plank(hip_px: float, support: str = "left") -> PoseFrame:
+    """A made-up side plank seen from the front, lying on the ``support`` side's forearm: the body's
+    middle line from the mid-shoulders (x 500) to the mid-ankles (x 100) rising 20 deg, the mid-hips
+    ``hip_px`` above it; each side's joints half the body's width (shoulders 70 px, hips 55, ankles
+    10) either side of the middle, across the line, the lower side below it; the lower elbow on the
+    floor under the lower shoulder, the upper elbow on the upper hip."""
+    a = math.radians(20.0)
+    u = np.array([-math.cos(a), math.sin(a)])  # shoulder -> ankle (y down in the picture)
+    n = np.array([-u[1], u[0]])
+    if n[1] > 0:
+        n = -n  # up in the picture
+    mid_sh = np.array([500.0, 250.0])
+    mid = {"shoulder": mid_sh, "ankle": mid_sh + 430.0 * u, "hip": mid_sh + 200.0 * u + hip_px * n}
+    half = {"shoulder": 70.0, "hip": 55.0, "ankle": 10.0}
+    lower, upper = support, ("right" if support == "left" else "left")
+    xy = np.full((33, 2), np.nan)
+    for j, p in mid.items():
+        xy[side_landmark(lower, j)] = p - half[j] * n
+        xy[side_landmark(upper, j)] = p + half[j] * n
+    floor_y = xy[side_landmark(lower, "ankle")][1] + 10.0
+    xy[side_landmark(lower, "elbow")] = [xy[side_landmark(lower, "shoulder")][0], floor_y]
+    xy[side_landmark(upper, "elbow")] = xy[side_landmark(upper, "hip")] + [0.0, -5.0]
+    for i in range(33):
+        if np.isnan(xy[i]).any():
+            xy[i] = mid_sh + [20.0, -40.0]
+    return PoseFrame(index=0, t=0.0, width=640, height=480, xy=xy, z=np.zeros(33), visibility=np.full(33, 0.9),
+                     people=1)
+
+
+@pytest.mark.parametrize("support", ["left", "right"])
+def test_mid_body_line_is_straight_whichever_side_is_down(support: str) -> None:
+    straight = side_plank(0.0, support)
+    assert mid_body_line(straight, "left") == pytest.approx(180.0, abs=1e-6)
+    # each side's own line is bent by the body's width: the middle line is the one to judge
+    assert abs(body_line(straight, "left") - 180.0) > 1.0 or abs(body_line(straight, "right") - 180.0) > 1.0
+    assert mid_body_line(side_plank(-40.0, support), "left") < 170.0 < 190.0 < mid_body_line(side_plank(40.0, support), "left")
+
+
+@pytest.mark.parametrize("support", ["left", "right"])
+def test_support_lift_grows_on_the_side_on_the_floor(support: str) -> None:
+    other = "right" if support == "left" else "left"
+    down, up = side_plank(-60.0, support), side_plank(0.0, support)
+    assert support_lift(up, support) - support_lift(down, support) > 0.15
+    assert support_lift(up, support) - support_lift(down, support) > support_lift(up, other) - support_lift(down, other)
+
+
 def test_new_measures_are_registered_with_ranges() -> None:
-    for name in ("body_line", "knee_lift", "elbow_ahead"):
+    for name in ("body_line", "knee_lift", "elbow_ahead", "support_lift", "mid_body_line"):
         assert name in MEASURES and name in RANGES
 
 

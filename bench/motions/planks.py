@@ -17,6 +17,13 @@ ordinary anatomy, NOT in the coach's thresholds:
   plus ``elbows_forward`` (the elbows placed 25-35 deg in front of the shoulders: the upper arm
   slopes forward, the forearms still flat; it is set as the body rises and kept through the hold).
 
+- ``side_plank`` (NOT USABLE YET): kinds ``side_plank_L/R`` face the camera (the body's plane parallel
+  to the picture; the contact pitch about the camera axis is the side plank's elevation), rest = lying
+  on the side propped on the forearm, the hips lowered by a side bend at the hips. The one preview
+  (male_avg, support left: /tmp only) showed the straight line solved (truth 180.0) but the two legs
+  spread apart (the upper leg raised ~15 deg, more at rest) instead of moving together: the side bend
+  through opposite hip_abd on the two legs is wrong somewhere. Not rendered; fix before use.
+
 State: the FIRST dimension is ``up`` (0 = kneeling plank at rest, 1 = the full plank): the coach's
 bench times a hold as the run of frames within 10 % of the hold's ``up`` (coach.labels.position_band).
 ``hip`` is the hip offset in degrees (+ piked, - sagging; 0 = shoulder-hip-ankle straight, solved per
