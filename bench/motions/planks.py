@@ -17,12 +17,15 @@ ordinary anatomy, NOT in the coach's thresholds:
   plus ``elbows_forward`` (the elbows placed 25-35 deg in front of the shoulders: the upper arm
   slopes forward, the forearms still flat; it is set as the body rises and kept through the hold).
 
-- ``side_plank`` (NOT USABLE YET): kinds ``side_plank_L/R`` face the camera (the body's plane parallel
-  to the picture; the contact pitch about the camera axis is the side plank's elevation), rest = lying
-  on the side propped on the forearm, the hips lowered by a side bend at the hips. The one preview
-  (male_avg, support left: /tmp only) showed the straight line solved (truth 180.0) but the two legs
-  spread apart (the upper leg raised ~15 deg, more at rest) instead of moving together: the side bend
-  through opposite hip_abd on the two legs is wrong somewhere. Not rendered; fix before use.
+- ``side_plank``: kinds ``side_plank_L/R`` face the camera (the body's plane parallel to the picture;
+  the contact pitch about the camera axis is the side plank's elevation), rest = lying on the side
+  propped on the forearm (elbow under the shoulder, forearm pointing at the camera), the hips lowered
+  by a side bend at the hips (solved per body: the lower thigh touches the floor); the side plank
+  straight (solved: the supporting side's shoulder-hip-ankle 180 in the picture's plane); the legs
+  adducted 5.5 deg each so the feet stack (the first preview had them a hip width apart); the top
+  arm along the body. Faults ``hips_dropped`` / ``hips_piked``: a 10-15 deg side bend at the hips
+  below / above the straight line (a pike by hip flexion, hips pushed back, is out of the picture's
+  plane and not rendered). Checked only in one preview and the frames of its two clips.
 
 State: the FIRST dimension is ``up`` (0 = kneeling plank at rest, 1 = the full plank): the coach's
 bench times a hold as the run of frames within 10 % of the hold's ``up`` (coach.labels.position_band).
@@ -35,6 +38,7 @@ ANKLE_DOWN = -15.0    # ankle (dorsiflexion +) with the knees down; the knee fle
 ANKLE_UP = -8.0       # ankle in the plank
 TOE = 70.0            # toes tucked under (toe extension)
 NECK = -6.0           # slight neck extension: looking at the floor a little ahead of the hands
+STACK = 5.5           # side plank: each leg's adduction that stacks the feet (hip width over leg length)
 
 
 def register(api):
@@ -213,9 +217,11 @@ def register(api):
         def pose(self, theta):
             p = api.Pose(neck=0.0)
             api.legs(p, hip_flex=2.0, knee_flex=3.0, ankle=-5.0, toe=0.0)
-            # a side bend at the hips: the lower leg adducts, the upper abducts by theta (+: hips up)
-            api.legs(p, self.s, hip_abd=theta)
-            api.legs(p, self.o, hip_abd=-theta)
+            # a side bend at the hips: both legs turn together by theta toward the lower side's
+            # outside (+: hips up); each leg also adducts STACK deg so the feet are stacked, not a hip
+            # width apart
+            api.legs(p, self.s, hip_abd=theta - STACK)
+            api.legs(p, self.o, hip_abd=-theta - STACK)
             return p
 
         def arms(self):
