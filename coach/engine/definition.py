@@ -67,6 +67,12 @@ class Phases:
     # A hold exercise (one rep = one hold): a movement out and back that never held still at the top
     # is no rep (lying trunk rotation's change of legs passes the knees through the out position).
     hold_required: bool = False
+    # Where rest is on the measure's own scale, and how far out from it (in the movement's direction)
+    # the value may be when counting starts and still be the person's rest; further out, they are
+    # already in the position (a recording that starts mid-plank) and the machine starts from this
+    # rest, so the position is timed from the start. None: rest is wherever counting starts.
+    absolute_rest: Optional[float] = None
+    own_rest_within: float = math.inf
 
     def name(self, key: str) -> str:
         """The definition's name of a phase key of the machine (rest | out | hold | back)."""
@@ -389,8 +395,11 @@ def _phases(f: _Fields) -> Union[Phases, TwoWayPhases]:
     p = Phases(measure=f.measure("measure"), direction=direction, **names,
                **{k: f.positive(k) for k in ("start_above_rest", "rest_within", "hold_above_rest", "still_per_s",
                                              "hold_min_s", "leave_hold", "return_fraction", "settle_s", "arm_s", "disarm_s")},
-               **{k: f.positive(k) for k in ("leave_hold_fraction", "leave_confirm_s") if k in f.table},
+               **{k: f.positive(k) for k in ("leave_hold_fraction", "leave_confirm_s", "own_rest_within") if k in f.table},
+               **({"absolute_rest": f.get("absolute_rest", float)} if "absolute_rest" in f.table else {}),
                hold_required=f.get("hold_required", bool, False))
+    if "own_rest_within" in f.table and p.absolute_rest is None:
+        raise f.error("own_rest_within", "needs absolute_rest (where rest is on the measure's own scale)")
     if p.leave_hold_fraction >= 1:
         raise f.error("leave_hold_fraction", f"must be below 1 (a share of the hold's depth), got {p.leave_hold_fraction}")
     if p.rest_within >= p.start_above_rest:

@@ -69,8 +69,12 @@ class PhaseMachine:
         self._in_band_t = 0.0  # while holding: the last time the value was within the hold's band of the top
 
     def reset(self, t: float, value: float) -> None:
-        """Start over at rest at ``value`` (after arming)."""
-        self.phase, self.rest_level, self.reached_top = REST, self.sign * value, False
+        """Start over at rest at ``value`` (after arming); with an ``absolute_rest``, at that rest when
+        ``value`` is already more than ``own_rest_within`` out from it (the person is in the position)."""
+        rest = self.sign * value
+        if self.p.absolute_rest is not None and rest - self.sign * self.p.absolute_rest > self.p.own_rest_within:
+            rest = self.sign * self.p.absolute_rest
+        self.phase, self.rest_level, self.reached_top = REST, rest, False
         self._at_rest_t, self._still_since, self._last_still_t, self._left = t, None, t, None
 
     def _home(self, t: float, v: float, still: bool) -> bool:
