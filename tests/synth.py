@@ -284,7 +284,7 @@ _TORSO = 150.0
 
 def quadruped_frame(index: int, t: float, flexion: float, camera_side: str = "left", neutral_curve: float = 0.0,
                     with_back: bool = True, visibility: float = 0.9) -> PoseFrame:
-    """Hands and knees with a back whose ``spine_flexion`` (coach/measures.py) is ``flexion``
+    """Hands and knees with a back whose ``spine_flexion`` (coach/measures/mask.py) is ``flexion``
     (+1 full cat, -1 full cow): half from the back's curvature (``pose.back``, its middle third
     raised by 0.05 * flexion torso lengths) and half from the ear (0.15 * flexion torso lengths
     below the shoulder-hip line). ``camera_side`` right: mirrored."""
