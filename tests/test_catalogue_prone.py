@@ -20,13 +20,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
 from coach.labels import ClipLabels, load_labels
 from coach.measures import MEASURES, RANGES, face_angle, nose_lift, wrist_reach
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
+from rendered import clips, match, run, trace_of
 from poses import POSES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,32 +43,7 @@ def exercise(ex_id: str) -> Exercise:
     return ex.with_targets(hold_s=HOLD_TARGET[ex_id]) if HOLD_TARGET[ex_id] else ex
 
 
-def clips(ex_id: str) -> list[Path]:
-    return sorted((SAMPLES / ex_id).glob("*.labels.json"))
-
-
 ALL_CLIPS = [(ex_id, path) for ex_id in FAMILY for path in clips(ex_id)]
-
-
-def trace_of(labels_path: Path) -> Path:
-    return labels_path.with_name(labels_path.name.replace(".labels.json", ".landmarks.jsonl.gz"))
-
-
-def run(ex: Exercise, poses: list[PoseFrame]):  # type: ignore[no-untyped-def]
-    checker = ExerciseChecker(ex)
-    results = [checker.update(p) for p in poses]
-    return results, checker.finish()
-
-
-def match(labels: ClipLabels, reps: list) -> dict[int, int]:  # type: ignore[type-arg]
-    """Labelled rep index -> found rep index, by largest time overlap, one to one."""
-    pairs = sorted(((min(l.end_s, r.end_s) - max(l.start_s, r.start_s), i, j)
-                    for i, l in enumerate(labels.reps) for j, r in enumerate(reps)), reverse=True)
-    out: dict[int, int] = {}
-    for overlap, i, j in pairs:
-        if overlap > 0 and i not in out and j not in out.values():
-            out[i] = j
-    return out
 
 
 # -- definitions --------------------------------------------------------------------------------
