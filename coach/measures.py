@@ -286,3 +286,27 @@ JOINTS.update({"face_angle": ("hip", "shoulder", "ear", "nose"), "nose_lift": ("
                "wrist_reach": ("hip", "shoulder", "wrist")})
 RANGES.update({"face_angle": (-180.0, 180.0), "nose_lift": (-5.0, 5.0), "wrist_reach": (-5.0, 5.0)})
 UNITS.update({"face_angle": "deg", "nose_lift": "torso", "wrist_reach": "torso"})
+
+
+# -- Kneeling folds and the held cat (issue 15, part 2: childs_pose, prayer_pose, horse_back_stretch) --
+# In child's pose the arms reach forward along the floor; "arms not extended" is the elbows bent, the
+# hands near the head. Tried and dropped: MediaPipe's world landmarks (a bent elbow read 127 deg
+# there against 140 straight on the renders, a real clip's straight arms 122-155) and the hand's
+# distance from the shoulder (a real clip's straight arms, angled down, came to 0.5 torso lengths,
+# as short as the renders' bent ones). Arms lying back along the body toward the feet are another
+# way of doing the pose, not this fault: seen from the side they lie along the trunk and thighs and
+# MediaPipe bends them (a real clip's straight arms read 134 deg), so they are not judged.
+
+def reach_elbow_angle(pose: PoseFrame, side: str) -> float:
+    """Shoulder-elbow-wrist angle in the picture (180 = straight) of an arm reaching forward: the wrist
+    ahead of the shoulder along the trunk (``wrist_reach`` above 0). NaN for an arm lying back toward
+    the hips or feet (not judged: see above)."""
+    if not wrist_reach(pose, side) > 0.0:
+        return math.nan
+    return joint_angle(*_pts(pose, side, "shoulder", "elbow", "wrist"))
+
+
+MEASURES.update({"reach_elbow_angle": reach_elbow_angle})
+JOINTS.update({"reach_elbow_angle": ("hip", "shoulder", "elbow", "wrist")})
+RANGES.update({"reach_elbow_angle": (0.0, 180.0)})
+UNITS.update({"reach_elbow_angle": "deg"})
