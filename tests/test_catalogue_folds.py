@@ -226,3 +226,12 @@ def test_mediapipe_reads_the_fully_bent_knee_small_and_hips_high_sits_clear_of_i
                     gaps.append(mp - f["angles"][f"{cs}_knee_2d"])
     assert float(np.median(gaps)) < -3.0, np.median(gaps)      # read small, as found in the render check
     assert np.percentile(good, 95) < limit - 5.0 < limit + 5.0 < np.percentile(high, 5)
+
+
+@pytest.mark.parametrize("ex_id,path", ALL_CLIPS, ids=[p.name.split(".")[0] for _, p in ALL_CLIPS])
+def test_body_controls_stay_quiet_through_the_exercise(ex_id: str, path: Path) -> None:
+    """Neither hands-free control fires: kneeling upright between folds (the trunk at ~90 deg) and the
+    arms reaching forward past the head on the floor are not the controls' gestures."""
+    from bench.body_controls import check
+
+    assert check(trace_of(path))["fired"] == []
