@@ -138,6 +138,12 @@ TUNED_ON = {
                      "levels set after seeing the real clips (in-sample)",
     "side_plank": "hips_dropped set on the real TomNotch clip, checked on splank_left_07; hips_piked set on "
                   "splank_right_08 (the only pike render)",
+    "childs_pose": "hips_high (knee 55, on what MediaPipe reads) set on childs_mixed_01, checked on childs_faults_03, "
+                   "the prayer clips and the realworld clips; arms_not_extended 160 set on childs_mixed_02/faults_03; "
+                   "the hold band 0.25 chosen after looking at both realworld clips (in-sample)",
+    "prayer_pose": "childs_pose's limits, checked on prayer_forward_01 and prayer_back_02",
+    "horse_back_stretch": "phases, shallow and head_up set on horse_mixed_01/02, checked on horse_faults_03 and "
+                          "horse_check_04",
     "knee_to_chest": "fault limits from the physio brief's fault definitions; phase constants and the "
                      "worked-side rule (30 deg and 60 % of the most-pulled leg) set on the synthetic clips; "
                      "bench/fit.py (fit on synthetic, check on realworld) left every value as it was; the "
