@@ -20,8 +20,11 @@ SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "bridge_clean_01.mp4"
 def test_ctrl_c_writes_the_report_of_what_was_analysed(tmp_path: Path, sig: int, status: int, said: str) -> None:
     """Ctrl-C, and SIGTERM or SIGHUP (a service manager, a closed terminal), end alike."""
     out = tmp_path / "run"
+    # As from a terminal: a test run started in the background inherits SIGINT ignored (bash does that
+    # to background jobs), and Python keeps an ignored SIGINT ignored, as nohup users expect.
     proc = subprocess.Popen([sys.executable, "-m", "coach", "analyze", str(SAMPLE), "--exercise", "bridge",
-                             "--out", str(out), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--out", str(out), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     trace = out / "landmarks.jsonl"
     deadline = time.time() + 120
     # Wait until inference is under way (some frames in the trace), then interrupt.
