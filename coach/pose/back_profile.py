@@ -37,22 +37,7 @@ def back_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray, thresh
     catcow_clean_11 this cut the frame-to-frame noise of the curvature of a still back from 0.0025
     to 0.0007 torso lengths, against a cat-to-cow swing of 0.1). A perpendicular that meets no
     body at all reads the lowest height looked at."""
-    axes = torso_axes(shoulder, hip)
-    if axes is None or axes[1] < 8.0:
-        return None
-    d, length, normal = axes
-    steps = np.arange(_REACH[1] * length, _REACH[0] * length, -_STEP)  # from the top down
-    bases = np.asarray(shoulder, float) + _FRACTIONS[:, None] * d  # (N, 2)
-    pts = bases[:, None, :] + steps[None, :, None] * normal  # (N, S, 2)
-    values = _bilinear(mask, pts[..., 0], pts[..., 1])
-    on = values >= threshold
-    rows = np.arange(N_SAMPLES)
-    first_on = np.where(on.any(axis=1), on.argmax(axis=1), len(steps) - 1)
-    above = np.maximum(first_on - 1, 0)
-    v_on, v_off = values[rows, first_on], values[rows, above]
-    frac = np.clip((v_on - threshold) / np.maximum(v_on - v_off, 1e-6), 0.0, 1.0)
-    height = np.where(first_on > 0, steps[first_on] + frac * _STEP, steps[first_on])
-    return height / length
+    return _edge(mask, shoulder, hip, _REACH[1], _REACH[0], threshold)
 
 
 # The silhouette's LOWER edge (``under_profile``): lying on the back, the outline the body makes with
@@ -67,21 +52,32 @@ def under_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray, thres
     small. The mirror of ``back_profile`` (sub-pixel, bilinear): lying on the back this is where the
     body meets the floor in the picture, which comes down (away from the line) as the low back is
     pressed into the floor (a posterior pelvic tilt; see poses/pelvic_tilt.toml)."""
+    return _edge(mask, shoulder, hip, _UNDER_REACH[0], _UNDER_REACH[1], threshold)
+
+
+def _edge(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray, start: float, stop: float,
+          threshold: float) -> Optional[np.ndarray]:
+    """Where the silhouette's edge is first met walking each of the N_SAMPLES perpendiculars from
+    ``start`` toward ``stop`` (torso lengths from the shoulder-hip line, up positive): its height, in
+    torso lengths, placed sub-pixel where the mask crosses ``threshold`` between the first step on the
+    body and the step before it; a perpendicular that meets no body reads its last step. None when
+    the torso is too small."""
     axes = torso_axes(shoulder, hip)
     if axes is None or axes[1] < 8.0:
         return None
     d, length, normal = axes
-    steps = np.arange(_UNDER_REACH[0] * length, _UNDER_REACH[1] * length, _STEP)  # from the bottom up
-    bases = np.asarray(shoulder, float) + _FRACTIONS[:, None] * d
-    pts = bases[:, None, :] + steps[None, :, None] * normal
+    step = _STEP if stop > start else -_STEP
+    steps = np.arange(start * length, stop * length, step)
+    bases = np.asarray(shoulder, float) + _FRACTIONS[:, None] * d  # (N, 2)
+    pts = bases[:, None, :] + steps[None, :, None] * normal  # (N, S, 2)
     values = _bilinear(mask, pts[..., 0], pts[..., 1])
     on = values >= threshold
     rows = np.arange(N_SAMPLES)
     first_on = np.where(on.any(axis=1), on.argmax(axis=1), len(steps) - 1)
-    below = np.maximum(first_on - 1, 0)
-    v_on, v_off = values[rows, first_on], values[rows, below]
+    before = np.maximum(first_on - 1, 0)
+    v_on, v_off = values[rows, first_on], values[rows, before]
     frac = np.clip((v_on - threshold) / np.maximum(v_on - v_off, 1e-6), 0.0, 1.0)
-    height = np.where(first_on > 0, steps[first_on] - frac * _STEP, steps[first_on])
+    height = np.where(first_on > 0, steps[first_on] - frac * step, steps[first_on])
     return height / length
 
 
