@@ -164,6 +164,17 @@ def _points(value: object, what: str, cols: int) -> np.ndarray:
     return arr
 
 
+def _heights(path: str, line_no: int, obj: dict, key: str) -> Optional[np.ndarray]:
+    """A mask edge profile of a frame record (``back``, ``under``): at least 3 finite heights, or absent."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    heights = np.asarray(value, dtype=np.float64)
+    if heights.ndim != 1 or len(heights) < 3 or not np.isfinite(heights).all():
+        raise _fail(path, line_no, f"'{key}' must be a list of at least 3 finite heights, got {value!r:.60}")
+    return heights
+
+
 def _parse_frame(path: str, line_no: int, obj: dict, width: int, height: int) -> PoseFrame:
     """One frame record, every field checked: a record that breaks any rule refuses the whole file
     with its line number (a trace is the product's own output: a bad line means it was edited or
@@ -183,18 +194,7 @@ def _parse_frame(path: str, line_no: int, obj: dict, width: int, height: int) ->
             raise ValueError("'kp' visibility (the 4th number of each point) must be from 0 to 1")
         world = obj.get("world")
         world_arr = None if world is None else _points(world, "world", 3)
-        back = obj.get("back")
-        back_arr = None
-        if back is not None:
-            back_arr = np.asarray(back, dtype=np.float64)
-            if back_arr.ndim != 1 or len(back_arr) < 3 or not np.isfinite(back_arr).all():
-                raise _fail(path, line_no, f"'back' must be a list of at least 3 finite heights, got {back!r:.60}")
-        under = obj.get("under")
-        under_arr = None
-        if under is not None:
-            under_arr = np.asarray(under, dtype=np.float64)
-            if under_arr.ndim != 1 or len(under_arr) < 3 or not np.isfinite(under_arr).all():
-                raise _fail(path, line_no, f"'under' must be a list of at least 3 finite heights, got {under!r:.60}")
+        back_arr, under_arr = (_heights(path, line_no, obj, key) for key in ("back", "under"))
     except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise _fail(path, line_no, f"bad frame record ({type(err).__name__}: {err})") from None
     return PoseFrame(index=index, t=t, width=width, height=height, xy=arr[:, :2], z=arr[:, 2],

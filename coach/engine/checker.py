@@ -17,7 +17,7 @@ from typing import Callable, Optional
 
 from coach.engine.channels import Channel, ChannelReader
 from coach.engine.cues import CueScheduler
-from coach.engine.definition import SIDES, Exercise, FaultRule
+from coach.engine.definition import SIDES, Exercise, FaultRule, PostureCondition
 from coach.engine.hindsight import ARRIVE, LEAVE, Track, refine
 from coach.engine.hold import HoldTimer
 from coach.engine.judgeable import UNSEEN, VIEW, FormGate, unjudged_cue_code, unjudged_message
@@ -201,13 +201,19 @@ class ExerciseChecker:
         the picture does not object). The resting values follow the person only there: at rest for the
         phase machine but out of the starting position (an ankle already crossed onto the other knee
         before the pull), the worked side is still read against the resting position."""
-        for c in self.ex.posture:
-            if not c.to_start or c.measure in self.channels.posture_off_edge:
+        return self._failing_posture([c for c in self.ex.posture if c.to_start], unmeasured_fails=False) is None
+
+    def _failing_posture(self, conditions: list[PostureCondition],
+                         unmeasured_fails: bool = True) -> Optional[PostureCondition]:
+        """The first of ``conditions`` not met now; one whose joints are outside the picture is not
+        judged, and one that could not be measured fails only if ``unmeasured_fails``."""
+        for c in conditions:
+            if c.measure in self.channels.posture_off_edge:
                 continue
             v = self.values.get((c.measure, "tracked"), math.nan)
-            if math.isfinite(v) and not _in_range(v, c.min, c.max):
-                return False
-        return True
+            if (unmeasured_fails or math.isfinite(v)) and not _in_range(v, c.min, c.max):
+                return c
+        return None
 
     def _check_posture(self, t: float, key: float, pose: PoseFrame, moment: Callable[[], "Moment"]) -> str:
         """Arms the counter once the starting posture has been held ``arm_s``; disarms after it has been
@@ -215,9 +221,7 @@ class ExerciseChecker:
         joints are outside the picture is not judged (a hand at the edge only shows the posture); one
         marked ``to_start`` (hips down) is judged only until counting starts, so the rest level is
         learned in the real starting position and never at the top of a movement."""
-        failing = next((c for c in self.ex.posture if c.measure not in self.channels.posture_off_edge
-                        and not (self.armed and c.to_start)
-                        and not _in_range(self.values.get((c.measure, "tracked"), math.nan), c.min, c.max)), None)
+        failing = self._failing_posture([c for c in self.ex.posture if not (self.armed and c.to_start)])
         if failing is None:
             self._posture_bad_since = None
             self._posture_ok_since = t if self._posture_ok_since is None else self._posture_ok_since
@@ -652,4 +656,3 @@ def _round(value: float) -> float:
 
 def _in_range(value: float, lo: Optional[float], hi: Optional[float]) -> bool:
     return math.isfinite(value) and (lo is None or value >= lo) and (hi is None or value <= hi)
-
