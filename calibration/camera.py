@@ -17,7 +17,9 @@ What is checked, in this order (``CHECKS``):
   exercise, only the parts its checker gates on (``parts_for`` its ``key_joints``, as live coaching
   asks): a hand or foot that only shows the starting posture may sit at the edge.
 - distance: the body's median length as a share of the picture, within live coaching's limits
-  (``SetupConfig.min_extent`` 0.20, ``max_extent`` 0.95).
+  (``SetupConfig.min_extent`` 0.20, ``max_extent`` 0.95). For an exercise that needs only some parts
+  (a desk exercise seen from the hips up), the whole body is estimated from those parts for "too far"
+  and those parts themselves must fit for "too near" (``coach.live.setup.body_extent``).
 - view: the median side-on score (``side_on_score``: the share of the shoulder-to-shoulder and
   hip-to-hip vectors of the world landmarks that points along the camera's axis) as an angle,
   ``acos(score)``: 0 = exactly side-on, 90 = facing the camera (or the back to it). Named side
@@ -41,9 +43,9 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from coach.engine.level import LEVEL_VIEW_MAX_DEG
-from coach.live.setup import (BODY_PARTS, FRONTAL_MIN_DEG, SIDE_MAX_DEG, SetupConfig, body_extent, out_of_frame, part_phrase,
-                              side_on_score)
-from coach.pose.frame import PoseFrame, side_landmark
+from coach.live.setup import (BODY_PARTS, FRONTAL_MIN_DEG, SIDE_MAX_DEG, SetupConfig, body_extent, body_share, out_of_frame,
+                              part_phrase, side_on_score)
+from coach.pose.frame import LANDMARK_NAMES, PoseFrame, side_landmark
 
 _SETUP = SetupConfig()
 
@@ -108,9 +110,24 @@ class Measurements:
     crowded: float  # share of frames with two or more people
     out: dict[str, str] = field(default_factory=dict)  # body part -> the picture's edge it is past
     extent: float = math.nan  # median body length as a share of the picture
+    # Per frame and body part (BODY_PARTS' order): the part's box (x0, x1, y0, y1) as shares of the
+    # picture, to size the parts an exercise needs (``part_extents``).
+    boxes: Optional[np.ndarray] = field(default=None, repr=False, compare=False)
     side_on: float = math.nan  # median side-on score, 0 facing .. 1 side-on
     posture: Optional[str] = None  # lying | hands_and_knees | upright (the most frequent)
     tilt_deg: float = math.nan  # median; > 0: the scene looks turned clockwise in the picture
+
+    def part_extents(self, parts: Optional[Sequence[str]] = None) -> tuple[float, float]:
+        """Medians over the frames of (the whole body's length estimated from ``parts``, the length
+        of ``parts`` themselves), as shares of the picture (``coach.live.setup.body_extent``). All
+        parts: both are the measured ``extent``."""
+        if parts is None or self.boxes is None or set(parts) == set(BODY_PARTS):
+            return self.extent, self.extent
+        cols = [i for i, p in enumerate(BODY_PARTS) if p in parts]
+        b = self.boxes[:, cols, :]
+        own = np.maximum(b[:, :, 1].max(axis=1) - b[:, :, 0].min(axis=1), b[:, :, 3].max(axis=1) - b[:, :, 2].min(axis=1))
+        own_median = _median(own)
+        return own_median / body_share(parts), own_median
 
     @property
     def view_deg(self) -> float:
@@ -245,6 +262,17 @@ def _median(values: Iterable[float]) -> float:
     return float(np.median(finite)) if finite else math.nan
 
 
+def _part_boxes(poses: Sequence[PoseFrame]) -> np.ndarray:
+    """frames x BODY_PARTS x (x0, x1, y0, y1), as shares of the picture's width and height."""
+    out = np.full((len(poses), len(BODY_PARTS), 4), np.nan)
+    for f, pose in enumerate(poses):
+        for k, names in enumerate(BODY_PARTS.values()):
+            pts = pose.xy[[LANDMARK_NAMES.index(n) for n in names]]
+            x, y = pts[:, 0] / pose.width, pts[:, 1] / pose.height
+            out[f, k] = (x.min(), x.max(), y.min(), y.max())
+    return out
+
+
 def measure(samples: Sequence[FrameSample]) -> Measurements:
     """Aggregate the frames: medians of the measures, shares of frames for the yes/no ones."""
     n = len(samples)
@@ -267,7 +295,7 @@ def measure(samples: Sequence[FrameSample]) -> Measurements:
     kind = Counter(k for k in kinds if k is not None).most_common(1)
     common = kind[0][0] if kind else None
     tilt = _median(tilt_angle(p, k) for p, k in zip(poses, kinds) if k == common)
-    return Measurements(**base, out=out, extent=_median(body_extent(p) for p in poses),
+    return Measurements(**base, out=out, extent=_median(body_extent(p) for p in poses), boxes=_part_boxes(poses),
                         side_on=_median(side_on_score(p) for p in poses), posture=common, tilt_deg=tilt)
 
 
@@ -317,14 +345,18 @@ def _in_frame(m: Measurements, needed: Optional[Sequence[str]] = None) -> Check:
     return Check(IN_FRAME, CHANGE, f"{what} out of the picture ({where} edge): {_edge_advice(edges)}")
 
 
-def _distance(m: Measurements) -> Check:
-    e = m.extent
+def _distance(m: Measurements, needed: Optional[Sequence[str]] = None) -> Check:
+    """Too far on the whole body as estimated from the parts needed, too near on those parts (as live)."""
+    e, near = m.part_extents(needed)
     if not math.isfinite(e):
         return Check(DISTANCE, UNKNOWN, "could not measure")
-    share = f"you fill {100 * e:.0f}% of the picture"
+    whole = needed is None or set(needed) == set(BODY_PARTS)
+    needed_parts = [p for p in _HEAD_TO_FEET if p in (needed or ())]
+    share = (f"you fill {100 * e:.0f}% of the picture" if whole else
+             f"{part_phrase(needed_parts)} {100 * near:.0f}% of the picture's height or width")
     if e < _SETUP.min_extent:
         return Check(DISTANCE, CHANGE, f"Too far: {share}; move the camera closer to you")
-    if e > _SETUP.max_extent:
+    if near > _SETUP.max_extent:
         return Check(DISTANCE, CHANGE, f"Too near: {share}; move the camera back to leave space around you")
     return Check(DISTANCE, OK, share)
 
@@ -392,7 +424,7 @@ def judge(m: Measurements, needs_view: str = "side", counts_people: bool = False
     if m.found < MIN_FOUND:
         checks += [Check(code, UNKNOWN, "nobody in view") for code in (IN_FRAME, DISTANCE, VIEW, TILT)]
     else:
-        checks += [_in_frame(m, parts), _distance(m), _view(m, needs_view, side_within), _tilt(m)]
+        checks += [_in_frame(m, parts), _distance(m, parts), _view(m, needs_view, side_within), _tilt(m)]
     if position is not None:
         checks.append(position if m.found >= MIN_FOUND else Check(POSITION, UNKNOWN, "nobody in view"))
     return Verdict(tuple(checks), m, needs_view)

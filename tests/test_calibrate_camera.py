@@ -525,3 +525,22 @@ def test_window_shows_the_verdict_until_it_is_closed(tmp_path: Path) -> None:
             assert "usable for bridge (Pelvic tilt bridge)" in lines
         finally:
             stop(proc)
+
+
+def test_a_desk_camera_that_sees_only_the_trunk_suits_an_exercise_that_needs_only_the_trunk() -> None:
+    # Standing (as a person seated upright at a desk is, above the hips), facing the camera, close: the
+    # knees and feet are below the picture, the shoulders and hips fill about half its height.
+    def desk(i: int) -> PoseFrame:
+        return seen(_STANDING, view_deg=90.0, px_per_m=450.0, centre=(W / 2, H * 0.85))
+    m = measure(samples(desk))
+    assert set(m.out) == {"knees", "feet"}
+    trunk = ("shoulders", "hips")
+    whole = judge(m, "front")
+    assert whole.check("in_frame").status == CHANGE and whole.check("distance").status == CHANGE  # "too near"
+    v = judge(m, "front", parts=trunk)
+    assert v.check("in_frame").status == OK and v.check("distance").status == OK, v.checks
+    assert "your shoulders and hips are" in v.check("distance").text
+    # The same trunk far away: too far for any exercise (the whole body estimated from the trunk is small).
+    far = judge(measure(samples(lambda i: seen(_STANDING, view_deg=90.0, px_per_m=40.0, centre=(W / 2, H / 2)))),
+                "front", parts=trunk)
+    assert far.check("distance").status == CHANGE and far.check("distance").text.startswith("Too far")

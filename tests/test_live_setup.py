@@ -217,3 +217,24 @@ def test_every_set_up_message_is_whole_plain_sentences() -> None:
     assert first_step(placed(lying(), 380.0, 700.0)).message == (
         "Your head is out of the picture. Move toward the middle of the picture.")
     assert sentences("Put your hands on the floor under your shoulders") == "Put your hands on the floor under your shoulders."
+
+
+def test_a_desk_camera_is_judged_on_the_parts_the_exercise_needs() -> None:
+    """Seated at a desk, seen from the hips up: usable for an exercise that needs the trunk only; for
+    one that needs the legs, the legs are named."""
+    pose = standing_frame(0, 0.0)
+    xy = pose.xy.copy()
+    # Scale about the hips so the shoulders (y 115) sit near the top and the hips at 70% of the height:
+    # the knees and feet fall below the picture.
+    xy = np.array([320.0, 330.0]) + (xy - np.array([320.0, 250.0])) * 1.6
+    desk = with_world(dataclasses.replace(pose, xy=xy), facing_camera=True)
+    assert set(out_of_frame(desk)) == {"knees", "feet"}
+    trunk = SetupGuide("front", parts=("shoulders", "hips")).update(0.0, desk, result(), BRIGHT)
+    assert trunk.code == COUNTDOWN, trunk.message
+    legs = SetupGuide("front", parts=("shoulders", "hips", "knees")).update(0.0, desk, result(), BRIGHT)
+    assert legs.code == OUT_OF_FRAME and legs.message.startswith("Your knees are out of the picture")
+    # The same trunk small in the picture: too far, judged on the whole body estimated from the trunk.
+    small = np.array([320.0, 250.0]) + (pose.xy - np.array([320.0, 250.0])) * 0.15
+    far = SetupGuide("front", parts=("shoulders", "hips")).update(
+        0.0, with_world(dataclasses.replace(pose, xy=small), facing_camera=True), result(), BRIGHT)
+    assert far.code == TOO_FAR

@@ -1,9 +1,10 @@
 """Set-up guidance before coaching: get the person into a usable position, then count down.
 
 Checked in this order, the first problem found is what the person is told:
-light (the frame's mean brightness) -> somebody in view -> the whole body inside the picture ->
-not too far, not too near (the body's length against the picture's) -> side-on to the camera (for
-the exercises whose definition says ``view = "side"``) -> the exercise's starting posture (what the
+light (the frame's mean brightness) -> somebody in view -> the body parts the exercise needs inside
+the picture (all, or those of its ``key_joints``) -> not too far (the body's length against the
+picture's, estimated from those parts), not too near (those parts against the picture) -> side-on
+to the camera (``view = "side"``) or facing it (``view = "front"``) -> the exercise's starting posture (what the
 exercise checker says in its set-up state). When all is well a short countdown runs; counting
 starts only when it ends. A problem must last ``grace_s`` to cancel a countdown, so one bad frame
 does not restart it.
@@ -100,15 +101,37 @@ def out_of_frame(pose: PoseFrame, margin: float = 0.0, parts: Optional[Iterable[
             if any(not pose.in_frame(_I[n], margin=margin) for n in names)]
 
 
-def body_extent(pose: PoseFrame) -> float:
-    """The body's length as a share of the picture, along whichever of width and height it fills
-    more (a person lying down fills the width, one standing the height). Landmarks outside the
-    picture count where MediaPipe puts them, so a cut-off body reads as large."""
+# Nominal heights (m) of each part on a standing adult: a set of parts spans this share of the body's
+# length (shoulders to hips about a third). A desk camera that sees a seated person from the hips up
+# judges the distance on what it needs to see, scaled to the whole body, so that the limits below
+# (SetupConfig.min_extent) mean the same for every exercise.
+_PART_HEIGHT_M = {"head": 1.60, "shoulders": 1.42, "hips": 0.93, "knees": 0.50, "feet": 0.08}
+
+
+def body_share(parts: Optional[Iterable[str]] = None) -> float:
+    """The share of a standing body's length that ``parts`` span (1.0 for every part, or none given)."""
+    heights = [_PART_HEIGHT_M[p] for p in (parts or BODY_PARTS)]
+    whole = max(_PART_HEIGHT_M.values()) - min(_PART_HEIGHT_M.values())
+    return max(max(heights) - min(heights), 0.25) / whole  # one part alone: as if a quarter of the body
+
+
+def part_extent(pose: PoseFrame, parts: Optional[Iterable[str]] = None) -> float:
+    """The length of ``parts`` (all by default) as a share of the picture, along whichever of width
+    and height they fill more (a person lying down fills the width, one standing the height).
+    Landmarks outside the picture count where MediaPipe puts them, so a cut-off body reads as large."""
     if pose.xy is None or pose.width <= 0 or pose.height <= 0:
         return math.nan
-    pts = pose.xy[list(_BODY_INDEX)]
+    index = _BODY_INDEX if parts is None else [_I[n] for p in parts for n in BODY_PARTS[p]]
+    pts = pose.xy[list(index)]
     w, h = np.ptp(pts[:, 0]), np.ptp(pts[:, 1])
     return float(max(w / pose.width, h / pose.height))
+
+
+def body_extent(pose: PoseFrame, parts: Optional[Iterable[str]] = None) -> float:
+    """The whole body's length as a share of the picture, estimated from ``parts`` (all by default:
+    then measured) by their nominal share of the body (``body_share``)."""
+    chosen = None if parts is None else tuple(parts)
+    return part_extent(pose, chosen) / body_share(chosen)
 
 
 class _Smooth:
@@ -186,18 +209,21 @@ class SetupGuide:
             self._extent(t, math.nan)
             self._side(t, math.nan)
             return NOBODY, "I can't see you. Step into the camera's view."
-        extent = self._extent(t, body_extent(pose))
+        # Too far is judged on the whole body as estimated from the parts needed; too near on those
+        # parts themselves (a desk camera may cut the legs off when the exercise needs only the trunk).
+        extent = self._extent(t, body_extent(pose, self.parts))
+        near = extent * body_share(self.parts)
         side = self._side(t, side_on_score(pose))
         outside = out_of_frame(pose, parts=self.parts)
         if outside:
             what = _part_phrase(outside)
             what = what[0].upper() + what[1:]
-            if extent >= 0.9:
+            if near >= 0.9:
                 return OUT_OF_FRAME, f"{what} out of the picture. Move further away from the camera."
             return OUT_OF_FRAME, f"{what} out of the picture. Move toward the middle of the picture."
         if extent < c.min_extent:
             return TOO_FAR, "You are too far away. Come closer to the camera."
-        if extent > c.max_extent:
+        if near > c.max_extent:
             return TOO_NEAR, "You are too close. Move back a little to leave some space around you."
         if self.needs_side_on and math.isfinite(side) and side < self.min_side_on:
             return NOT_SIDE_ON, "Turn side-on to the camera."
