@@ -142,7 +142,8 @@ def write_report(report: dict, path: str) -> None:
 WARNING_TEXT = {
     "second_person": "more than one person was in view; the first one found was coached",
     "low_tracking": "nobody was found in most frames: check the whole body is in view and well lit",
-    "key_joints_unseen": "the key joints were hidden or out of the picture most of the time: set the camera side-on, whole body in view",
+    "key_joints_unseen": "the key joints were hidden or out of the picture most of the time: set the camera as the "
+                         "exercise asks (side-on, or facing you) with the joints it judges in view",
     "never_in_position": "the starting position was never recognised: check the exercise id and the camera angle",
     "ended_mid_rep": "the set ended mid-rep: the last movement was still under way and is not counted "
                      "(a hold still under way is reported with the time it had)",
