@@ -8,19 +8,13 @@ numbers.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Union
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from typing import Optional, Union
 
 from coach.errors import CoachError
+from coach.toml_fields import Fields, read_toml
 from coach.measures import MEASURES, RANGES
 from poses import POSES_DIR
 
@@ -301,58 +295,10 @@ class Exercise:
         return next(f for f in self.faults if f.code == code)
 
 
-class _Fields:
-    """Reads typed fields out of a TOML table, naming file and field in every error. Every key asked
-    for is remembered (``asked``), so a key nobody asks for (a misspelt ``[[fault]]``, which would
-    silently drop every fault check) is refused once the whole file is read (``refuse_unknown``),
-    with the nearest known name."""
+class _Fields(Fields):
+    """An exercise definition's fields: the generic reader, plus measure names."""
 
-    def __init__(self, path: str, table: Any, where: str, registry: Optional[list["_Fields"]] = None) -> None:
-        self.path, self.where = path, where
-        if not isinstance(table, dict):
-            raise self.error("", f"must be a table, got {type(table).__name__}")
-        self.table = table
-        self.asked: set[str] = set()
-        self.registry = [] if registry is None else registry  # every table of the file, for refuse_unknown
-        self.registry.append(self)
-
-    def expect(self, *keys: str) -> None:
-        """Keys this table may hold that are read another way (or only when present)."""
-        self.asked.update(keys)
-
-    def child(self, table: Any, where: str) -> "_Fields":
-        return _Fields(self.path, table, where, self.registry)
-
-    def refuse_unknown(self) -> None:
-        """Refuse the first key of any table of the file that no reader asked for."""
-        for f in self.registry:
-            extra = sorted(set(f.table) - f.asked)
-            if extra:
-                near = difflib.get_close_matches(extra[0], sorted(f.asked), n=1, cutoff=0.6)
-                hint = f"did you mean {near[0]!r}?" if near else f"known here: {', '.join(sorted(f.asked))}"
-                raise f.error(extra[0], f"is not a known setting; {hint}")
-
-    def error(self, key: str, problem: str) -> CoachError:
-        name = f"{self.where}.{key}" if self.where and key else (self.where or key)
-        return CoachError(f"{self.path}: {name}: {problem} (fix the exercise definition)")
-
-    def get(self, key: str, kind: type, default: Any = ..., choices: Optional[tuple] = None) -> Any:
-        self.asked.add(key)
-        if key not in self.table:
-            if default is ...:
-                near = difflib.get_close_matches(key, [k for k in self.table if isinstance(k, str)], n=1, cutoff=0.6)
-                raise self.error(key, f"is missing (there is {near[0]!r}: misspelt?)" if near else "is missing")
-            return default
-        value = self.table[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise self.error(key, f"must be {kind.__name__}, got {value!r:.60}")
-        if kind is float and not math.isfinite(value):  # TOML has nan and inf: a limit that is never met
-            raise self.error(key, f"must be a finite number, got {value}")
-        if choices is not None and value not in choices:
-            raise self.error(key, f"must be one of {', '.join(map(str, choices))}, got {value!r}")
-        return value
+    what = "exercise definition"
 
     def measure(self, key: str, extra: tuple[str, ...] = ()) -> str:
         name = self.get(key, str)
@@ -360,24 +306,6 @@ class _Fields:
             known = ", ".join(sorted(MEASURES) + list(extra))
             raise self.error(key, f"unknown measure {name!r}; known: {known}")
         return name
-
-    def positive(self, key: str) -> float:
-        value = self.get(key, float)
-        if value < 0:
-            raise self.error(key, f"must not be negative, got {value}")
-        return value
-
-    def subtable(self, key: str) -> "_Fields":
-        return self.child(self.get(key, dict), f"{self.where}.{key}" if self.where else key)
-
-    def array(self, key: str) -> list["_Fields"]:
-        items = self.get(key, list, [])
-        return [self.child(item, f"{key}[{i}]") for i, item in enumerate(items)]
-
-    def within(self, key: str, value: Optional[float], low: float, high: float, what: str) -> None:
-        """Refuse ``value`` (read from ``key``) outside [low, high]: ``what`` it is, for the message."""
-        if value is not None and not low <= value <= high:
-            raise self.error(key, f"must be from {low:g} to {high:g} ({what}), got {value:g}")
 
 
 TWO_WAY_NAMES = ("neutral", "moving", "plus", "minus")
@@ -669,20 +597,7 @@ def parse_exercise(data: dict, path: str) -> Exercise:
 
 
 def load_exercise_file(path: Path) -> Exercise:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise CoachError(f"exercise definition not found: {path}") from None
-    except IsADirectoryError:
-        raise CoachError(f"{path} is a folder, not an exercise definition (give a .toml file)") from None
-    except OSError as err:
-        raise CoachError(f"cannot read the exercise definition {path}: {err.strerror}") from None
-    except UnicodeDecodeError:
-        raise CoachError(f"{path}: not UTF-8 text (save the exercise definition as UTF-8)") from None
-    except tomllib.TOMLDecodeError as err:
-        raise CoachError(f"{path}: not valid TOML ({err}) (fix the exercise definition)") from None
-    return parse_exercise(data, str(path))
+    return parse_exercise(read_toml(path, "exercise definition"), str(path))
 
 
 def exercise_ids(poses_dir: Path = POSES_DIR) -> list[str]:
