@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     from coach.history.command import add_parser as add_history_parser
 
     add_history_parser(sub)
+    from coach.routine.command import add_parsers as add_routine_parsers
+
+    add_routine_parsers(sub)
     return parser
 
 

@@ -173,6 +173,8 @@ ENDED_TEXT = {
     "quit": "you quit", "window_closed": "the window was closed", "max_seconds": "the time limit was reached",
     "video_ended": "the video ended", "camera_lost": "the camera stopped sending frames",
     "pain": "stopped for pain", "interrupted": "interrupted", "terminated": "terminated", "error": "an error",
+    # a routine's step (coach/routine/guided.py)
+    "done": "the step's target was reached", "skipped": "the step was skipped", "repeat": "stopped to do the step again",
 }
 
 

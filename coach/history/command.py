@@ -27,12 +27,16 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("--db", help="the history database (default: history.sqlite3 in the user data folder, "
                                 "or in $COACH_DATA_DIR when set)")
     p.add_argument("--plot", help="write the trend plot here (PNG; default: history.png in the data folder)")
+    p.add_argument("--routine", nargs="?", const="", metavar="ID",
+                   help="the routine sessions (of one routine id) and how regularly they were done")
     p.set_defaults(func=run_command)
     return p
 
 
 def run_command(args: argparse.Namespace) -> int:
     db_path = Path(args.db) if args.db else default_db_path()
+    if args.routine is not None:
+        return _routines(db_path, args.routine or None)
     rows = _read(db_path, args.exercise)
     if not rows:
         what = f"no {args.exercise} sessions" if args.exercise else "no sessions"
@@ -54,6 +58,29 @@ def run_command(args: argparse.Namespace) -> int:
     if failed is not None:
         raise failed
     print(f"trend plot: {plot}")
+    return 0
+
+
+def _routines(db_path: Path, routine_id: Optional[str]) -> int:
+    from coach.history.routines import routine_lines
+
+    rows = []
+    if db_path.exists() and db_path.stat().st_size > 0:
+        with open_history(db_path) as db:
+            rows = db.routines(routine_id)
+    if not rows:
+        from coach.routine.definition import routine_ids
+
+        if routine_id and routine_id not in routine_ids():
+            known = routine_ids()
+            raise CoachError(f"unknown routine {routine_id!r}{did_you_mean(routine_id, known)} (known routines: "
+                             f"{', '.join(known)}; see 'coach routines')")
+        what = f"no {routine_id} routine sessions" if routine_id else "no routine sessions"
+        print(f"{what} recorded yet in {db_path} ('coach routine' adds one each)")
+        return 0
+    print(f"history: {db_path} ({len(rows)} routine session{'s' if len(rows) != 1 else ''})")
+    for line in routine_lines(rows):
+        print(line)
     return 0
 
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Iterator, Optional, Sequence, Union
 
 from coach.errors import CoachError
 
@@ -68,12 +68,28 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # Version 2 kept a live session's ending: a pain stop is known for the rows that have one.
         "UPDATE sessions SET pain_stop = (ended = 'pain') WHERE ended IS NOT NULL",
     ),
+    4: (  # routines (coach routine): one row a routine session; its steps are sessions pointing at it
+        """CREATE TABLE routine_sessions (
+            id INTEGER PRIMARY KEY,
+            recorded_at TEXT NOT NULL,
+            routine_id TEXT NOT NULL,
+            name TEXT,
+            report_path TEXT,
+            ended TEXT,
+            steps INTEGER NOT NULL,
+            completed INTEGER NOT NULL,
+            skipped INTEGER,
+            pain_stop INTEGER
+        )""",
+        "CREATE INDEX routine_sessions_by_routine ON routine_sessions (routine_id, recorded_at)",
+        "ALTER TABLE sessions ADD COLUMN routine_session_id INTEGER REFERENCES routine_sessions (id)",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
 _COLUMNS = ("recorded_at", "exercise_id", "source_path", "reps", "good_reps", "total_hold_s", "report_path",
             "kind", "ended", "holds", "holds_met", "mean_hold_s", "hold_target_s", "rom_measure", "rom_mean",
-            "rom_best", "pain_stop", "pain_rating", "setup_only", "rom_direction")
+            "rom_best", "pain_stop", "pain_rating", "setup_only", "rom_direction", "routine_session_id")
 _FLAGS = ("pain_stop", "setup_only")  # stored as 0/1, read back as bool (or None: not known)
 
 
@@ -118,6 +134,7 @@ class SessionRow:
     pain_rating: Optional[float] = None  # 0-10, when the person gave one at the end
     setup_only: Optional[bool] = None  # a live session whose set-up never finished: nothing was counted
     rom_direction: Optional[int] = None  # +1: the best rep has the largest rom value; -1: the smallest
+    routine_session_id: Optional[int] = None  # a step of this routine session (RoutineRow.id)
 
     def local_time(self) -> datetime:
         """When the session was recorded, in the local time zone."""
@@ -170,9 +187,62 @@ class HistoryDB:
         return [SessionRow(**{c: _value(c, r[c]) for c in _COLUMNS}, id=r["id"], faults=faults.get(r["id"], {}))
                 for r in rows]
 
+    def add_routine(self, row: RoutineRow, steps: Sequence[SessionRow]) -> int:
+        """Record a routine session and its steps' sessions (one transaction); returns its id."""
+        with _errors(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self.conn.execute(
+                    f"INSERT INTO routine_sessions ({', '.join(_ROUTINE_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(_ROUTINE_COLUMNS))})", [getattr(row, c) for c in _ROUTINE_COLUMNS])
+                routine_id = int(cur.lastrowid)  # type: ignore[arg-type]
+                for step in steps:
+                    values = [routine_id if c == "routine_session_id" else getattr(step, c) for c in _COLUMNS]
+                    cur = self.conn.execute(f"INSERT INTO sessions ({', '.join(_COLUMNS)}) "
+                                            f"VALUES ({', '.join('?' * len(_COLUMNS))})", values)
+                    self.conn.executemany("INSERT INTO faults (session_id, code, count) VALUES (?, ?, ?)",
+                                          [(cur.lastrowid, code, n) for code, n in sorted(step.faults.items())])
+                self.conn.execute("COMMIT")
+            except BaseException:
+                _rollback(self.conn)
+                raise
+        return routine_id
+
+    def routines(self, routine_id: Optional[str] = None) -> list[RoutineRow]:
+        """The recorded routine sessions, oldest first (optionally of one routine)."""
+        where, params = ("WHERE routine_id = ?", (routine_id,)) if routine_id else ("", ())
+        with _errors(self.path):
+            rows = self.conn.execute(f"SELECT id, {', '.join(_ROUTINE_COLUMNS)} FROM routine_sessions {where} "
+                                     "ORDER BY recorded_at, id", params).fetchall()
+        return [RoutineRow(**{c: (bool(r[c]) if c == "pain_stop" and r[c] is not None else r[c])
+                              for c in _ROUTINE_COLUMNS}, id=r["id"]) for r in rows]
+
     def exercise_ids(self) -> list[str]:
         with _errors(self.path):
             return [r[0] for r in self.conn.execute("SELECT DISTINCT exercise_id FROM sessions ORDER BY 1")]
+
+
+@dataclass
+class RoutineRow:
+    """One routine session: how far it got (its steps are SessionRows with its id)."""
+
+    recorded_at: str
+    routine_id: str
+    name: str
+    report_path: str
+    ended: Optional[str]
+    steps: int  # prescribed
+    completed: int  # done in full (coached, or on the timer where not coached yet)
+    skipped: int = 0
+    pain_stop: Optional[bool] = None
+    id: Optional[int] = None
+
+    def local_time(self) -> datetime:
+        return datetime.strptime(self.recorded_at, TIME_FORMAT).replace(tzinfo=timezone.utc).astimezone()
+
+
+_ROUTINE_COLUMNS = ("recorded_at", "routine_id", "name", "report_path", "ended", "steps", "completed", "skipped",
+                    "pain_stop")
 
 
 def _value(column: str, value: object) -> object:

@@ -94,6 +94,12 @@ class LiveOptions:
     body_controls: bool = True  # sitting up pauses, a hand held up stops for pain
     history_db: Optional[str] = None  # the report page compares with the previous session recorded there
     camera_timeout_s: float = 20.0  # a camera silent this long has gone: the session ends with its report
+    # A routine's step (coach/routine/guided.py): the camera stays open for the next step; the step
+    # ends ("done") once ``done_when(seconds counted, frame result)`` says so; keys of its own end it
+    # with their reason (n: "skipped", r: "repeat").
+    keep_camera: bool = False
+    done_when: Optional[Callable[[float, FrameResult], bool]] = None
+    step_keys: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -194,7 +200,8 @@ class LiveLoop:
 
     def _stop_capture(self) -> None:
         self.stage.stop()
-        self.grabber.stop()
+        if not self.o.keep_camera:
+            self.grabber.stop()
 
     def _turn(self) -> None:
         if self.stop.reason is not None:
@@ -263,6 +270,10 @@ class LiveLoop:
         self._check_window()
         if self.ended is None and self.session.save_due(self.t, view.reps if self.counting else 0):
             self.session.save(self.checker, self._live(), tuple(self.warnings))
+        if self.ended is None and self.counting and self.o.done_when is not None:
+            assert self.session.counting_from is not None
+            if self.o.done_when(self.t - self.session.counting_from, view):
+                self._end("done")
 
     def _paused_frame(self, wall: float, image: np.ndarray, pose: Optional[PoseFrame]) -> None:
         """A frame while paused: shown with the pause message; its pose (when watched) is only read for
@@ -310,6 +321,9 @@ class LiveLoop:
 
     # -- keys and endings ------------------------------------------------------------------------------
     def _act(self, key: Optional[str], image: Optional[np.ndarray] = None) -> None:
+        if key and key.lower() in self.o.step_keys:
+            self._end(self.o.step_keys[key.lower()])
+            return
         action = action_for(key)
         if action == QUIT:
             self._end("quit")

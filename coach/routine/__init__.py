@@ -1,0 +1,1 @@
+"""Routines: the handouts' whole sessions, as data (``definition``), guided live and reported."""
