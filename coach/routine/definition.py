@@ -160,14 +160,14 @@ def parse_routine(data: dict, path: str) -> Routine:
     if not ID_PATTERN.match(rid):
         raise top.error("id", f"must be lower_snake_case (letters, digits, _), got {rid!r}")
     steps = [_step(s) for s in top.array("step")]
-    if not steps:
-        raise top.error("step", "is missing: a routine needs at least one [[step]]")
     minutes = top.get("minutes", float, None)
     top.within("minutes", minutes, 0.5, 240, "minutes")
     routine = Routine(id=rid, name=top.get("name", str), source=top.get("source", str), steps=tuple(steps),
                       frequency=top.get("frequency", str, ""), minutes=minutes, notes=top.get("notes", str, ""),
                       path=path)
-    top.refuse_unknown()
+    top.refuse_unknown()  # first: a misspelt [[steps]] is named as such, not as "no step"
+    if not steps:
+        raise top.error("step", "is missing: a routine needs at least one [[step]]")
     return routine
 
 
