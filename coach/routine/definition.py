@@ -22,8 +22,8 @@ from coach.errors import CoachError
 from coach.routine.catalogue import CATALOGUE
 from coach.suggest import did_you_mean
 from coach.toml_fields import Fields, read_toml
+from routines import ROUTINES_DIR
 
-ROUTINES_DIR = Path(__file__).resolve().parents[2] / "routines"
 SCHEMA = "coach.routine/1"
 STEP_SIDES = ("both", "left", "right", "alternate")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
