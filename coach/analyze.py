@@ -60,14 +60,18 @@ def is_trace(path: str) -> bool:
 
 
 def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",
-            write_video: bool = True, progress: bool = True, history_db: Optional[str] = None) -> AnalysisResult:
+            write_video: bool = True, progress: bool = True, history_db: Optional[str] = None,
+            count_under_way: bool = True) -> AnalysisResult:
+    """``count_under_way``: a movement already under way at the first frame counts (a recording that
+    starts mid-rep); False where the first frame is a cut (a recognised stretch of a longer recording,
+    whose start may hold the end of the exercise before)."""
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as err:
         raise CoachError(f"cannot create the output folder {out_dir} ({err.strerror or err}): choose another --out") from None
     times = StageTimes()
     files = {"report": os.path.join(out_dir, REPORT)}
-    checker = ExerciseChecker(exercise)
+    checker = ExerciseChecker(exercise, count_under_way=count_under_way)
     interrupted = False
     if is_trace(path):
         trace = TraceSource(path)

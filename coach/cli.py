@@ -42,13 +42,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.engine.definition import load_exercise_file
     from coach.report import summary_lines
 
+    if args.routine and (args.exercise or args.exercise_file):
+        raise CoachError("give --exercise or --routine, not both: a routine names the exercise of each step")
     missing = CoachError(f"{'trace' if is_trace(args.input) else 'video'} not found: {args.input} (check the path)")
     found = os.path.exists(args.input)
     if not found and not (args.exercise or args.exercise_file):
         raise missing  # (said first: without the file there is no trace header to read the exercise from)
     from_file = load_exercise_file(args.exercise_file) if args.exercise_file else None
-    if from_file is None and not args.exercise and is_trace(args.input):
+    if from_file is None and not args.exercise and is_trace(args.input) and not args.routine:
         args.exercise = _recorded_exercise(args.input)
+    if from_file is None and not args.exercise:
+        return _recognise(args)
     exercise = session_exercise(args, from_file)  # an exercise, preset or profile problem comes first
     if not found:
         raise missing
@@ -89,6 +93,37 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recognise(args: argparse.Namespace) -> int:
+    """No --exercise: which exercise each stretch shows, recognised from the poses (coach/recognize)."""
+    from coach.recognize.run import recognise, summary_lines
+    from coach.routine.definition import load_routine
+
+    routine = load_routine(args.routine) if args.routine else None
+    if not os.path.exists(args.input):
+        raise CoachError(f"{'trace' if _is_trace(args.input) else 'video'} not found: {args.input} (check the path)")
+    folder = out_folder(args.out, os.path.join("runs", default_name(args.input)), args.force)
+    print("no --exercise: recognising the exercises from the poses" +
+          (f", as the steps of {routine.name}" if routine else "") + " (each stretch says how sure)")
+    try:
+        with FolderLock(folder.path):
+            report = recognise(args.input, folder.path, routine, model=args.model, backend=args.backend,
+                               history_db=args.history_db)
+    except BaseException:
+        release(folder)
+        raise
+    for line in summary_lines(report):
+        print(line)
+    what = "recognition.json" + (", report.json (the routine)" if routine else "")
+    print(f"wrote {what} and a folder per exercise in {folder.path}")
+    return 0
+
+
+def _is_trace(path: str) -> bool:
+    from coach.analyze import is_trace
+
+    return is_trace(path)
+
+
 def _recorded_exercise(trace: str) -> Optional[str]:
     """A trace replayed without --exercise runs the exercise its header says it was recorded for (not
     a guess: what the recording was made with), said in one line; None when the header says none."""
@@ -126,8 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="analyse a recorded video or a landmark trace")
     p.add_argument("input", help="video file, or a landmarks.jsonl trace from an earlier run (no inference)")
-    p.add_argument("--exercise", "-e", help="exercise id (see 'coach exercises'); required, except when replaying a "
-                                            "trace that records its exercise")
+    p.add_argument("--exercise", "-e", help="exercise id (see 'coach exercises'); without it (and not replaying a "
+                                            "trace that records its exercise) each stretch's exercise is recognised")
+    p.add_argument("--routine", help="a routine id or file: recognise its steps in the recording, in order")
     p.add_argument("--exercise-file", help="use this exercise definition file instead of the shipped one")
     add_session_options(p)
     p.add_argument("--out", "-o", help="output folder (default runs/NAME, or runs/NAME-2, -3, ... when that holds a run; "

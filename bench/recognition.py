@@ -1,0 +1,174 @@
+"""Recognising the exercise from the poses alone (coach/recognize): train on the project's renders,
+measure on recordings it never saw.
+
+    python bench/recognition.py --train     # build coach/recognize/model.npz from samples/ (renders)
+    python bench/recognition.py             # the figures
+
+Training: every clip under samples/ (the catalogue's renders and the demo clips), each window
+labelled with the clip's exercise. Measured on (never trained on):
+- ../shared/synthetic clips that are not copies of a sample (renders of other bodies and cameras);
+- ../shared/realworld: real people. Their exercises outside what the model knows (bird dog, squats,
+  push-ups, seated cat-cow; catalogue exercises without renders yet) should come out "unknown".
+Printed: per clip analysed alone, the longest segment's label against the truth (a confusion
+matrix); and on joined recordings (the test clips in a shuffled order, four at a time, one after the
+other), the share of frames recognised right outside transitions (1 s either side of a join;
+target >= 90 %) and each join's boundary error (target median <= 1 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.accuracy import REALWORLD_IDS, SAMPLES_DIR, SYNTHETIC_DIR, REALWORLD_DIR, load_frames  # noqa: E402
+from coach.labels import load_labels, load_realworld  # noqa: E402
+from coach.pose.frame import PoseFrame  # noqa: E402
+from coach.recognize.model import MODEL_PATH, UNKNOWN, Model, Segment, label_at, segments, train  # noqa: E402
+from coach.routine.catalogue import CATALOGUE  # noqa: E402
+
+TRANSITION_S = 1.0
+GROUP = 4
+
+
+def training_clips(notes: list[str]) -> list[tuple[str, Path]]:
+    return [(load_labels(p).exercise, load_labels(p).video) for p in sorted(SAMPLES_DIR.rglob("*.labels.json"))]
+
+
+def test_clips(notes: list[str]) -> list[tuple[str, str, Path]]:
+    """(origin, true exercise id, video) of the clips never trained on."""
+    out = []
+    shipped = {p.name.replace(".labels.json", "") for p in SAMPLES_DIR.rglob("*.labels.json")}
+    if SYNTHETIC_DIR.is_dir():
+        for p in sorted(SYNTHETIC_DIR.glob("*.labels.json")):
+            labels = load_labels(p)
+            if labels.name not in shipped:
+                out.append(("synthetic", labels.exercise, labels.video))
+    else:
+        notes.append(f"{SYNTHETIC_DIR} not found: no synthetic test clips")
+    if (REALWORLD_DIR / "labels.json").is_file():
+        for labels in load_realworld(REALWORLD_DIR):
+            ex = REALWORLD_IDS.get(labels.exercise, labels.exercise)
+            if labels.video.exists():
+                out.append(("realworld", ex, labels.video))
+    else:
+        notes.append(f"{REALWORLD_DIR} not found: no real test clips")
+    return out
+
+
+def expected(exercise: str, model: Model) -> str:
+    """What the model should say: the exercise if it was trained on it, otherwise unknown."""
+    return exercise if exercise in model.labels else UNKNOWN
+
+
+def shifted(frames: Sequence[PoseFrame], offset: float, index0: int) -> list[PoseFrame]:
+    return [dataclasses.replace(f, t=f.t + offset, index=index0 + i) for i, f in enumerate(frames)]
+
+
+def joined(parts: Sequence[tuple[str, list[PoseFrame]]]) -> tuple[list[PoseFrame], list[tuple[float, float, str]]]:
+    """The clips one after another; the truth as (start, end, exercise)."""
+    frames: list[PoseFrame] = []
+    truth = []
+    t = 0.0
+    for ex, fr in parts:
+        if not fr:
+            continue
+        period = (fr[-1].t - fr[0].t) / max(len(fr) - 1, 1)
+        moved = shifted(fr, t - fr[0].t, len(frames))
+        frames += moved
+        truth.append((t, moved[-1].t, ex))
+        t = moved[-1].t + period
+    return frames, truth
+
+
+def score_joined(model: Model, frames: list[PoseFrame], truth: list[tuple[float, float, str]]) -> tuple[int, int, list[float]]:
+    segs = segments(model, frames)
+    right = total = 0
+    for f in frames:
+        for a, b, ex in truth:
+            if a + TRANSITION_S <= f.t <= b - TRANSITION_S:
+                total += 1
+                right += label_at(segs, f.t) == ex
+    cuts = [s.start_s for s in segs[1:]]
+    errors = [min((abs(c - b) for c in cuts), default=float("inf")) for (_, b, _) in truth[:-1]]
+    return right, total, errors
+
+
+def longest(segs: Sequence[Segment]) -> str:
+    if not segs:
+        return UNKNOWN
+    by = Counter()
+    for s in segs:
+        by[s.exercise] += s.end_s - s.start_s
+    return by.most_common(1)[0][0]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", action="store_true", help="train on samples/ and write coach/recognize/model.npz")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args(argv)
+    notes: list[str] = []
+    if args.train:
+        clips = [(ex, load_frames(v, notes)) for ex, v in training_clips(notes)]
+        model = train(clips)
+        model.save(MODEL_PATH)
+        per = Counter(model.y.tolist())
+        print(f"trained on {len(clips)} clips, {len(model.y)} windows of {len(per)} exercises; "
+              f"unknown beyond {model.unknown_distance:.2f}; written {MODEL_PATH}")
+        for ex, n in sorted(per.items()):
+            print(f"  {ex:<22} {n} windows")
+        return 0
+    model = Model.load(MODEL_PATH)
+    tests = test_clips(notes)
+    loaded = []
+    for origin, ex, video in tests:
+        try:
+            loaded.append((origin, ex, video, load_frames(video, notes)))
+        except Exception as err:  # noqa: BLE001 - a clip without landmarks is left out with a note
+            notes.append(f"{video.name}: no landmarks ({err})")
+    print(f"model: {len(model.labels)} exercises ({', '.join(model.labels)})")
+    for origin in ("synthetic", "realworld"):
+        mine = [c for c in loaded if c[0] == origin]
+        if not mine:
+            continue
+        confusion: dict[str, Counter] = defaultdict(Counter)
+        for _, ex, video, frames in mine:
+            confusion[expected(ex, model)][longest(segments(model, frames))] += 1
+        hits = sum(confusion[t][t] for t in confusion)
+        print(f"\n{origin}: {len(mine)} clips analysed alone, the longest segment right in {hits}/{len(mine)}")
+        print(f"  {'truth':<22} found")
+        for t in sorted(confusion):
+            print(f"  {t:<22} " + ", ".join(f"{k} {n}" for k, n in confusion[t].most_common()))
+        rng = random.Random(args.seed)
+        order = list(mine)
+        rng.shuffle(order)
+        right = total = 0
+        errors: list[float] = []
+        for g in range(0, len(order) - 1, GROUP):
+            group = order[g:g + GROUP]
+            frames, truth = joined([(expected(ex, model), fr) for _, ex, _, fr in group])
+            r, n, e = score_joined(model, frames, truth)
+            right, total, errors = right + r, total + n, errors + e
+        med = float(np.median(errors)) if errors else float("nan")
+        within = sum(e <= 1.0 for e in errors)
+        print(f"  joined recordings ({GROUP} clips each): frames right outside transitions "
+              f"{100 * right / max(total, 1):.1f}% of {total}; boundary error median {med:.1f} s, "
+              f"{within}/{len(errors)} within 1 s")
+    for n in notes:
+        print(f"note: {n}")
+    known = [ex for ex in CATALOGUE if ex not in model.labels]
+    print(f"\nnot in the model (no renders yet): {', '.join(known) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
