@@ -191,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     from coach.routine.command import add_parsers as add_routine_parsers
 
     add_routine_parsers(sub)
+    from coach.batch.command import add_parser as add_batch_parser
+
+    add_batch_parser(sub)
     return parser
 
 
