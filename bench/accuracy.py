@@ -138,6 +138,10 @@ TUNED_ON = {
                      "levels set after seeing the real clips (in-sample)",
     "side_plank": "hips_dropped set on the real TomNotch clip, checked on splank_left_07; hips_piked set on "
                   "splank_right_08 (the only pike render)",
+    "downward_dog": "knees_bent (knee 160) and back_rounded (mask curve +0.045 from the flat back) set on dog_mixed_01 "
+                    "and dog_check_04 (0 deg), checked on dog_mixed_02 (+30) and dog_faults_03 (-35); the hold band "
+                    "(knee_lift, time_within 0.05) set on the same two; the real clip (starts in the V) not looked at "
+                    "before the limits were set",
     "childs_pose": "hips_high (knee 55, on what MediaPipe reads) set on childs_mixed_01, checked on childs_faults_03, "
                    "the prayer clips and the realworld clips; arms_not_extended 160 set on childs_mixed_02/faults_03; "
                    "the hold band 0.25 chosen after looking at both realworld clips (in-sample)",
