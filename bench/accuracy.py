@@ -136,8 +136,11 @@ TUNED_ON = {
                   "hplank_faults_02 only",
     "forearm_plank": "as high_plank; elbows_forward from the render design, checked on fplank_faults_05; knee_lift "
                      "levels set after seeing the real clips (in-sample)",
-    "side_plank": "hips_dropped set on the real TomNotch clip, checked on splank_left_07; hips_piked set on "
-                  "splank_right_08 (the only pike render)",
+    "side_plank": "hips_dropped set on the real TomNotch clip, checked on splank_left_07 and splank_right_10; "
+                  "hips_piked set on splank_right_08, checked on splank_left_09; the side rule (lower_side_lift) "
+                  "and time_within (3 deg) set on splank_left_07/right_08, checked on splank_left_09/right_10 (top "
+                  "arm raised) and the real clips; the posture shoulder_stack (0.3) chosen after looking at "
+                  "TomNotch's arming (in-sample)",
     "downward_dog": "knees_bent (knee 160) and back_rounded (mask curve +0.045 from the flat back) set on dog_mixed_01 "
                     "and dog_check_04 (0 deg), checked on dog_mixed_02 (+30) and dog_faults_03 (-35); the hold band "
                     "(knee_lift, time_within 0.05) set on the same two; the real clip (starts in the V) not looked at "
