@@ -142,7 +142,9 @@ TUNED_ON = {
                   "arm raised) and the real clips; the posture shoulder_stack (0.3) chosen after looking at "
                   "TomNotch's arming (in-sample)",
     "downward_dog": "knees_bent (knee 160) and back_rounded (mask curve +0.045 from the flat back) set on dog_mixed_01 "
-                    "and dog_check_04 (0 deg), checked on dog_mixed_02 (+30) and dog_faults_03 (-35); the hold band "
+                    "and dog_check_04 (0 deg), knees_bent checked on dog_mixed_02 (+30) and dog_faults_03 (-35); "
+                    "back_rounded's max_view_deg 15 set after seeing those two (the oblique mask shows no curve); "
+                    "the hold band "
                     "(knee_lift, time_within 0.05) set on the same two; the real clip (starts in the V) not looked at "
                     "before the limits were set",
     "childs_pose": "hips_high (knee 55, on what MediaPipe reads) set on childs_mixed_01, checked on childs_faults_03, "

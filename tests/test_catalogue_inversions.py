@@ -100,17 +100,23 @@ def _camera(path: Path) -> dict:
 
 @pytest.mark.parametrize("path", CLIPS, ids=[p.name.split(".")[0] for p in CLIPS])
 def test_mediapipe_reads_the_v_s_open_knee_and_hip_near_the_picture_truth(path: Path) -> None:
-    """In the V the knee is straight (or bent 35-50 deg) and the hip open 70-90 deg: nothing is fully
-    folded, and MediaPipe reads both within a few degrees of the renders' picture truth (the child's
-    pose knee, fully folded, reads ~11 deg small)."""
+    """In the V the knee is straight (or bent 35-50 deg) and the hip open 60-90 deg: nothing is fully
+    folded. Side-on MediaPipe reads the knee within a few degrees of the renders' picture truth; seen
+    30-35 deg round it reads it 9-11 deg small (the child's pose knee, fully folded, ~11 deg small
+    side-on), which still leaves every straight knee above knees_bent's 160 and every bent one below."""
     truth = _rep_truth(path)
     side = _camera(path)["camera_side"]
+    oblique = _camera(path)["azimuth_deg"] != 0
+    limit = next(f.below for f in load_exercise(EX_ID).faults if f.code == "knees_bent")
     for i, frames in _hold_frames(path):
         assert frames, i
         knee = statistics.median(knee_angle(f, side) for f in frames)
         hip = statistics.median(hip_angle(f, side) for f in frames)
-        assert abs(knee - truth[i]["hold_knee_angle_2d_deg"]) <= 6.0, (i, knee, truth[i]["hold_knee_angle_2d_deg"])
-        assert abs(hip - truth[i]["hold_hip_angle_2d_deg"]) <= 8.0, (i, hip, truth[i]["hold_hip_angle_2d_deg"])
+        want_knee = truth[i]["hold_knee_angle_2d_deg"]
+        assert abs(knee - want_knee) <= (12.0 if oblique else 4.0), (i, knee, want_knee)
+        # the hip angle of the V: within 7 deg side-on, 12 obliquely (no fault reads it)
+        assert abs(hip - truth[i]["hold_hip_angle_2d_deg"]) <= (12.0 if oblique else 7.0), (i, hip)
+        assert (knee < limit - 5.0) if want_knee < 160.0 else (knee > limit + 5.0), (i, knee)
 
 
 def test_the_knees_height_tells_the_v_from_all_fours_on_every_render() -> None:
@@ -130,21 +136,40 @@ def test_the_knees_height_tells_the_v_from_all_fours_on_every_render() -> None:
 @pytest.mark.parametrize("path", CLIPS, ids=[p.name.split(".")[0] for p in CLIPS])
 def test_rendered_clip_counts_holds_and_faults(path: Path) -> None:
     labels = load_labels(path)
-    _, session = run(exercise(), list(TraceSource(str(trace_of(path)))))
+    ex = exercise()
+    _, session = run(ex, list(TraceSource(str(trace_of(path)))))
+    judged = {f.code for f in ex.faults if f.max_view_deg is None or _camera(path)["azimuth_deg"] == 0}
     assert len(session.reps) == len(labels.reps), [(r.start_s, r.end_s) for r in session.reps]
     pairs = match(labels, session.reps)
     assert len(pairs) == len(labels.reps)
     errors = []
     for i, j in pairs.items():
         want, got = labels.reps[i], session.reps[j]
-        assert set(got.faults) == set(want.faults), (i, got.faults, want.faults)
+        # back_rounded is judged only near side-on (max_view_deg): the oblique renders' rounded backs
+        # are left unjudged, neither flagged nor cleared
+        assert set(got.faults) == set(want.faults) & judged, (i, got.faults, want.faults)
         # a good hold is timed in good form; a faulty one's timer pauses on the fault (its time in the
         # position is the rep's top_s)
         position = got.hold_s if not want.faults else got.top_s
         assert want.position_s is not None
         errors.append(abs(position - want.position_s))
-        if want.faults:
+        if set(want.faults) & judged:
             assert got.hold_s < want.position_s - 3.0  # the fault paused the timer
+    # each hold within 1.5 s (dog_faults_03's bent-knee V: MediaPipe's knee bumps up mid-rise and the
+    # hold is timed from there, 1.3 s long); the median over the renders is the 0.5 s target
+    assert max(errors) <= 1.5, errors
+
+
+def test_rendered_holds_median_error_within_half_a_second() -> None:
+    errors = []
+    for path in CLIPS:
+        labels = load_labels(path)
+        _, session = run(exercise(), list(TraceSource(str(trace_of(path)))))
+        for i, j in match(labels, session.reps).items():
+            want, got = labels.reps[i], session.reps[j]
+            assert want.position_s is not None
+            errors.append(abs((got.hold_s if not want.faults else got.top_s) - want.position_s))
+    assert len(errors) == sum(len(load_labels(p).reps) for p in CLIPS)
     assert float(np.median(errors)) <= 0.5, errors
 
 
