@@ -136,8 +136,10 @@ TUNED_ON = {
                   "hplank_faults_02 only",
     "forearm_plank": "as high_plank; elbows_forward from the render design, checked on fplank_faults_05; knee_lift "
                      "levels set after seeing the real clips (in-sample)",
-    "side_plank": "hips_dropped set on the real TomNotch clip, checked on splank_left_07 and splank_right_10; "
-                  "hips_piked set on splank_right_08, checked on splank_left_09; the side rule (lower_side_lift) "
+    "side_plank": "hips_dropped 165 set on the real TomNotch clip, checked on splank_left_07, missed splank_right_10's "
+                  "drop (165.0-165.5): 168 set after seeing it (in-sample); "
+                  "hips_piked 186 set on splank_right_08 missed splank_left_09's pike (182 from the feet's side): 180 set "
+                  "after seeing both (in-sample); the side rule (lower_side_lift) "
                   "and time_within (3 deg) set on splank_left_07/right_08, checked on splank_left_09/right_10 (top "
                   "arm raised) and the real clips; the posture shoulder_stack (0.3) chosen after looking at "
                   "TomNotch's arming (in-sample)",
