@@ -317,7 +317,7 @@ def test_rendered_clip_counts_holds_sides_and_faults(ex_id: str, path: Path) -> 
 def test_every_rendered_fault_is_covered() -> None:
     for ex_id, codes in FAMILY.items():
         if not clips(ex_id):
-            continue  # side_plank: see its definition's header (not rendered)
+            continue
         seen = {f for path in clips(ex_id) for r in load_labels(path).reps for f in r.faults}
         assert seen == codes, ex_id
 
