@@ -155,9 +155,9 @@ def test_rendered_clip_counts_holds_and_faults(path: Path) -> None:
         errors.append(abs(position - want.position_s))
         if set(want.faults) & judged:
             assert got.hold_s < want.position_s - 3.0  # the fault paused the timer
-    # each hold within 1.5 s (dog_faults_03's bent-knee V: MediaPipe's knee bumps up mid-rise and the
-    # hold is timed from there, 1.3 s long); the median over the renders is the 0.5 s target
-    assert max(errors) <= 1.5, errors
+    # each hold within 1 s (dog_faults_03's bent-knee V is timed 0.6 s long: its knee stays up as the
+    # hips start down); the median over the renders is the 0.5 s target (the next test)
+    assert max(errors) <= 1.0, errors
 
 
 def test_rendered_holds_median_error_within_half_a_second() -> None:
