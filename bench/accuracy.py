@@ -146,10 +146,9 @@ TUNED_ON = {
     "downward_dog": "knees_bent (knee 160) and back_rounded (mask curve +0.045 from the flat back) set on dog_mixed_01 "
                     "and dog_check_04 (0 deg), knees_bent checked on dog_mixed_02 (+30) and dog_faults_03 (-35); "
                     "back_rounded's max_view_deg 15 set after seeing those two (the oblique mask shows no curve); "
-                    "the hold band "
-                    "(knee_lift, time_within 0.03) set on the same two; hold_above_rest 0.22 and still_per_s 0.15 after "
-                    "dog_faults_03's bent-knee rise paused half way (its hold timing in-sample); the real clip (starts in the V) not looked at "
-                    "before the limits were set",
+                    "the hold band (knee_lift, time_within 0.03) set on the same two; hold_above_rest 0.22 and "
+                    "still_per_s 0.15 after dog_faults_03's bent-knee rise paused half way (its hold timing "
+                    "in-sample); the real clip (starts in the V) not looked at before the limits were set",
     "childs_pose": "hips_high (knee 55, on what MediaPipe reads) set on childs_mixed_01, checked on childs_faults_03, "
                    "the prayer clips and the realworld clips; arms_not_extended 160 set on childs_mixed_02/faults_03; "
                    "the hold band 0.25 chosen after looking at both realworld clips (in-sample)",
