@@ -136,8 +136,19 @@ TUNED_ON = {
                   "hplank_faults_02 only",
     "forearm_plank": "as high_plank; elbows_forward from the render design, checked on fplank_faults_05; knee_lift "
                      "levels set after seeing the real clips (in-sample)",
-    "side_plank": "hips_dropped set on the real TomNotch clip, checked on splank_left_07; hips_piked set on "
-                  "splank_right_08 (the only pike render)",
+    "side_plank": "hips_dropped 165 set on the real TomNotch clip, checked on splank_left_07, missed splank_right_10's "
+                  "drop (165.0-165.5): 168 set after seeing it (in-sample); "
+                  "hips_piked 186 set on splank_right_08 missed splank_left_09's pike (182 from the feet's side): 180 set "
+                  "after seeing both (in-sample); the side rule (lower_side_lift) "
+                  "and time_within (3 deg) set on splank_left_07/right_08, checked on splank_left_09/right_10 (top "
+                  "arm raised) and the real clips; the posture shoulder_stack (0.3) chosen after looking at "
+                  "TomNotch's arming (in-sample)",
+    "downward_dog": "knees_bent (knee 160) and back_rounded (mask curve +0.045 from the flat back) set on dog_mixed_01 "
+                    "and dog_check_04 (0 deg), knees_bent checked on dog_mixed_02 (+30) and dog_faults_03 (-35); "
+                    "back_rounded's max_view_deg 15 set after seeing those two (the oblique mask shows no curve); "
+                    "the hold band (knee_lift, time_within 0.03) set on the same two; hold_above_rest 0.22 and "
+                    "still_per_s 0.15 after dog_faults_03's bent-knee rise paused half way (its hold timing "
+                    "in-sample); the real clip (starts in the V) not looked at before the limits were set",
     "childs_pose": "hips_high (knee 55, on what MediaPipe reads) set on childs_mixed_01, checked on childs_faults_03, "
                    "the prayer clips and the realworld clips; arms_not_extended 160 set on childs_mixed_02/faults_03; "
                    "the hold band 0.25 chosen after looking at both realworld clips (in-sample)",

@@ -25,7 +25,9 @@ ordinary anatomy, NOT in the coach's thresholds:
   adducted 5.5 deg each so the feet stack (the first preview had them a hip width apart); the top
   arm along the body. Faults ``hips_dropped`` / ``hips_piked``: a 10-15 deg side bend at the hips
   below / above the straight line (a pike by hip flexion, hips pushed back, is out of the picture's
-  plane and not rendered). Checked only in one preview and the frames of its two clips.
+  plane and not rendered). Clip param ``top_arm``: ``body`` (default: along the body) or ``up`` (raised
+  to the ceiling, as many people hold it: where support_lift named the wrong side). Checked in
+  previews and the frames of its clips.
 
 State: the FIRST dimension is ``up`` (0 = kneeling plank at rest, 1 = the full plank): the coach's
 bench times a hold as the run of frames within 10 % of the hold's ``up`` (coach.labels.position_band).
@@ -208,6 +210,7 @@ def register(api):
             self.s = "L" if (clip.get("params") or {}).get("support", "left") == "left" else "R"
             self.o = "R" if self.s == "L" else "L"
             self.kind = f"side_plank_{self.s}"
+            self.top_arm = (clip.get("params") or {}).get("top_arm", "body")   # "body" (along it) or "up" (to the ceiling)
             self.reg = api.regions(body)
             self.theta0 = 0.0
             self.theta0 = self._solve(lambda fr: self.line(fr) > 180.0, up=1.0)        # straight line
@@ -228,9 +231,12 @@ def register(api):
             down = "L" if self.s == "L" else "R"
             up = self.o
             hx = 1.0 if self.s == "L" else -1.0   # world x of the head
+            top = (api.arm([-hx, -0.05, 0.12], elbow=8.0, hand_dir=[-hx, -0.1, 0.0], palm=[0, 0, -1.0])
+                   if self.top_arm == "body" else
+                   api.arm([0.0, -0.08, 1.0], elbow=5.0, hand_dir=[0.0, -0.05, 1.0], palm=[0, -1.0, 0]))
             return {down: api.arm([0.0, 0.0, -1.0], elbow=90.0, hinge=[-1.0, 0, 0], hand_dir=[0.15 * hx, -1.0, 0.0],
                                   palm=[0, 0, -1.0]),
-                    up: api.arm([-hx, -0.05, 0.12], elbow=8.0, hand_dir=[-hx, -0.1, 0.0], palm=[0, 0, -1.0])}
+                    up: top}
 
         def frame_theta(self, theta, contacts=None):
             c = contacts or [(f"forearm_{self.s}", 0.0), (f"foot_{self.s}", 0.0)]

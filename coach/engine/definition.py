@@ -67,6 +67,10 @@ class Phases:
     # rest, so the position is timed from the start. None: rest is wherever counting starts.
     absolute_rest: Optional[float] = None
     own_rest_within: float = math.inf
+    # How near its level the value must be for the hold to be TIMED as in the position (its first and
+    # last moments there), where ``leave_hold`` is wide so that a fault that moves the key measure (a
+    # side plank's dropped hips) stays a fault of the hold, not its end. None: the hold's band.
+    time_within: Optional[float] = None
 
     def name(self, key: str) -> str:
         """The definition's name of a phase key of the machine (rest | out | hold | back)."""
@@ -323,13 +327,16 @@ def _phases(f: _Fields) -> Union[Phases, TwoWayPhases]:
     p = Phases(measure=f.measure("measure"), direction=direction, **names,
                **{k: f.positive(k) for k in ("start_above_rest", "rest_within", "hold_above_rest", "still_per_s",
                                              "hold_min_s", "leave_hold", "return_fraction", "settle_s", "arm_s", "disarm_s")},
-               **{k: f.positive(k) for k in ("leave_hold_fraction", "leave_confirm_s", "own_rest_within") if k in f.table},
+               **{k: f.positive(k) for k in ("leave_hold_fraction", "leave_confirm_s", "own_rest_within", "time_within")
+                  if k in f.table},
                **({"absolute_rest": f.get("absolute_rest", float)} if "absolute_rest" in f.table else {}),
                hold_required=f.get("hold_required", bool, False))
     if "own_rest_within" in f.table and p.absolute_rest is None:
         raise f.error("own_rest_within", "needs absolute_rest (where rest is on the measure's own scale)")
     if p.leave_hold_fraction >= 1:
         raise f.error("leave_hold_fraction", f"must be below 1 (a share of the hold's depth), got {p.leave_hold_fraction}")
+    if p.time_within is not None and p.time_within > p.leave_hold:
+        raise f.error("time_within", f"must be at most leave_hold ({p.leave_hold}): the hold is timed within its band")
     if p.rest_within >= p.start_above_rest:
         raise f.error("rest_within", f"must be below start_above_rest ({p.start_above_rest}) so the phases have hysteresis")
     return p

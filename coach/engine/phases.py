@@ -107,6 +107,11 @@ class PhaseMachine:
         assert self.rest_level is not None
         return max(self.p.leave_hold, self.p.leave_hold_fraction * (level - self.rest_level))
 
+    def _time_band(self, level: float) -> float:
+        """How far back from ``level`` the value may be and still be timed as in the position
+        (``time_within``; without it, the hold's band)."""
+        return self._band(level) if self.p.time_within is None else self.p.time_within
+
     def _gone(self, t: float, v: float, level: float) -> Optional[tuple[float, float]]:
         """(when it left, the last still moment before) once the value has been out of ``level``'s band
         ``leave_confirm_s``; None while it is in, or only briefly out."""
@@ -123,7 +128,7 @@ class PhaseMachine:
     def _arrived(self) -> float:
         """When the pull got into the position: within the hold's band (``_band``) of its deepest
         point (a bridge: ``leave_hold`` of the top; a knee hug: more than half way in)."""
-        band = self._band(self.peak)
+        band = self._time_band(self.peak)
         return next(t for t, v in self._pull if v >= self.peak - band)
 
     def update(self, t: float, value: float, rate: float, parts: Sequence[float] = ()) -> list[PhaseChange]:
@@ -192,7 +197,7 @@ class PhaseMachine:
         elif self.phase == HOLD:
             self.peak = max(self.peak, v)
             self.hold_level = max(self.hold_level, v) if still else self.hold_level
-            if v >= self.peak - self._band(self.peak):
+            if v >= self.peak - self._time_band(self.peak):
                 self._in_band_t = t
             left = self._gone(t, v, self.hold_level)
             if left is not None:

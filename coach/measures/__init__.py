@@ -24,7 +24,8 @@ from coach.measures.knee_drops import (knee_above_other, knee_angle_max, knee_an
 from coach.measures.leg_stretches import ankle_to_other_knee, cross_gap, hip_angle_max, leg_rise_max
 from coach.measures.mask import (CURVATURE_SWING, HEAD_SWING, back_curvature, low_back_press, spine_flexion,
                                  spine_flexion_parts)
-from coach.measures.planks import body_line, elbow_ahead, knee_lift, mid_body_line, support_lift
+from coach.measures.planks import (body_line, elbow_ahead, knee_lift, lower_side_lift, mid_body_line, shoulder_stack,
+                                   support_lift)
 from coach.pose.frame import PoseFrame, side_landmark
 
 # The measure functions are re-exported here (``from coach.measures import hip_angle``).
@@ -34,7 +35,7 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "knee_height_max", "knee_height_mean", "knees_away_from", "shoulder_rise", "ankle_to_other_knee",
            "cross_gap", "hip_angle_max", "leg_rise_max", "CURVATURE_SWING", "HEAD_SWING", "back_curvature",
            "low_back_press", "spine_flexion", "spine_flexion_parts", "body_line", "elbow_ahead", "knee_lift",
-           "mid_body_line", "support_lift", "reach_elbow_angle", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
+           "mid_body_line", "support_lift", "lower_side_lift", "shoulder_stack", "reach_elbow_angle", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
            "joints_in_frame", "joints_seen"]
 
 Measure = Callable[[PoseFrame, str], float]

@@ -70,6 +70,52 @@ def mid_body_line(pose: PoseFrame, side: str) -> float:
     return signed_joint_angle(*mid)
 
 
+# Seen from the front (a side plank facing the camera) the supporting side is the lower one in the
+# picture: its shoulder lies on the floor side of the top shoulder whatever the top arm does (along
+# the body, on the hip or raised to the ceiling). Shoulders closer than this in height (torso
+# lengths) do not tell which side is down.
+LOWER_SHOULDER_MIN = 0.15
+
+
+def shoulder_stack(pose: PoseFrame, side: str) -> float:
+    """How far one shoulder sits below the other in the picture, in torso lengths (mid-shoulders to
+    mid-hips), whichever is lower: lying on the side facing the camera (or in a side plank) the
+    shoulders are stacked, about 0.4-1; on all fours or standing seen side-on or from the front they
+    are level, about 0-0.15. ``side`` is not used."""
+    assert pose.xy is not None
+    sl, sr = pose.xy[side_landmark("left", "shoulder")], pose.xy[side_landmark("right", "shoulder")]
+    hl, hr = pose.xy[side_landmark("left", "hip")], pose.xy[side_landmark("right", "hip")]
+    torso = float(np.hypot(*((sl + sr) / 2 - (hl + hr) / 2)))
+    if torso < 1e-9:
+        return math.nan
+    return abs(float(sl[1] - sr[1])) / torso
+
+
+def lower_side_lift(pose: PoseFrame, side: str) -> float:
+    """How far the mid-hips sit above the floor line of ``side``, in torso lengths, when ``side`` is
+    the lower one in the picture (its shoulder below the other shoulder by LOWER_SHOULDER_MIN or
+    more); 0 when it is the upper side, NaN when the shoulders are level. The floor line runs from
+    this side's elbow to the mid-ankles: a side plank seen from the front has the supporting forearm
+    and the feet on the floor. Lying on the side propped on the forearm the lower side reads about
+    its hips' half-width, and it rises as the hips lift; the upper side stays 0 whatever its arm
+    does (support_lift's upper side grew with a raised top arm), so the side it grows on is the side
+    worked (a [sides] rule, from the person's own start)."""
+    assert pose.xy is not None
+    other = "right" if side == "left" else "left"
+    shoulder, hip, elbow = points(pose, side, "shoulder", "hip", "elbow")
+    shoulder2, hip2 = points(pose, other, "shoulder", "hip")
+    torso = float(np.hypot(*((shoulder + shoulder2) / 2 - (hip + hip2) / 2)))
+    if torso < 1e-9:
+        return math.nan
+    lower = float(shoulder[1] - shoulder2[1]) / torso   # image y grows downward
+    if lower <= -LOWER_SHOULDER_MIN:
+        return 0.0
+    if lower < LOWER_SHOULDER_MIN:
+        return math.nan
+    ankles = (pose.xy[side_landmark("left", "ankle")] + pose.xy[side_landmark("right", "ankle")]) / 2
+    mid_hip = (hip + hip2) / 2
+    return side_of_line(elbow, ankles, mid_hip) * float(np.hypot(*(ankles - elbow))) / torso
+
 
 # Each measure: (function, the landmarks it reads, the values it can take, its unit); see coach/measures/__init__.py.
 TABLE = {
@@ -78,4 +124,6 @@ TABLE = {
     'elbow_ahead': (elbow_ahead, ('shoulder', 'hip', 'elbow'), (-5.0, 5.0), 'torso'),
     'support_lift': (support_lift, ('elbow', 'ankle', 'hip', 'shoulder'), (-5.0, 5.0), 'torso'),
     'mid_body_line': (mid_body_line, ('shoulder', 'hip', 'ankle'), (0.0, 360.0), 'deg'),
+    'shoulder_stack': (shoulder_stack, ('shoulder', 'hip'), (0.0, 5.0), 'torso'),
+    'lower_side_lift': (lower_side_lift, ('shoulder', 'hip', 'elbow', 'ankle'), (-5.0, 5.0), 'torso'),
 }
