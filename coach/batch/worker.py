@@ -98,7 +98,7 @@ def run_job(job: Job, out_root: str, force: bool = False, write_video: bool = Tr
     except BaseException as err:  # noqa: BLE001 - a bad recording is an error row, never the end of the batch
         from coach.errors import CoachError
 
-        row.status = "error"
+        row.status, row.report = "error", ""
         row.error = str(err) if isinstance(err, (CoachError, FileNotFoundError)) else f"{type(err).__name__}: {err}"
         row.seconds = round(time.perf_counter() - started, 2)
         row.worker_peak_mb = _peak_mb()
