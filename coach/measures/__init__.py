@@ -27,7 +27,7 @@ from coach.measures.mask import (CURVATURE_SWING, HEAD_SWING, back_curvature, lo
                                  spine_flexion_parts)
 from coach.measures.planks import body_line, elbow_ahead, knee_lift, mid_body_line, support_lift
 from coach.measures.rotations import (hip_turn, shoulder_turn, shoulder_turn_amount, side_lean, side_lean_picture,
-                                     twist_left, twist_left_raw)
+                                     thigh_turn, twist_left, twist_left_raw)
 from coach.pose.frame import PoseFrame, side_landmark
 
 # The measure functions are re-exported here (``from coach.measures import hip_angle``).
@@ -40,7 +40,7 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "mid_body_line", "support_lift", "reach_elbow_angle", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
            "joints_in_frame", "joints_seen"]
 __all__ += ["hip_turn", "shoulder_turn", "shoulder_turn_amount", "side_lean", "side_lean_picture", "twist_left",
-            "twist_left_raw"]
+            "twist_left_raw", "thigh_turn"]
 
 Measure = Callable[[PoseFrame, str], float]
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from coach.pose.frame import PoseFrame
 
-_LS, _RS, _LH, _RH = 11, 12, 23, 24
+_LS, _RS, _LH, _RH, _LK, _RK = 11, 12, 23, 24, 25, 26
 
 # MediaPipe's world landmarks read the turn short: on the renders the raw angle between the shoulder
 # line and the hip line came to 35-53 % of the true one at the hold (twist_good_01, rot_desk_01: true
@@ -105,6 +105,24 @@ def hip_turn(pose: PoseFrame, side: str) -> float:
     return v if side == "left" else -v
 
 
+def thigh_turn(pose: PoseFrame, side: str) -> float:
+    """Which way the thighs point about the camera's vertical, degrees, + = toward ``side`` (the mid-hip
+    to mid-knee line, world landmarks; 0 = straight at the camera). Hips that turn with the trunk
+    swing the legs round with them (sitting on the floor the straight legs swing sideways, on a chair
+    the knees do), which MediaPipe's knees show far more clearly than its hip line (whose depth it
+    reads short and turns part of the way with the shoulders when the pelvis stays still). Judged as
+    a change from the person's rest. Needs the knees in the picture (a desk camera may cut them off:
+    then it is not judged). NaN without world landmarks."""
+    w = pose.world
+    if w is None or pose.xy is None:
+        return math.nan
+    d = (w[_LK] + w[_RK]) / 2.0 - (w[_LH] + w[_RH]) / 2.0
+    if math.hypot(float(d[0]), float(d[2])) < 1e-6:
+        return math.nan
+    v = math.degrees(math.atan2(float(d[0]), -float(d[2])))
+    return v if side == "left" else -v
+
+
 def side_lean(pose: PoseFrame, side: str) -> float:
     """How far the trunk leans sideways toward ``side``, degrees: the trunk's axis (mid-hips to
     mid-shoulders) against the plane square to the hip line, + = toward ``side``. Upright reads
@@ -144,6 +162,7 @@ TABLE = {
     'shoulder_turn': (shoulder_turn, ('shoulder', 'hip'), (-180.0, 180.0), 'deg'),
     'shoulder_turn_amount': (shoulder_turn_amount, ('shoulder', 'hip'), (0.0, 180.0), 'deg'),
     'hip_turn': (hip_turn, ('hip',), (-180.0, 180.0), 'deg'),
+    'thigh_turn': (thigh_turn, ('hip', 'knee'), (-180.0, 180.0), 'deg'),
     'side_lean': (side_lean, ('shoulder', 'hip'), (-90.0, 90.0), 'deg'),
     'side_lean_picture': (side_lean_picture, ('shoulder', 'hip'), (-90.0, 90.0), 'deg'),
 }
