@@ -169,8 +169,9 @@ def main() -> int:
             if args.mirror:
                 m = clip_rows(path, mirrored_trace(video), mirrored=True)
                 other = sum(side_of(h["mp"]) != h["side"] for h in m["holds"])
-                print(f"{'  mirrored':18} {m['hold_err']:10.1f} {m['rest_err']:6.1f} {m['all_err']:6.1f}   "
-                      f"(against the mirror image's truth; read as the other side on {other}/{len(m['holds'])} holds)")
+                print(f"{'  mirrored':18} {m['hold_err']:10.1f} {m['rest_err']:6.1f} {m['all_err']:6.1f} {m['raw_err']:8.1f}   "
+                      f"(against the mirror image's truth; read as the other side on {other}/{len(m['holds'])} holds: "
+                      + ", ".join(f"{h['side']} {h['truth']:.1f} -> {h['mp']:.1f}" for h in m["holds"]) + ")")
     if all_holds:
         errs = [h["err"] for h in all_holds]
         right = sum(side_of(h["mp"]) == h["side"] for h in all_holds)

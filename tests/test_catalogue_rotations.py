@@ -227,3 +227,18 @@ def test_the_clips_cover_both_sides_the_cameras_and_every_fault() -> None:
         assert {r.side for r in reps} == {"left", "right"}
         assert FAULTS <= {f for r in reps for f in r.faults}
         assert any(not r.faults for r in reps)
+
+
+def test_a_mirrored_picture_reads_the_turns_to_the_other_side() -> None:
+    """rot_desk_01 flipped left-right (bench/rotation.py --mirror; MediaPipe's trace shipped beside the
+    clip): a mirror swaps the person's left and right, so each turn reads to the other side, with its
+    hold. The coach takes the picture as the camera gives it: a mirrored ("selfie") recording names
+    the sides the other way round."""
+    labels = load_labels(SAMPLES / "seated_rotation" / "rot_desk_01.labels.json")
+    checker = ExerciseChecker(load_exercise("seated_rotation").with_targets(hold_s=HOLD_S))
+    for pose in TraceSource(str(SAMPLES / "seated_rotation" / "rot_desk_01_mirrored.landmarks.jsonl.gz")):
+        checker.update(pose)
+    session = checker.finish()
+    other = {"left": "right", "right": "left"}
+    assert [r.side for r in session.reps] == [other[str(r.side)] for r in labels.reps] == ["right", "left"]
+    assert all(abs(ours.hold_s - truth.position_s) <= 1.0 for ours, truth in zip(session.reps, labels.reps))
