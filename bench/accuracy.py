@@ -165,6 +165,16 @@ TUNED_ON = {
                      "more than half way in (the definition's existing position band, leave_hold_fraction 0.5, now also "
                      "where the hold starts and ends) was chosen after seeing knee_hug_turns start 0.8 s late: its "
                      "realworld hold figure is in-sample",
+    "seated_spinal_twist": "TWIST_SCALE (2.2, coach/measures/rotations.py) fitted on twist_good_01 + rot_desk_01, checked on "
+                           "the other renders (bench/rotation.py); phase levels in true degrees from the handouts' "
+                           "40-50 deg twist, leave_hold 9 chosen among 5-10 on twist_good_01, twist_faults_02 and "
+                           "rot_desk_01 (7 cut a misread hold short); hips_turned (thigh_turn 8) and leaning toward the turn "
+                           "(picture lean 9) set on twist_good_01, twist_faults_02, rot_desk_01; leaning away from it "
+                           "(-5) set after rot_full_04 missed it at -9 (in-sample); twist_faults_03, twist_mixed_04 "
+                           "rendered after, held out (twist_faults_03 rep 1 not counted: a known miss)",
+    "seated_rotation": "seated_spinal_twist's values (the same measures), set on rot_desk_01 with the floor clips; "
+                       "rot_desk_02, rot_full_03, rot_full_04 rendered after, held out, except the lean-away limit "
+                       "(-5), set after rot_full_04",
     "cat_cow": "spine_flexion's scale and the phase constants set on catcow_clean_11 + catcow_rushing_14 (0 deg); "
                "catcow_clean_12 + catcow_shallow_13 kept for checking, but the machine's logic was revised after "
                "looking at shallow_13's failures (running median, stillness relative to the movement); the realworld "
