@@ -165,6 +165,11 @@ TUNED_ON = {
                "measure's parts: chosen among four variants on all synthetic clips (no constant changed); "
                "own_neutral_within (0.5) set on the synthetic neutrals (-0.40..+0.42), then checked on the realworld "
                "clips, which were seen while building it (trajnovd starts in a cow): in-sample",
+    "dorsal_arch": "still_slumped 11 (slump_lean) midway between the upright holds (2.9-5.8) and the part-way ones "
+                   "(15.4-18.0) on da_good_01, da_faults_02, da_desk_04; leaning_back -10 (trunk_lean) between upright "
+                   "(-3.4..+0.3) and reclined (-19.8) on the same clips; still_per_s 4, leave_hold 1.5 and "
+                   "leave_hold_fraction 0.2 set on the shallow holds of da_faults_02 and da_desk_04 (hold error "
+                   "0.8 -> 0.16 s); da_mixed_03 rendered after all values were set (held out)",
 }
 
 # The joints whose visibility picks the naive counter's side, frame by frame: the body's main joints,
