@@ -23,6 +23,7 @@ from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
 from coach.labels import load_labels
 from coach.measures import JOINTS, MEASURES, RANGES, knee_rise, knee_rise_max, slump_lean, trunk_lean
+from coach.measures.seated import slump_lean_3d, trunk_lean_3d
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
 from poses import POSES_DIR
@@ -52,8 +53,10 @@ def test_definition_loads_with_the_catalogue_faults_and_plain_instructions(ex_id
     ex = load_exercise(ex_id)
     assert {f.code for f in ex.faults} == FAMILY[ex_id]
     assert all(f.cue and f.label and f.scope == "hold" for f in ex.faults)
-    # the trunk is read in the picture: judged only near side-on, "can't judge" beyond
-    assert all(f.max_view_deg is not None and f.max_view_deg <= 60 for f in ex.faults)
+    # a trunk read in the picture is judged only near side-on ("can't judge" beyond); one read from the
+    # world landmarks, from any view, only as a change from the person's own upright rest
+    for f in ex.faults:
+        assert (f.max_view_deg is not None and f.max_view_deg <= 60) or (f.measure.endswith("_3d") and f.relative), f.code
     assert "Stop if the exercise makes your pain worse" in ex.instructions
     assert ex.phases.kind == "out_and_back" and ex.phases.hold_required
     assert (ex.hold_target_s, ex.reps_min, ex.reps_max) == (5.0, 2, 3)  # the handouts: 2-3 times (per side)
@@ -98,7 +101,7 @@ def test_bad_definitions_are_refused() -> None:
 
 
 def test_new_measures_are_registered_with_ranges() -> None:
-    for name in ("trunk_lean", "slump_lean", "knee_rise", "knee_rise_max"):
+    for name in ("trunk_lean", "slump_lean", "knee_rise", "knee_rise_max", "trunk_lean_3d", "slump_lean_3d"):
         assert name in MEASURES and name in RANGES
 
 
@@ -157,6 +160,35 @@ def test_knee_rise_follows_the_lifted_knee(face_right: bool) -> None:
     assert knee_rise(lifted, "right") == pytest.approx(60.0 / 150.0, abs=0.01)
     assert knee_rise(lifted, "left") == pytest.approx(0.0, abs=1e-6)
     assert knee_rise_max(lifted, "left") == pytest.approx(knee_rise(lifted, "right"))
+
+
+def world_seated(lean_deg: float, head_m: float = 0.0, yaw_deg: float = 0.0) -> PoseFrame:
+    """Made-up world landmarks (metres, y down, origin at the mid-hip) of a person sitting facing the
+    camera turned ``yaw_deg`` about the vertical: the trunk 0.5 m long leaning ``lean_deg`` forward
+    (toward the face), the ears 0.2 m above the shoulders and ``head_m`` further forward."""
+    a, yaw = math.radians(lean_deg), math.radians(yaw_deg)
+    fwd = np.array([math.sin(yaw), 0.0, -math.cos(yaw)])   # facing the camera: toward -z
+    right = np.array([-math.cos(yaw), 0.0, -math.sin(yaw)])  # the person's right: the picture's left
+    up = np.array([0.0, -1.0, 0.0])
+    mid_sh = 0.5 * (math.cos(a) * up + math.sin(a) * fwd)
+    w = np.zeros((33, 3))
+    for idx, sgn in ((11, -1.0), (12, 1.0)):
+        w[idx] = mid_sh + sgn * 0.18 * right
+    for idx, sgn in ((23, -1.0), (24, 1.0)):
+        w[idx] = sgn * 0.1 * right
+    for idx, sgn in ((7, -1.0), (8, 1.0)):
+        w[idx] = mid_sh + 0.2 * up + head_m * fwd + sgn * 0.07 * right
+    p = seated()
+    return PoseFrame(index=0, t=0.0, width=640, height=480, xy=p.xy, z=p.z, visibility=p.visibility, people=1, world=w)
+
+
+@pytest.mark.parametrize("yaw", [0.0, 40.0, -70.0])
+def test_the_world_leans_read_from_any_view(yaw: float) -> None:
+    assert trunk_lean_3d(world_seated(0.0, yaw_deg=yaw), "left") == pytest.approx(0.0, abs=1e-6)
+    assert trunk_lean_3d(world_seated(-20.0, yaw_deg=yaw), "left") == pytest.approx(-20.0, abs=1e-6)
+    assert trunk_lean_3d(world_seated(15.0, yaw_deg=yaw), "left") == pytest.approx(15.0, abs=1e-6)
+    assert slump_lean_3d(world_seated(5.0, head_m=0.15, yaw_deg=yaw), "left") > 15.0
+    assert math.isnan(trunk_lean_3d(seated(), "left"))  # no world landmarks
 
 
 def test_measures_are_nan_without_a_trunk() -> None:
