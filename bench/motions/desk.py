@@ -5,14 +5,17 @@
 Grounded in the handouts and ordinary anatomy (the chair and the seated placement follow the
 renderer's examples/_props_demo.py), not in the coach's thresholds:
 
-- ``dorsal_arch``: sitting on a chair (0.46 m seat), the hands under the buttocks; from a slump (the
-  pelvis rolled back 14 deg, the back rounded, 36 deg of spine flexion, the head carried forward with
-  the chin poking: 16 deg of neck extension to keep the eyes level) sit up tall and pull the
-  shoulders back (the pelvis upright, 4 deg forward, the back a little arched: 8 deg of spine
-  extension, the head level) and hold. Faults: ``still_slumped`` (the person straightens only part
-  of the way: 30-45 % of the movement, the back still rounded), ``leaning_back`` (sits up but
-  reclines the whole trunk 16-22 deg behind upright, rolling back on the pelvis, chin tucked to keep
-  looking ahead).
+- ``dorsal_arch``: sitting on a chair (0.46 m seat), the hands under the buttocks; from a slump sit up
+  tall and pull the shoulders back, hold, slump again. Upright: the shoulder straight above the hip
+  (the pelvis tilt solved per body for it), the back a little arched (8 deg of spine extension), the
+  head level. The slump, from there: the pelvis rolled back 14 deg, the back rounded (44 deg more
+  spine flexion), the head carried forward with the chin poking (18 deg of neck extension to keep the
+  eyes level): the hip-to-shoulder line then leans ~15 deg forward and the hip-to-ear line ~20 (the
+  COCO keypoints, all three bodies). Faults: ``still_slumped`` (the person straightens only part of
+  the way: 30-45 % of the movement, the back still rounded), ``leaning_back`` (sits up but reclines
+  the whole trunk 16-22 deg behind upright, rolling back on the pelvis, chin tucked to keep looking
+  ahead). The hands: palms down on the seat at the buttocks' sides (the renderer has no collisions,
+  so "under the buttocks" is drawn as the hand at the buttock's edge).
 - ``seated_knee_raise``: sitting upright, the hands on the thighs; one knee is lifted (30 deg more
   hip flexion, the foot 10-15 cm off the floor, the knee bent 10 deg more), held, lowered; the rep's
   ``side`` is the lifted leg. Faults: ``leaning_back`` (the trunk reclines 16-22 deg as the knee
@@ -34,8 +37,8 @@ import sys
 
 SEAT_H = 0.46
 # (pelvis posterior tilt, spine flexion, neck flexion), degrees
-SLUMP = (14.0, 36.0, -16.0)
-UPRIGHT = (-4.0, -8.0, 2.0)
+UPRIGHT_SPINE, UPRIGHT_NECK = -8.0, 2.0   # upright: the pelvis tilt is solved per body (shoulder over hip)
+SLUMP = (14.0, 44.0, -18.0)               # the slump, added to the upright pose
 LEAN_BACK = (19.0, 0.0, 12.0)   # added at the leaning_back fault's full size: the trunk reclined, chin tucked
 KNEE_LIFT = (30.0, 10.0)        # extra hip flexion, extra knee flexion at a full knee raise
 
@@ -88,6 +91,25 @@ def register(api):
             fr = self._place_free(self.legs_pose(api.Pose(), None, 0.0))
             self.R, self.t = fr.R, fr.t
             self.seat_x = float(fr.V[self.reg["buttocks"]][:, 0].mean())
+            self.up_tilt = self._solve_upright()
+
+        def trunk_deg(self, pose):
+            """The COCO hip-to-shoulder line's angle from vertical, degrees, positive forward (-x)."""
+            k = self.place(pose).kps
+            d = k["left_shoulder"] - k["left_hip"]
+            return math.degrees(math.atan2(-d[0], d[2]))
+
+        def _solve_upright(self):
+            """Pelvis tilt that sets the shoulder straight above the hip (sitting up tall), spine a little arched."""
+            lo, hi = -30.0, 20.0     # more posterior tilt leans the trunk back
+            for _ in range(10):
+                mid = 0.5 * (lo + hi)
+                pose = self.legs_pose(api.Pose(pelvis_tilt=mid, spine=UPRIGHT_SPINE, neck=UPRIGHT_NECK), None, 0.0)
+                if self.trunk_deg(pose) > 0:
+                    lo = mid
+                else:
+                    hi = mid
+            return 0.5 * (lo + hi)
 
         def legs_pose(self, p, side, lift):
             api.legs(p, hip_flex=88.0, knee_flex=self.knee, ankle=0.0, hip_abd=6.0)
@@ -131,8 +153,10 @@ def register(api):
 
         def trunk(self, arch, lean, slump):
             """Pelvis tilt, spine, neck: slumped (arch 0) -> upright (arch 1), plus the faults."""
-            vals = [s + arch * (u - s) for s, u in zip(SLUMP, UPRIGHT)]
-            vals = [v + slump * (s - v) for v, s in zip(vals, SLUMP)]
+            upright = (self.up_tilt, UPRIGHT_SPINE, UPRIGHT_NECK)
+            slumped = [u + d for u, d in zip(upright, SLUMP)]
+            vals = [s + arch * (u - s) for s, u in zip(slumped, upright)]
+            vals = [v + slump * (s - v) for v, s in zip(vals, slumped)]
             return [v + lean * d for v, d in zip(vals, LEAN_BACK)]
 
         def props(self, clip):
