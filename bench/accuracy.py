@@ -173,7 +173,7 @@ TUNED_ON = {
     "seated_knee_raise": "phase levels (knee_rise) from the renderer's geometry before any clip; leaning_back -8 "
                          "(trunk_lean_3d, change from rest) set on skr_good_01, skr_desk_04, skr_desk_05, "
                          "skr_faults_02 (in-sample); trunk_slumped 11 is dorsal_arch's still_slumped (set on its "
-                         "clips); skr_mixed_03 rendered after every value was set (held out). trunk_slumped is not "
+                         "clips); skr_mixed_03 and skr_lean_06 rendered after every value was set (held out). trunk_slumped is not "
                          "judged from the front (max_view_deg 50): skr_desk_05's slumped lift counts as missed",
 }
 
