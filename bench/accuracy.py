@@ -186,6 +186,16 @@ TUNED_ON = {
                "measure's parts: chosen among four variants on all synthetic clips (no constant changed); "
                "own_neutral_within (0.5) set on the synthetic neutrals (-0.40..+0.42), then checked on the realworld "
                "clips, which were seen while building it (trajnovd starts in a cow): in-sample",
+    "dorsal_arch": "still_slumped 11 (slump_lean) midway between the upright holds (2.9-5.8) and the part-way ones "
+                   "(15.4-18.0) on da_good_01, da_faults_02, da_desk_04; leaning_back -10 (trunk_lean) between upright "
+                   "(-3.4..+0.3) and reclined (-19.8) on the same clips; still_per_s 4, leave_hold 1.5 and "
+                   "leave_hold_fraction 0.2 set on the shallow holds of da_faults_02 and da_desk_04 (hold error "
+                   "0.8 -> 0.16 s); da_mixed_03 rendered after all values were set (held out)",
+    "seated_knee_raise": "phase levels (knee_rise) from the renderer's geometry before any clip; leaning_back -8 "
+                         "(trunk_lean_3d, change from rest) set on skr_good_01, skr_desk_04, skr_desk_05, "
+                         "skr_faults_02 (in-sample); trunk_slumped 11 is dorsal_arch's still_slumped (set on its "
+                         "clips); skr_mixed_03 and skr_lean_06 rendered after every value was set (held out). trunk_slumped is not "
+                         "judged from the front (max_view_deg 50): skr_desk_05's slumped lift counts as missed",
 }
 
 # The joints whose visibility picks the naive counter's side, frame by frame: the body's main joints,

@@ -16,6 +16,7 @@ from typing import Callable, Dict
 
 from coach.measures import base, face_down, folds, knee_drops, leg_stretches, mask, planks
 from coach.measures import rotations
+from coach.measures import seated  # chair exercises (issue 16: dorsal_arch, seated_knee_raise)
 from coach.measures.base import (head_lift, hip_angle, hip_angle_min, hip_extension, hip_lift, knee_angle, leg_rise,
                                  line_deviation, torso_length_px, torso_tilt, wrist_height)
 from coach.measures.face_down import FACE_SEEN, face_angle, nose_lift, wrist_reach
@@ -29,6 +30,7 @@ from coach.measures.planks import (body_line, elbow_ahead, knee_lift, lower_side
                                    support_lift)
 from coach.measures.rotations import (hip_turn, shoulder_turn, shoulder_turn_amount, side_lean, side_lean_picture,
                                      thigh_turn, twist_left, twist_left_raw)
+from coach.measures.seated import knee_rise, knee_rise_max, slump_lean, trunk_lean
 from coach.pose.frame import PoseFrame, side_landmark
 
 # The measure functions are re-exported here (``from coach.measures import hip_angle``).
@@ -42,11 +44,13 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "joints_in_frame", "joints_seen"]
 __all__ += ["hip_turn", "shoulder_turn", "shoulder_turn_amount", "side_lean", "side_lean_picture", "twist_left",
             "twist_left_raw", "thigh_turn"]
+__all__ += ["knee_rise", "knee_rise_max", "slump_lean", "trunk_lean"]  # seated
 
 Measure = Callable[[PoseFrame, str], float]
 
 FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds)
 FAMILIES += (rotations,)
+FAMILIES += (seated,)
 _ROWS = {name: row for family in FAMILIES for name, row in family.TABLE.items()}
 assert len(_ROWS) == sum(len(f.TABLE) for f in FAMILIES), "a measure name is used by two families"
 
@@ -67,6 +71,7 @@ PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexio
 
 # Measures that read both legs (the visibility check below asks for both).
 BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max"})
+BOTH_LEGS |= {"knee_rise_max"}  # seated
 
 
 def joints_in_frame(pose: PoseFrame, side: str, measure: str, margin: float = -2.0) -> bool:
