@@ -385,7 +385,11 @@ class ExerciseChecker:
         """How far each leg's side measure has moved from its rest, in the movement's direction."""
         assert self.ex.sides is not None
         m, sign = self.ex.sides.measure, self.machine.sign
-        return {s: sign * (values.get((m, s), math.nan) - self._rest.get((m, s), math.nan)) for s in SIDES}
+        from_rest = self.ex.sides.from_rest  # else on the measure's own scale, where 0 is neither side
+
+        def rest(s: str) -> float:
+            return self._rest.get((m, s), math.nan) if from_rest else 0.0
+        return {s: sign * (values.get((m, s), math.nan) - rest(s)) for s in SIDES}
 
     def _worked_now(self, values: dict[Channel, float]) -> Optional[str]:
         assert self.ex.sides is not None

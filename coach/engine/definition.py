@@ -226,6 +226,11 @@ class SidesRule:
 
     measure: str
     worked_beyond: float
+    # False: the measure is read on its own scale, where 0 means neither side (a knee ahead of its hip:
+    # the front leg of a lunge), not as a change from rest. For a position the person may start in
+    # or rest in one-sided (half-kneeling before the hip flexor stretch's press; a recording that
+    # starts in the pigeon), where the change from rest would show no side at all.
+    from_rest: bool = True
 
 
 @dataclass(frozen=True)
@@ -552,7 +557,8 @@ def _about(f: _Fields, phases: Union[Phases, TwoWayPhases], codes: tuple[str, ..
 
 
 def _sides(f: _Fields) -> SidesRule:
-    return SidesRule(measure=f.measure("measure"), worked_beyond=f.positive("worked_beyond"))
+    return SidesRule(measure=f.measure("measure"), worked_beyond=f.positive("worked_beyond"),
+                     from_rest=f.get("from_rest", bool, True))
 
 
 def _presets(f: _Fields) -> dict:
