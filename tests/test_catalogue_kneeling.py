@@ -24,7 +24,8 @@ from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import load_exercise, parse_exercise
 from coach.errors import CoachError
 from coach.labels import load_labels
-from coach.measures import MEASURES, RANGES, hip_height, knee_ahead, rear_thigh_tilt, shin_lean, trunk_lean
+from coach.measures import (MEASURES, RANGES, hip_height, knee_ahead, rear_knee_angle, rear_thigh_tilt, shin_lean,
+                            trunk_lean)
 from coach.measures.kneeling import facing
 from coach.pose.frame import Landmark, PoseFrame, side_landmark
 from coach.trace import TraceSource
@@ -70,7 +71,7 @@ def _data(ex_id: str) -> dict:
     ("pigeon_pose", lambda d: d["sides"].update(from_rest="no"), "from_rest"),        # not a bool
     ("pigeon_pose", lambda d: d["faults"][1].update(above=7.0), "hip_height"),        # a height no picture holds
     ("pigeon_pose", lambda d: d["phases"].update(measure="rear_thigh"), "unknown measure"),
-    ("hip_flexor_stretch", lambda d: d["faults"][1].update(of="front"), "of"),       # the front leg is 'worked'
+    ("hip_flexor_stretch", lambda d: d["faults"][1].update(of="front"), "of"),       # not a side a rule can judge
     ("hip_flexor_stretch", lambda d: d["faults"][0].update(above=200.0), "trunk_lean"),
     ("hip_flexor_stretch", lambda d: d["sides"].update(from_rst=False), "from_rst"),  # a misspelt key
 ])
@@ -82,7 +83,7 @@ def test_bad_definitions_are_refused(ex_id: str, change, words: str) -> None:  #
 
 
 def test_new_measures_are_registered_with_ranges() -> None:
-    for name in ("knee_ahead", "rear_thigh_tilt", "shin_lean", "trunk_lean", "hip_height"):
+    for name in ("knee_ahead", "rear_thigh_tilt", "shin_lean", "rear_knee_angle", "trunk_lean", "hip_height"):
         assert name in MEASURES and name in RANGES
 
 
@@ -138,6 +139,25 @@ def test_the_facing_and_the_legs_read_the_same_either_way_round(flip: bool) -> N
     assert rear_thigh_tilt(pose, "left") == pytest.approx(25.0)
     assert shin_lean(pose, "left") == pytest.approx(30.0)
     assert trunk_lean(pose, "left") == pytest.approx(10.0)
+
+
+def test_the_form_measures_read_the_legs_by_where_they_are_not_by_their_labels() -> None:
+    """MediaPipe may swap the legs' left/right labels (a lunge seen from the side): the front shin,
+    the back thigh and the back knee read the same; only the side (knee_ahead per label) follows."""
+    pts = _half_kneel("left", press=25.0, shin=30.0)
+    pts["right_ankle"] = (pts["right_knee"][0] - 80.0, pts["right_knee"][1] - 60.0)  # the back shin lifted
+    swapped = dict(pts)
+    for joint in ("knee", "ankle"):
+        swapped[f"left_{joint}"], swapped[f"right_{joint}"] = pts[f"right_{joint}"], pts[f"left_{joint}"]
+    a, b = _pose(pts), _pose(swapped)
+    for measure in (shin_lean, rear_thigh_tilt, rear_knee_angle):
+        assert measure(a, "left") == pytest.approx(measure(b, "left")) == pytest.approx(measure(b, "right"))
+    assert shin_lean(a, "right") == pytest.approx(30.0)
+    thigh = np.array([120.0 * math.sin(math.radians(25.0)), -120.0 * math.cos(math.radians(25.0))])  # knee -> hip
+    shin = np.array([-80.0, -60.0])                                                                 # knee -> ankle
+    bend = math.degrees(math.acos(thigh @ shin / (np.linalg.norm(thigh) * np.linalg.norm(shin))))
+    assert rear_knee_angle(a, "left") == pytest.approx(bend)  # 78: the back knee bent, its foot up
+    assert knee_ahead(b, "right") > 0.5 > knee_ahead(a, "right")
 
 
 def test_leaning_back_reads_negative_and_the_head_still_tells_the_facing() -> None:
@@ -235,6 +255,61 @@ def test_switch_sides_is_said_after_one_side() -> None:
     assert ex.switch_text("right") in said, said
 
 
+# -- legs relabelled by the pose model (coach/engine/legs.py LegSwapGuard) ------------------------
+
+def _relabel(pose: PoseFrame) -> PoseFrame:
+    """The frame with the legs' left/right labels exchanged, as MediaPipe did mid-hold."""
+    from coach.engine.legs import LegSwapGuard
+
+    return LegSwapGuard._relabelled(pose)
+
+
+def test_legs_relabelled_mid_hold_are_swapped_back_and_the_hold_stays_one() -> None:
+    frames = _press_sequence("left")
+    swapped = [_relabel(p) if 120 <= i < 220 else p for i, p in enumerate(frames)]  # 100 frames inside the hold
+    checker = ExerciseChecker(load_exercise("hip_flexor_stretch").with_targets(hold_s=4.0))
+    for pose in swapped:
+        checker.update(pose)
+    (rep,) = checker.finish().reps
+    assert rep.side == "left" and rep.hold_s == pytest.approx(5.8, abs=0.3)
+
+
+def test_without_the_guard_the_relabelled_legs_would_take_the_side() -> None:
+    """What the guard prevents: most of the hold relabelled reads as the other side."""
+    import dataclasses
+
+    ex = load_exercise("hip_flexor_stretch").with_targets(hold_s=4.0)
+    checker = ExerciseChecker(ex)
+    checker.swaps = None
+    for i, pose in enumerate(_press_sequence("left")):
+        checker.update(_relabel(pose) if 100 <= i < 260 else pose)
+    (rep,) = checker.finish().reps
+    assert rep.side == "right"
+    assert dataclasses.replace(ex.sides, alternating=True).alternating  # the default elsewhere
+
+
+def test_a_change_of_legs_at_a_persons_pace_is_not_a_relabelling() -> None:
+    from coach.engine.legs import LegSwapGuard
+
+    guard = LegSwapGuard()
+    left, right = _half_kneel("left"), _half_kneel("right")
+    steps = 30  # 1 s from one leg in front to the other: each leg passes through the places between
+    for i in range(steps + 1):
+        w = i / steps
+        pts = {k: tuple((1 - w) * np.array(left[k]) + w * np.array(right[k])) for k in left}
+        out = guard.update(_pose(pts, t=i / 30.0, index=i))
+    assert not guard.swapped and out.xy is not None
+    assert knee_ahead(out, "right") > 0.5  # the right leg is in front now, as drawn
+
+
+def test_alternating_is_read_and_checked() -> None:
+    data = _data("pigeon_pose")
+    data["sides"]["alternating"] = "no"
+    with pytest.raises(CoachError, match="alternating"):
+        parse_exercise(data, "pigeon_pose.toml")
+    assert load_exercise("knee_to_chest").sides is None or load_exercise("knee_to_chest").sides.alternating
+
+
 @pytest.mark.parametrize("lean, shin, faults", [(30.0, 0.0, ["leaning_forward"]), (0.0, 35.0, ["front_knee_past_toes"]),
                                                  (-20.0, 0.0, ["back_arched"]), (5.0, 5.0, [])])
 def test_hip_flexor_faults_on_made_up_holds(lean: float, shin: float, faults: list[str]) -> None:
@@ -261,7 +336,12 @@ def _run(ex_id: str, labels_path: Path):  # type: ignore[no-untyped-def]
 
 
 # Known failures, kept visible (strict: they must keep failing until fixed, then come off this list).
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    "hipflex_mixed_02": "camera 35 deg behind the person, the front leg the near one: MediaPipe labels the legs "
+                        "swapped from the first frame to the last (its 'left' knee is the front one, the truth's "
+                        "right), so both holds read the left side; nothing to compare with to undo it (the counts, "
+                        "holds and faults are right)",
+}
 RENDERED = [pytest.param(ex_id, p, id=p.name.split(".")[0],
                          marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[p.name.split(".")[0]])]
                          if p.name.split(".")[0] in KNOWN_FAILURES else [])
@@ -292,7 +372,10 @@ def test_rendered_holds_within_half_a_second(ex_id: str) -> None:
     errors = []
     for labels_path in _clips(ex_id):
         labels, session = _run(ex_id, labels_path)
-        errors += [abs(ours.hold_s - truth.position_s) for ours, truth in zip(session.reps, labels.reps)]
+        # a faulty hold's timer pauses while the fault lasts (hold_s: time in good form); its time in
+        # the position is its top_s (as bench/accuracy.py compares)
+        errors += [abs((ours.top_s if truth.faults else ours.hold_s) - truth.position_s)
+                   for ours, truth in zip(session.reps, labels.reps)]
     assert errors and statistics.median(errors) <= 0.5, errors
 
 
@@ -321,8 +404,9 @@ HIPFLEX_ROCKING = "hipflexor__ndnam0109_fitness-content__hip_flexor_stretch.mp4"
 @pytest.mark.parametrize("ex_id, name, front", [("pigeon_pose", PIGEON_REAL, "right"),
                                                 ("hip_flexor_stretch", HIPFLEX_REAL, "right")])
 def test_real_clips_held_throughout_are_one_hold_within_a_second(ex_id: str, name: str, front: str) -> None:
-    """Both start in the position (loop clips): timed from the start, one hold, ends within 1 s, the
-    front leg seen in the picture ahead of the hips, and no fault (the annotator saw none)."""
+    """Both start in the position (loop clips of 2.5-2.8 s): timed from the start, one hold, both ends
+    within 1 s, the side the leg seen in front, and no fault said (the annotator saw none). The clip
+    ends in the hold, so it is a hold and not yet a finished rep."""
     if not (REALWORLD / "videos" / name).exists():
         pytest.skip("../shared/realworld is not here")
     entry, video = _real(name)
@@ -330,8 +414,9 @@ def test_real_clips_held_throughout_are_one_hold_within_a_second(ex_id: str, nam
     (hold,) = session.holds
     ((start, end),) = entry["holds"]
     assert abs(hold.start_s - start) <= 1.0 and abs(hold.end_s - end) <= 1.0, (hold, start, end)
-    (rep,) = session.reps
-    assert rep.side == front and rep.faults in ([], ["hold_short"]), rep
+    assert hold.side == front and hold.faults == [], hold
+    codes = {f.code for f in load_exercise(ex_id).faults}
+    assert not [c for c in session.cues if c.code in codes], session.cues
 
 
 @pytest.mark.skipif(not (REALWORLD / "videos" / HIPFLEX_ROCKING).exists(), reason="../shared/realworld is not here")

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from coach.geometry import joint_angle
 from coach.measures.base import points, torso_px
 from coach.pose.frame import Landmark, PoseFrame, side_landmark
 
@@ -30,16 +31,17 @@ def _mid(pose: PoseFrame, joint: str) -> np.ndarray:
 
 def facing(pose: PoseFrame) -> float:
     """+1 when the person faces the picture's +x (right), -1 when -x, NaN when it can't be told (seen
-    from the front or the back). Two cues, in torso lengths: the nose's lead over the ears (0.15-0.25
-    with the head level; about 0 with the head hanging down, as in a pigeon folded forward) counted
-    three times, plus the shoulders' lead over the hips (0 upright, up to 1 with the trunk level, and
-    negative leaning back: an arched back leans 0.2-0.35 back, which the nose outweighs)."""
+    from the front or the back). Two cues, in torso lengths: the nose's lead over the ears (0.13-0.25
+    with the head level or tipped back; about 0 with the head hanging down, as in a pigeon folded
+    forward: the real Goondoc clip -0.02..+0.01) counted five times, plus the shoulders' lead over
+    the hips (0 upright, up to 1 with the trunk level, and negative leaning back: an arched back
+    leans 0.2-0.4 back, which the nose outweighs; a render's arch read nose -0.13, trunk +0.39)."""
     if pose.xy is None:
         return math.nan
     torso = torso_px(pose)
     nose = float(pose.xy[Landmark.NOSE][0] - _mid(pose, "ear")[0])
     trunk = float(_mid(pose, "shoulder")[0] - _mid(pose, "hip")[0])
-    score = (3.0 * nose + trunk) / torso
+    score = (5.0 * nose + trunk) / torso
     if not math.isfinite(score) or abs(score) < 0.1:
         return math.nan
     return 1.0 if score > 0 else -1.0
@@ -72,18 +74,36 @@ def rear_thigh_tilt(pose: PoseFrame, side: str) -> float:
     f = facing(pose)
     if not math.isfinite(f):
         return math.nan
-    rear = min(SIDES, key=lambda s: knee_ahead(pose, s))
-    hip, knee = points(pose, rear, "hip", "knee")
+    hip, knee = points(pose, _front_rear(pose)[1], "hip", "knee")
     return max(0.0, _tilt_back(hip, knee, f))
 
 
+def _front_rear(pose: PoseFrame) -> tuple[str, str]:
+    """The (front, back) legs by where their knees are along the facing, whatever their labels: the
+    pose model may swap the legs' left/right labels for a while (MediaPipe did, on a lunge seen from
+    the side), but not where it draws them."""
+    front = max(SIDES, key=lambda s: knee_ahead(pose, s))
+    return front, ("right" if front == "left" else "left")
+
+
 def shin_lean(pose: PoseFrame, side: str) -> float:
-    """``side``'s shin against the vertical, degrees, positive with the knee ahead of the ankle: a
-    front foot planted with the knee over it reads about 0; a knee pushed forward past the toes
-    leans it forward 25 deg and more (the toes are about 0.4 shin lengths ahead of the ankle)."""
+    """The front leg's shin (the leg whose knee is further forward; ``side`` is not used) against the
+    vertical, degrees, positive with the knee ahead of the ankle: a front foot planted with the knee
+    over it reads about 0; a knee pushed forward past the toes leans it forward 25 deg and more (the
+    toes are about 0.4 shin lengths ahead of the ankle)."""
     f = facing(pose)
-    knee, ankle = points(pose, side, "knee", "ankle")
-    return _tilt_back(knee, ankle, f) if math.isfinite(f) else math.nan
+    if not math.isfinite(f):
+        return math.nan
+    knee, ankle = points(pose, _front_rear(pose)[0], "knee", "ankle")
+    return _tilt_back(knee, ankle, f)
+
+
+def rear_knee_angle(pose: PoseFrame, side: str) -> float:
+    """The back leg's knee angle (hip-knee-ankle, 180 = straight; the leg whose knee is further back,
+    ``side`` is not used)."""
+    if not math.isfinite(facing(pose)):
+        return math.nan
+    return joint_angle(*points(pose, _front_rear(pose)[1], "hip", "knee", "ankle"))
 
 
 def trunk_lean(pose: PoseFrame, side: str) -> float:
@@ -107,8 +127,7 @@ def hip_height(pose: PoseFrame, side: str) -> float:
     f = facing(pose)
     if not math.isfinite(f):
         return math.nan
-    rear = min(SIDES, key=lambda s: knee_ahead(pose, s))
-    knee, ankle = points(pose, rear, "knee", "ankle")
+    knee, ankle = points(pose, _front_rear(pose)[1], "knee", "ankle")
     low = knee if knee[1] >= ankle[1] else ankle  # picture y grows downward
     hip, wrist = points(pose, side, "hip", "wrist")
     d = low - wrist
@@ -127,6 +146,7 @@ TABLE = {
     "knee_ahead": (knee_ahead, ("hip", "knee"), (-5.0, 5.0), "torso"),
     "rear_thigh_tilt": (rear_thigh_tilt, ("hip", "knee"), (0.0, 180.0), "deg"),
     "shin_lean": (shin_lean, ("knee", "ankle"), (-180.0, 180.0), "deg"),
+    "rear_knee_angle": (rear_knee_angle, ("hip", "knee", "ankle"), (0.0, 180.0), "deg"),
     "trunk_lean": (trunk_lean, ("hip", "shoulder"), (-180.0, 180.0), "deg"),
     "hip_height": (hip_height, ("hip", "wrist", "knee", "ankle"), (-5.0, 5.0), "torso"),
 }
