@@ -20,7 +20,7 @@ from coach.measures.base import (head_lift, hip_angle, hip_angle_min, hip_extens
                                  line_deviation, torso_length_px, torso_tilt, wrist_height)
 from coach.measures.face_down import FACE_SEEN, face_angle, nose_lift, wrist_reach
 from coach.measures.folds import reach_elbow_angle
-from coach.measures.kneeling import hip_height, knee_ahead, rear_knee_angle, rear_thigh_tilt, shin_lean, trunk_lean
+from coach.measures.kneeling import hip_height, knee_ahead, knee_lead, rear_knee_angle, rear_thigh_tilt, shin_lean, trunk_lean
 from coach.measures.knee_drops import (knee_above_other, knee_angle_max, knee_angle_min, knee_height, knee_height_gap,
                                        knee_height_max, knee_height_mean, knees_away_from, shoulder_rise)
 from coach.measures.leg_stretches import ankle_to_other_knee, cross_gap, hip_angle_max, leg_rise_max
@@ -37,7 +37,7 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "cross_gap", "hip_angle_max", "leg_rise_max", "CURVATURE_SWING", "HEAD_SWING", "back_curvature",
            "low_back_press", "spine_flexion", "spine_flexion_parts", "body_line", "elbow_ahead", "knee_lift",
            "mid_body_line", "support_lift", "reach_elbow_angle",
-           "hip_height", "knee_ahead", "rear_knee_angle", "rear_thigh_tilt", "shin_lean",
+           "hip_height", "knee_ahead", "knee_lead", "rear_knee_angle", "rear_thigh_tilt", "shin_lean",
            "trunk_lean", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
            "joints_in_frame", "joints_seen"]
 
@@ -65,7 +65,7 @@ PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexio
 
 # Measures that read both legs (the visibility check below asks for both).
 BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max"})
-BOTH_LEGS |= {"rear_thigh_tilt", "hip_height", "shin_lean", "rear_knee_angle"}
+BOTH_LEGS |= {"rear_thigh_tilt", "hip_height", "shin_lean", "rear_knee_angle", "knee_lead"}
 
 
 def joints_in_frame(pose: PoseFrame, side: str, measure: str, margin: float = -2.0) -> bool:

@@ -57,6 +57,16 @@ def knee_ahead(pose: PoseFrame, side: str) -> float:
     return f * float(knee[0] - hip[0]) / torso
 
 
+def knee_lead(pose: PoseFrame, side: str) -> float:
+    """How far ``side``'s knee is ahead of the other knee (each from its own hip, along the facing), in
+    torso lengths: + for the front leg, - for the back one, about 0 with the knees side by side. The
+    side of a lunge or a pigeon, read from both legs: when the pose model misdraws a folded front leg
+    hidden behind the body (a render's far front leg in a pigeon with the hips high read -0.04 ahead
+    of its hip), the back leg stretched out behind still tells it (+0.74)."""
+    other = "right" if side == "left" else "left"
+    return knee_ahead(pose, side) - knee_ahead(pose, other)
+
+
 def _tilt_back(top: np.ndarray, bottom: np.ndarray, f: float) -> float:
     """Angle of the segment from ``top`` down to ``bottom`` against the picture's downward vertical,
     degrees, positive when ``bottom`` lies behind ``top`` (along the facing ``f``): -180..180."""
@@ -144,6 +154,7 @@ def hip_height(pose: PoseFrame, side: str) -> float:
 # (facing reads the nose and both ears as well; the trust gate's key joints do not include them.)
 TABLE = {
     "knee_ahead": (knee_ahead, ("hip", "knee"), (-5.0, 5.0), "torso"),
+    "knee_lead": (knee_lead, ("hip", "knee"), (-5.0, 5.0), "torso"),
     "rear_thigh_tilt": (rear_thigh_tilt, ("hip", "knee"), (0.0, 180.0), "deg"),
     "shin_lean": (shin_lean, ("knee", "ankle"), (-180.0, 180.0), "deg"),
     "rear_knee_angle": (rear_knee_angle, ("hip", "knee", "ankle"), (0.0, 180.0), "deg"),
