@@ -318,6 +318,20 @@ def test_alternating_is_read_and_checked() -> None:
     assert load_exercise("knee_to_chest").sides is None or load_exercise("knee_to_chest").sides.alternating
 
 
+def test_lying_down_is_no_pigeon() -> None:
+    """Lying on the back the thighs lie flat behind the hips as the pigeon's back leg does; the hands
+    beside the body (not on the floor below the trunk) keep it from counting."""
+    lying = {f"{s}_{j}": p for s in ("left", "right") for j, p in
+             (("shoulder", (450.0, 300.0)), ("hip", (300.0, 300.0)), ("knee", (190.0, 300.0)), ("ankle", (80.0, 300.0)),
+              ("wrist", (330.0, 305.0)), ("ear", (510.0, 290.0)))}
+    lying["nose"] = (525.0, 270.0)
+    checker = ExerciseChecker(load_exercise("pigeon_pose").with_targets(hold_s=4.0))
+    for i in range(300):
+        checker.update(_pose(lying, t=i / 30.0, index=i))
+    assert rear_thigh_tilt(_pose(lying), "left") == pytest.approx(90.0)  # what the posture must keep out
+    assert checker.finish().reps == [] and not checker.armed
+
+
 @pytest.mark.parametrize("lean, shin, faults", [(30.0, 0.0, ["leaning_forward"]), (0.0, 35.0, ["front_knee_past_toes"]),
                                                  (-20.0, 0.0, ["back_arched"]), (5.0, 5.0, [])])
 def test_hip_flexor_faults_on_made_up_holds(lean: float, shin: float, faults: list[str]) -> None:
