@@ -363,6 +363,10 @@ KNOWN_FAILURES: dict[str, str] = {
                         "swapped from the first frame to the last (its 'left' knee is the front one, the truth's "
                         "right), so both holds read the left side; nothing to compare with to undo it (the counts, "
                         "holds and faults are right)",
+    "pigeon_check_05": "held out (rendered after the pigeon's values were set): the tall thin body's hips held high "
+                       "read hip_height 0.43, under the 0.45 limit (the other hips_high renders 0.50-0.68); 0.40 "
+                       "would catch it but leave 0.03 over the real Goondoc pigeon (0.31-0.37, no fault): not "
+                       "moved after seeing it",
 }
 RENDERED = [pytest.param(ex_id, p, id=p.name.split(".")[0],
                          marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[p.name.split(".")[0]])]
