@@ -394,7 +394,7 @@ def test_rendered_clip_counts_sides_and_faults(ex_id: str, labels_path: Path) ->
 
 
 @pytest.mark.parametrize("ex_id", [pytest.param("pigeon_pose", marks=pytest.mark.xfail(
-    strict=True, reason="median 0.65 s: the labels time the pigeon on the renderer's amount, which the back "
+    strict=True, reason="median 0.72 s: the labels time the pigeon on the renderer's amount, which the back "
                         "thigh's tilt does not follow linearly (see test_pigeon_holds_match_the_measure_on_"
                         "the_true_keypoints)")), "hip_flexor_stretch"])
 def test_rendered_holds_within_half_a_second(ex_id: str) -> None:
@@ -435,7 +435,7 @@ def _truth_band_s(labels_path: Path, ex_id: str) -> list[float]:
 
 
 def test_pigeon_holds_match_the_measure_on_the_true_keypoints() -> None:
-    """The pigeon's rendered holds read 0.6-0.7 s longer than the labels' time in position (the
+    """The pigeon's rendered holds read 0.5-0.75 s longer than the labels' time in position (the
     benchmark's figure), which is timed on the renderer's amount: the back thigh reaches most of its
     tilt in the first half of the amount (the leg slides back before the hips sink), so the amount's
     band starts later and ends earlier than the thigh's. Timed on the same measure read on the true
