@@ -155,6 +155,15 @@ TUNED_ON = {
     "prayer_pose": "childs_pose's limits, checked on prayer_forward_01 and prayer_back_02",
     "horse_back_stretch": "phases, shallow and head_up set on horse_mixed_01/02, checked on horse_faults_03 and "
                           "horse_check_04",
+    "hip_flexor_stretch": "press 14, leaning_forward 18, back_arched -8, front_knee_past_toes 20 from anatomy before any "
+                          "render; every clip hipflex_mixed_01/02, faults_03/04 was looked at while the measures were "
+                          "built (trunk_lean's mid-points after mixed_02, the facing's nose weight after faults_03, "
+                          "own_rest_within 20 and the leg-swap guard after mixed_01: in-sample); rear_thigh_tilt's floor "
+                          "at 0 after the realworld ndnam set-up (in-sample); hipflex_check_05 rendered after (held out)",
+    "pigeon_pose": "hold 35 deg and hips_high 0.45 from the render design before the renders; back_knee_bent 145 lowered "
+                   "to 135 after the realworld Goondoc clip (141-149: in-sample); the posture (trunk + hands, not the "
+                   "knees) and the side from both knees (knee_lead) after pigeon_faults_04 (in-sample); checked on "
+                   "pigeon_mixed_01/03, pigeon_mixed_02 and pigeon_check_05 rendered after (held out)",
     "knee_to_chest": "fault limits from the physio brief's fault definitions; phase constants and the "
                      "worked-side rule (30 deg and 60 % of the most-pulled leg) set on the synthetic clips; "
                      "bench/fit.py (fit on synthetic, check on realworld) left every value as it was; the "

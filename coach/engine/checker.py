@@ -21,7 +21,7 @@ from coach.engine.definition import SIDES, Exercise, FaultRule, PostureCondition
 from coach.engine.hindsight import ARRIVE, LEAVE, Track, refine
 from coach.engine.hold import HoldTimer
 from coach.engine.judgeable import UNSEEN, VIEW, FormGate, unjudged_cue_code, unjudged_message
-from coach.engine.legs import HiddenLegGuard
+from coach.engine.legs import HiddenLegGuard, LegSwapGuard
 from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABORT, REP_END, REP_START, REST, TURNED,
                                  PhaseChange, PhaseMachine)
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
@@ -91,6 +91,9 @@ class ExerciseChecker:
         self.trust = TrustGate(exercise.key_joints)
         # One leg worked at a time: a leg MediaPipe hides behind the other is carried (coach/engine/legs.py).
         self.legs: Optional[HiddenLegGuard] = HiddenLegGuard() if exercise.sides is not None else None
+        # A held one-sided position: legs that exchange places at once were relabelled by the model.
+        self.swaps: Optional[LegSwapGuard] = (LegSwapGuard() if exercise.sides is not None
+                                              and not exercise.sides.alternating else None)
         self.pose: Optional[PoseFrame] = None  # the last frame as judged: a hidden leg carried
         self.machine = make_machine(exercise.phases)  # out-and-back (PhaseMachine) or two-way (cat-cow)
         self.timer = HoldTimer(exercise.hold_target_s)
@@ -156,6 +159,8 @@ class ExerciseChecker:
         if pose.has_pose:
             self._with_pose += 1
             self._people_max = max(self._people_max, pose.people)
+        if self.swaps is not None:
+            pose = self.swaps.update(pose)
         if self.legs is not None:
             pose = self.legs.update(pose)
         self.pose = pose  # the frame as judged (what the overlay should draw)
@@ -357,7 +362,8 @@ class ExerciseChecker:
     def _follow_lead(self, t: float, key: float) -> None:
         """Alternating sides with no rest between (one knee lowered as the other comes in): once the
         other leg is clearly the one pulled in, the rep ends where the legs crossed and the next begins."""
-        if self.ex.sides is None or self._rep is None or not isinstance(self.machine, PhaseMachine):
+        if (self.ex.sides is None or not self.ex.sides.alternating or self._rep is None
+                or not isinstance(self.machine, PhaseMachine)):
             return
         beyond = self.ex.sides.worked_beyond
         moved = self._moved(self.values)
@@ -385,7 +391,11 @@ class ExerciseChecker:
         """How far each leg's side measure has moved from its rest, in the movement's direction."""
         assert self.ex.sides is not None
         m, sign = self.ex.sides.measure, self.machine.sign
-        return {s: sign * (values.get((m, s), math.nan) - self._rest.get((m, s), math.nan)) for s in SIDES}
+        from_rest = self.ex.sides.from_rest  # else on the measure's own scale, where 0 is neither side
+
+        def rest(s: str) -> float:
+            return self._rest.get((m, s), math.nan) if from_rest else 0.0
+        return {s: sign * (values.get((m, s), math.nan) - rest(s)) for s in SIDES}
 
     def _worked_now(self, values: dict[Channel, float]) -> Optional[str]:
         assert self.ex.sides is not None

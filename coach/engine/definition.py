@@ -224,6 +224,17 @@ class SidesRule:
 
     measure: str
     worked_beyond: float
+    # False: the measure is read on its own scale, where 0 means neither side (a knee ahead of its hip:
+    # the front leg of a lunge), not as a change from rest. For a position the person may start in
+    # or rest in one-sided (half-kneeling before the hip flexor stretch's press; a recording that
+    # starts in the pigeon), where the change from rest would show no side at all.
+    from_rest: bool = True
+    # False: the worked side cannot change within a rep (a held one-sided position: the legs are
+    # swapped only by going back to rest), so the rep is never split where the other side seems to
+    # take over; a pose model that swaps the legs' labels for a while (MediaPipe, a lunge seen from
+    # the side) then cannot cut a hold in pieces. True: alternating sides with no rest between
+    # (knee_to_chest's alternating hugs), where the other leg coming in starts the next rep.
+    alternating: bool = True
 
 
 @dataclass(frozen=True)
@@ -487,7 +498,8 @@ def _about(f: _Fields, phases: Union[Phases, TwoWayPhases], codes: tuple[str, ..
 
 
 def _sides(f: _Fields) -> SidesRule:
-    return SidesRule(measure=f.measure("measure"), worked_beyond=f.positive("worked_beyond"))
+    return SidesRule(measure=f.measure("measure"), worked_beyond=f.positive("worked_beyond"),
+                     from_rest=f.get("from_rest", bool, True), alternating=f.get("alternating", bool, True))
 
 
 def _presets(f: _Fields) -> dict:

@@ -100,3 +100,69 @@ class HiddenLegGuard:
             world[idx] = seen.world[idx] - seen.world[hip] + pose.world[hip]
         return dataclasses.replace(pose, xy=xy, world=world)
 
+
+
+class LegSwapGuard:
+    """The two legs' labels exchanged by the pose model: undone.
+
+    Seen from the side, MediaPipe sometimes swaps which leg it calls left and which right while the
+    person holds still (a rendered half-kneeling hip flexor stretch: both knees and ankles exchanged
+    places within 0.1 s in the middle of the hold, and back 5 s later). Where the worked side cannot
+    change within a rep (``[sides] alternating = false``: a held one-sided position), legs that
+    exchange places this fast are taken as relabelled, and the labels are swapped back from then on,
+    until they exchange again. A real change of legs passes through rest at a person's pace and
+    never lands each leg on the other's place within ``within_s``. What it cannot undo: labels that
+    are swapped from the first frame on (there is nothing to compare with).
+
+    Each frame's legs (knee, ankle, heel, foot index) are compared with the legs ``within_s`` earlier
+    (as judged): exchanged when the crossed pairing is within ``near`` torso lengths and the straight
+    one at least ``apart`` off (the legs far enough apart to tell), each the median over the eight
+    joints (one jittery joint does not decide: the knee nearest the hands moved 0.5 torso lengths as
+    the labels swapped in that render)."""
+
+    def __init__(self, within_s: float = 0.25, near: float = 0.25, apart: float = 0.5) -> None:
+        self.within_s, self.near, self.apart = within_s, near, apart
+        self.swapped = False
+        self._history: list[tuple[float, np.ndarray]] = []  # (t, the legs as judged: [side, joint, xy])
+
+    def update(self, pose: PoseFrame) -> PoseFrame:
+        if pose.xy is None:
+            return pose
+        torso = _distance(_mid(pose.xy, "shoulder"), _mid(pose.xy, "hip"))
+        if torso < 1.0:
+            return pose
+        legs = self._legs(pose.xy)
+        if self.swapped:
+            legs = legs[::-1]
+        t = pose.t
+        self._history = [(ht, h) for ht, h in self._history if t - ht <= self.within_s]
+        if self._history:
+            before = self._history[0][1]
+            straight = float(np.median(np.hypot(*(legs - before).reshape(-1, 2).T))) / torso
+            crossed = float(np.median(np.hypot(*(legs[::-1] - before).reshape(-1, 2).T))) / torso
+            if crossed <= self.near and straight >= self.apart:
+                self.swapped = not self.swapped
+                legs = legs[::-1]
+                self._history = []
+        self._history.append((t, legs))
+        return self._relabelled(pose) if self.swapped else pose
+
+    @staticmethod
+    def _legs(xy: np.ndarray) -> np.ndarray:
+        return np.array([[xy[side_landmark(s, j)] for j in LEG_JOINTS] for s in SIDES], dtype=float)
+
+    @staticmethod
+    def _relabelled(pose: PoseFrame) -> PoseFrame:
+        """``pose`` with the two legs' labels (and everything the model gave per landmark) exchanged."""
+        a = [side_landmark("left", j) for j in LEG_JOINTS]
+        b = [side_landmark("right", j) for j in LEG_JOINTS]
+
+        def swap(arr: Optional[np.ndarray]) -> Optional[np.ndarray]:
+            if arr is None:
+                return None
+            out = arr.copy()
+            out[a], out[b] = arr[b], arr[a]
+            return out
+
+        return dataclasses.replace(pose, xy=swap(pose.xy), z=swap(pose.z), visibility=swap(pose.visibility),
+                                   world=swap(pose.world))

@@ -17,10 +17,13 @@ from typing import Callable, Dict
 from coach.measures import base, face_down, folds, knee_drops, leg_stretches, mask, planks
 from coach.measures import rotations
 from coach.measures import seated  # chair exercises (issue 16: dorsal_arch, seated_knee_raise)
+from coach.measures import kneeling
 from coach.measures.base import (head_lift, hip_angle, hip_angle_min, hip_extension, hip_lift, knee_angle, leg_rise,
                                  line_deviation, torso_length_px, torso_tilt, wrist_height)
 from coach.measures.face_down import FACE_SEEN, face_angle, nose_lift, wrist_reach
 from coach.measures.folds import reach_elbow_angle
+from coach.measures.kneeling import (hip_height, knee_ahead, knee_lead, rear_knee_angle, rear_thigh_tilt, shin_lean,
+                                     trunk_lean_mid)
 from coach.measures.knee_drops import (knee_above_other, knee_angle_max, knee_angle_min, knee_height, knee_height_gap,
                                        knee_height_max, knee_height_mean, knees_away_from, shoulder_rise)
 from coach.measures.leg_stretches import ankle_to_other_knee, cross_gap, hip_angle_max, leg_rise_max
@@ -41,6 +44,7 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "cross_gap", "hip_angle_max", "leg_rise_max", "CURVATURE_SWING", "HEAD_SWING", "back_curvature",
            "low_back_press", "spine_flexion", "spine_flexion_parts", "body_line", "elbow_ahead", "knee_lift",
            "mid_body_line", "support_lift", "lower_side_lift", "shoulder_stack", "reach_elbow_angle", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
+           "hip_height", "knee_ahead", "knee_lead", "rear_knee_angle", "rear_thigh_tilt", "shin_lean", "trunk_lean_mid",
            "joints_in_frame", "joints_seen"]
 __all__ += ["hip_turn", "shoulder_turn", "shoulder_turn_amount", "side_lean", "side_lean_picture", "twist_left",
             "twist_left_raw", "thigh_turn"]
@@ -51,6 +55,7 @@ Measure = Callable[[PoseFrame, str], float]
 FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds)
 FAMILIES += (rotations,)
 FAMILIES += (seated,)
+FAMILIES += (kneeling,)
 _ROWS = {name: row for family in FAMILIES for name, row in family.TABLE.items()}
 assert len(_ROWS) == sum(len(f.TABLE) for f in FAMILIES), "a measure name is used by two families"
 
@@ -72,6 +77,7 @@ PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexio
 # Measures that read both legs (the visibility check below asks for both).
 BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max"})
 BOTH_LEGS |= {"knee_rise_max"}  # seated
+BOTH_LEGS |= {"rear_thigh_tilt", "hip_height", "shin_lean", "rear_knee_angle", "knee_lead"}
 
 
 def joints_in_frame(pose: PoseFrame, side: str, measure: str, margin: float = -2.0) -> bool:
