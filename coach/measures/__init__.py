@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 from coach.measures import base, face_down, folds, knee_drops, leg_stretches, mask, planks
+from coach.measures import seated_folds
 from coach.measures.base import (head_lift, hip_angle, hip_angle_min, hip_extension, hip_lift, knee_angle, leg_rise,
                                  line_deviation, torso_length_px, torso_tilt, wrist_height)
 from coach.measures.face_down import FACE_SEEN, face_angle, nose_lift, wrist_reach
@@ -25,6 +26,7 @@ from coach.measures.leg_stretches import ankle_to_other_knee, cross_gap, hip_ang
 from coach.measures.mask import (CURVATURE_SWING, HEAD_SWING, back_curvature, low_back_press, spine_flexion,
                                  spine_flexion_parts)
 from coach.measures.planks import body_line, elbow_ahead, knee_lift, mid_body_line, support_lift
+from coach.measures.seated_folds import shoulders_to_ankle, trunk_lean
 from coach.pose.frame import PoseFrame, side_landmark
 
 # The measure functions are re-exported here (``from coach.measures import hip_angle``).
@@ -34,12 +36,14 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "knee_height_max", "knee_height_mean", "knees_away_from", "shoulder_rise", "ankle_to_other_knee",
            "cross_gap", "hip_angle_max", "leg_rise_max", "CURVATURE_SWING", "HEAD_SWING", "back_curvature",
            "low_back_press", "spine_flexion", "spine_flexion_parts", "body_line", "elbow_ahead", "knee_lift",
-           "mid_body_line", "support_lift", "reach_elbow_angle", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
+           "mid_body_line", "support_lift", "reach_elbow_angle",
+           "shoulders_to_ankle", "trunk_lean", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
            "joints_in_frame", "joints_seen"]
 
 Measure = Callable[[PoseFrame, str], float]
 
-FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds)
+FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds,
+            seated_folds)
 _ROWS = {name: row for family in FAMILIES for name, row in family.TABLE.items()}
 assert len(_ROWS) == sum(len(f.TABLE) for f in FAMILIES), "a measure name is used by two families"
 
@@ -59,7 +63,8 @@ UNITS: Dict[str, str] = {name: row[3] for name, row in _ROWS.items()}
 PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexion": spine_flexion_parts}
 
 # Measures that read both legs (the visibility check below asks for both).
-BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max"})
+BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max",
+                       "trunk_lean"})
 
 
 def joints_in_frame(pose: PoseFrame, side: str, measure: str, margin: float = -2.0) -> bool:
