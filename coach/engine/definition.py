@@ -222,10 +222,15 @@ class About:
 
 @dataclass(frozen=True)
 class SidesRule:
-    """How to tell which side is worked: the side whose ``measure`` moves ``worked_beyond`` from rest."""
+    """How to tell which side is worked: the side whose ``measure`` moves ``worked_beyond`` from rest
+    (``by = "moved"``: a leg pulled in), or, ``by = "rest"``, the side whose resting value lies
+    ``worked_beyond`` above the other side's: a side set up before the movement and kept through it
+    (one leg straight and the other bent in, seated_hamstring_stretch), read where the pose model
+    sees it best."""
 
     measure: str
     worked_beyond: float
+    by: str = "moved"
 
 
 @dataclass(frozen=True)
@@ -551,8 +556,12 @@ def _about(f: _Fields, phases: Union[Phases, TwoWayPhases], codes: tuple[str, ..
     return out
 
 
+SIDES_BY = ("moved", "rest")
+
+
 def _sides(f: _Fields) -> SidesRule:
-    return SidesRule(measure=f.measure("measure"), worked_beyond=f.positive("worked_beyond"))
+    return SidesRule(measure=f.measure("measure"), worked_beyond=f.positive("worked_beyond"),
+                     by=f.get("by", str, "moved", choices=SIDES_BY))
 
 
 def _presets(f: _Fields) -> dict:

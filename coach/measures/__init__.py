@@ -26,7 +26,7 @@ from coach.measures.leg_stretches import ankle_to_other_knee, cross_gap, hip_ang
 from coach.measures.mask import (CURVATURE_SWING, HEAD_SWING, back_curvature, low_back_press, spine_flexion,
                                  spine_flexion_parts)
 from coach.measures.planks import body_line, elbow_ahead, knee_lift, mid_body_line, support_lift
-from coach.measures.seated_folds import shoulders_to_ankle, trunk_lean
+from coach.measures.seated_folds import knee_angle_3d, trunk_lean
 from coach.pose.frame import PoseFrame, side_landmark
 
 # The measure functions are re-exported here (``from coach.measures import hip_angle``).
@@ -37,7 +37,7 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "cross_gap", "hip_angle_max", "leg_rise_max", "CURVATURE_SWING", "HEAD_SWING", "back_curvature",
            "low_back_press", "spine_flexion", "spine_flexion_parts", "body_line", "elbow_ahead", "knee_lift",
            "mid_body_line", "support_lift", "reach_elbow_angle",
-           "shoulders_to_ankle", "trunk_lean", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
+           "knee_angle_3d", "trunk_lean", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
            "joints_in_frame", "joints_seen"]
 
 Measure = Callable[[PoseFrame, str], float]

@@ -1,9 +1,15 @@
 """Folds sitting on the floor (seated_forward_bend, seated_hamstring_stretch): the trunk leaning forward
-over straight legs, and which leg the trunk folds over.
+over straight legs, and which leg is the straight one.
 
 Seen side-on, the shoulder-hip line leans forward as much when the back rounds as when the hips
 hinge: the lean measures how far the person folds, not how well. The back's rounding is the person
 mask's back curve (``back_curvature``, coach/measures/mask.py), read on the same profile as the cat.
+
+Which leg is straight (the hamstring stretch's side) is read sitting up, before each fold: folded
+over the legs, MediaPipe swaps them (on the renders it put the near straight leg's landmarks on the
+far bent one for the whole hold) and the picture folds a near leg bent out to the side (its knee
+toward the camera) into a nearly straight line (158-173 deg on a leg bent 135 deg); its world
+landmarks keep that leg bent (130-146), hence a 3D knee angle.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import math
 
 import numpy as np
 
-from coach.measures.base import points, torso_px, torso_tilt
+from coach.measures.base import points, torso_tilt
 from coach.pose.frame import PoseFrame, side_landmark
 
 
@@ -34,21 +40,22 @@ def trunk_lean(pose: PoseFrame, side: str) -> float:
     return lean if toward_feet >= 0 else -lean
 
 
-def shoulders_to_ankle(pose: PoseFrame, side: str) -> float:
-    """How far the shoulders (their midpoint) are from this side's ankle in the picture, in torso
-    lengths. Folding over a straight leg brings the shoulders toward its far ankle (sitting upright
-    about 2 torso lengths away, folded 1.2-1.5); a leg bent in has its ankle by the other thigh,
-    near the hips, and the fold hardly changes the distance: the leg whose distance falls is the one
-    folded over (poses/seated_hamstring_stretch.toml's [sides])."""
-    torso = torso_px(pose)
-    if not torso > 1.0:
+def knee_angle_3d(pose: PoseFrame, side: str) -> float:
+    """Hip-knee-ankle angle in the pose model's world landmarks (``pose.world``: metres, 3D), 180 =
+    straight; NaN without them. Unlike the picture's angle it does not fold a leg bent out to the side
+    (the knee toward the camera, the foot by the other thigh) into a straight-looking line."""
+    if pose.world is None:
         return math.nan
-    ankle = pose.xy[side_landmark(side, "ankle")]
-    return float(np.linalg.norm(_mid(pose, "shoulder") - ankle)) / torso
+    hip, knee, ankle = (pose.world[side_landmark(side, j)] for j in ("hip", "knee", "ankle"))
+    u, v = hip - knee, ankle - knee
+    nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    if nu < 1e-6 or nv < 1e-6:
+        return math.nan
+    return math.degrees(math.acos(float(np.clip(np.dot(u, v) / (nu * nv), -1.0, 1.0))))
 
 
 # Each measure: (function, the landmarks it reads, the values it can take, its unit); see coach/measures/__init__.py.
 TABLE = {
     "trunk_lean": (trunk_lean, ("shoulder", "hip", "ankle"), (-90.0, 90.0), "deg"),
-    "shoulders_to_ankle": (shoulders_to_ankle, ("shoulder", "hip", "ankle"), (0.0, 5.0), "torso"),
+    "knee_angle_3d": (knee_angle_3d, ("hip", "knee", "ankle"), (0.0, 180.0), "deg"),
 }
