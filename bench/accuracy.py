@@ -166,12 +166,12 @@ TUNED_ON = {
                "own_neutral_within (0.5) set on the synthetic neutrals (-0.40..+0.42), then checked on the realworld "
                "clips, which were seen while building it (trajnovd starts in a cow): in-sample",
     "seated_forward_bend": "phase levels (trunk_lean) set beforehand from anatomy; knees_bent 160 set on fb_mixed_02 "
-                           "(bent 143-148, straight 176-178); back_rounded spine_flexion 1.2 set on fb_mixed_01, "
-                           "fb_faults_03 and shs_mixed_01; fb_check_04 held out",
-    "seated_hamstring_stretch": "as seated_forward_bend; the side (knee_angle_3d at rest, 15 deg) set on shs_mixed_01 "
-                                "and shs_mixed_02; knee_bent (knee_angle_max 160) from the forward bend's limit; "
-                                "shs_faults_03, shs_check_04 and shs_front_05 held out; shs_mixed_02 (camera behind) "
-                                "is a known limit",
+                           "(bent 143-148, straight 176-178), checked on fb_faults_03; back_rounded spine_flexion 1.2 set "
+                           "on fb_mixed_01, fb_faults_03 and shs_mixed_01; fb_check_04 held out (its rounded back missed)",
+    "seated_hamstring_stretch": "as seated_forward_bend; the side (knee_angle_3d at rest, 15 deg, a general [sides] "
+                                "by = 'rest') set on shs_mixed_01; knee_bent (knee_angle_max 160) the forward bend's "
+                                "limit; shs_faults_03, shs_check_04 and shs_front_05 held out; shs_mixed_02 (camera "
+                                "behind) and shs_front_05 (40 deg toward the front) are known limits",
 }
 
 # The joints whose visibility picks the naive counter's side, frame by frame: the body's main joints,
