@@ -24,9 +24,10 @@ Faults, as people do them wrongly:
   the knee comes up) to reach further; the hips fold as in the good fold.
 
 State: the FIRST dimension is the exercise's amount: ``fold`` (0 sitting upright .. 1 the full fold);
-then ``round`` and ``knee`` (the fault amounts, 0 = none .. 1 = the fault's full size: each rep draws
-its size from the ranges above by its own ``*_size`` extra, applied through the fold) and
-``tuck_l``/``tuck_r`` (0 the leg straight .. 1 bent in).
+then ``round`` and ``knee`` (the fault amounts, 0 = none .. 1 = the fault's full size, applied through
+the fold) and ``tuck_l``/``tuck_r`` (0 the leg straight .. 1 bent in). The sizes are per clip, chosen
+in the spec's ``params`` from the ranges above (``lean_good``, ``lean_round``, ``spine_round``,
+``knee_bent``); each rep's label records the ones it used.
 """
 
 LEAN_GOOD = (35.0, 45.0)      # hip fold (deg) in the good fold
