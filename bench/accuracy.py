@@ -157,7 +157,7 @@ TUNED_ON = {
                           "horse_check_04",
     "hip_flexor_stretch": "press 14, leaning_forward 18, back_arched -8, front_knee_past_toes 20 from anatomy before any "
                           "render; every clip hipflex_mixed_01/02, faults_03/04 was looked at while the measures were "
-                          "built (trunk_lean's mid-points after mixed_02, the facing's nose weight after faults_03, "
+                          "built (trunk_lean_mid's mid-points after mixed_02, the facing's nose weight after faults_03, "
                           "own_rest_within 20 and the leg-swap guard after mixed_01: in-sample); rear_thigh_tilt's floor "
                           "at 0 after the realworld ndnam set-up (in-sample); hipflex_check_05 rendered after (held out)",
     "pigeon_pose": "hold 35 deg and hips_high 0.45 from the render design before the renders; back_knee_bent 145 lowered "
@@ -205,6 +205,13 @@ TUNED_ON = {
                          "skr_faults_02 (in-sample); trunk_slumped 11 is dorsal_arch's still_slumped (set on its "
                          "clips); skr_mixed_03 and skr_lean_06 rendered after every value was set (held out). trunk_slumped is not "
                          "judged from the front (max_view_deg 50): skr_desk_05's slumped lift counts as missed",
+    "seated_forward_bend": "phase levels (fold_lean) set beforehand from anatomy; knees_bent 160 set on fb_mixed_02 "
+                           "(bent 143-148, straight 176-178), checked on fb_faults_03; back_rounded spine_flexion 1.2 set "
+                           "on fb_mixed_01, fb_faults_03 and shs_mixed_01; fb_check_04 held out (its rounded back missed)",
+    "seated_hamstring_stretch": "as seated_forward_bend; the side (knee_angle_3d at rest, 15 deg, a general [sides] "
+                                "by = 'rest') set on shs_mixed_01; knee_bent (knee_angle_max 160) the forward bend's "
+                                "limit; shs_faults_03, shs_check_04 and shs_front_05 held out; shs_mixed_02 (camera "
+                                "behind) and shs_front_05 (40 deg toward the front) are known limits",
 }
 
 # The joints whose visibility picks the naive counter's side, frame by frame: the body's main joints,

@@ -30,8 +30,8 @@ from coach.engine.definition import load_exercise, parse_exercise
 from coach.errors import CoachError
 from coach.labels import load_labels
 from coach.measures import (JOINTS, MEASURES, RANGES, hip_turn, shoulder_turn, shoulder_turn_amount, side_lean,
-                            side_lean_picture, twist_left, twist_left_raw)
-from coach.measures.rotations import TWIST_SCALE
+                            side_lean_picture)
+from coach.measures.rotations import TWIST_SCALE, twist_left, twist_left_raw
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
 from rendered import match

@@ -27,7 +27,7 @@ from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABOR
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.set_progress import SWITCH_CODE, SWITCH_PRIORITY, SetProgress, reps_by_side
-from coach.engine.sides import applies, other_side, rule_channels, rule_value, worked_side
+from coach.engine.sides import applies, other_side, rest_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
 from coach.measures import UNITS
@@ -365,6 +365,8 @@ class ExerciseChecker:
         if (self.ex.sides is None or not self.ex.sides.alternating or self._rep is None
                 or not isinstance(self.machine, PhaseMachine)):
             return
+        if self.ex.sides.by == "rest":  # the side was set up at rest: it does not change out of it
+            return
         beyond = self.ex.sides.worked_beyond
         moved = self._moved(self.values)
         if not all(math.isfinite(v) for v in moved.values()):
@@ -399,6 +401,9 @@ class ExerciseChecker:
 
     def _worked_now(self, values: dict[Channel, float]) -> Optional[str]:
         assert self.ex.sides is not None
+        if self.ex.sides.by == "rest":  # read on the resting values, learned at rest before this rep
+            m = self.ex.sides.measure
+            return rest_side({s: self._rest.get((m, s), math.nan) for s in SIDES}, self.ex.sides.worked_beyond)
         moved = self._moved(values)
         return worked_side({s: v for s, v in moved.items() if math.isfinite(v)}, self.ex.sides.worked_beyond)
 

@@ -220,7 +220,11 @@ class About:
 
 @dataclass(frozen=True)
 class SidesRule:
-    """How to tell which side is worked: the side whose ``measure`` moves ``worked_beyond`` from rest."""
+    """How to tell which side is worked: the side whose ``measure`` moves ``worked_beyond`` from rest
+    (``by = "moved"``: a leg pulled in), or, ``by = "rest"``, the side whose resting value lies
+    ``worked_beyond`` above the other side's: a side set up before the movement and kept through it
+    (one leg straight and the other bent in, seated_hamstring_stretch), read where the pose model
+    sees it best."""
 
     measure: str
     worked_beyond: float
@@ -235,6 +239,7 @@ class SidesRule:
     # the side) then cannot cut a hold in pieces. True: alternating sides with no rest between
     # (knee_to_chest's alternating hugs), where the other leg coming in starts the next rep.
     alternating: bool = True
+    by: str = "moved"
 
 
 @dataclass(frozen=True)
@@ -497,9 +502,13 @@ def _about(f: _Fields, phases: Union[Phases, TwoWayPhases], codes: tuple[str, ..
     return out
 
 
+SIDES_BY = ("moved", "rest")
+
+
 def _sides(f: _Fields) -> SidesRule:
     return SidesRule(measure=f.measure("measure"), worked_beyond=f.positive("worked_beyond"),
-                     from_rest=f.get("from_rest", bool, True), alternating=f.get("alternating", bool, True))
+                     from_rest=f.get("from_rest", bool, True), alternating=f.get("alternating", bool, True),
+                     by=f.get("by", str, "moved", choices=SIDES_BY))
 
 
 def _presets(f: _Fields) -> dict:

@@ -24,6 +24,17 @@ def worked_side(moved: Mapping[str, float], beyond: float, share: float = 0.6) -
     return worked[0] if worked else None
 
 
+def rest_side(rest: Mapping[str, float], beyond: float) -> Optional[str]:
+    """'left' or 'right': the side whose resting value lies at least ``beyond`` above the other's; None
+    when neither does or one is unmeasured (``SidesRule.by = "rest"``)."""
+    left, right = rest.get("left", math.nan), rest.get("right", math.nan)
+    if not (math.isfinite(left) and math.isfinite(right)):
+        return None
+    if left - right >= beyond:
+        return "left"
+    return "right" if right - left >= beyond else None
+
+
 def other_side(side: str) -> str:
     return "right" if side == "left" else "left"
 

@@ -5,57 +5,27 @@ Angle conventions are those of ``coach.geometry`` (degrees, 180 = straight, sign
 180 = extended past straight, up = away from the floor).
 
 One module per family of exercises (``base``: the lines every family reads; ``mask``: the person
-mask's edges; then knee drops, leg stretches, face down, planks, kneeling folds), each with a ``TABLE`` of its
-measures: the function, the landmarks it reads, the values it can take and its unit. The registries
-below are built from those tables: a definition names a measure, never a module.
+mask's edges; then knee drops, leg stretches, face down, planks, kneeling folds, rotations, the chair,
+the kneeling stretches, the floor folds), each with a ``TABLE`` of its measures: the function, the
+landmarks it reads, the values it can take and its unit. The registries below are built from those
+tables: a definition names a measure, never a module. A new family is one module and one entry in
+FAMILIES.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Dict
 
-from coach.measures import base, face_down, folds, knee_drops, leg_stretches, mask, planks
-from coach.measures import rotations
-from coach.measures import seated  # chair exercises (issue 16: dorsal_arch, seated_knee_raise)
-from coach.measures import kneeling
-from coach.measures.base import (head_lift, hip_angle, hip_angle_min, hip_extension, hip_lift, knee_angle, leg_rise,
-                                 line_deviation, torso_length_px, torso_tilt, wrist_height)
-from coach.measures.face_down import FACE_SEEN, face_angle, nose_lift, wrist_reach
-from coach.measures.folds import reach_elbow_angle
-from coach.measures.kneeling import (hip_height, knee_ahead, knee_lead, rear_knee_angle, rear_thigh_tilt, shin_lean,
-                                     trunk_lean_mid)
-from coach.measures.knee_drops import (knee_above_other, knee_angle_max, knee_angle_min, knee_height, knee_height_gap,
-                                       knee_height_max, knee_height_mean, knees_away_from, shoulder_rise)
-from coach.measures.leg_stretches import ankle_to_other_knee, cross_gap, hip_angle_max, leg_rise_max
-from coach.measures.mask import (CURVATURE_SWING, HEAD_SWING, back_curvature, low_back_press, spine_flexion,
-                                 spine_flexion_parts)
-from coach.measures.planks import (body_line, elbow_ahead, knee_lift, lower_side_lift, mid_body_line, shoulder_stack,
-                                   support_lift)
-from coach.measures.rotations import (hip_turn, shoulder_turn, shoulder_turn_amount, side_lean, side_lean_picture,
-                                     thigh_turn, twist_left, twist_left_raw)
-from coach.measures.seated import knee_rise, knee_rise_max, slump_lean, trunk_lean
+from coach.measures import (base, face_down, folds, knee_drops, kneeling, leg_stretches, mask, planks, rotations, seated,
+                            seated_folds)
+from coach.measures.base import torso_length_px
+from coach.measures.face_down import FACE_SEEN
+from coach.measures.mask import CURVATURE_SWING, HEAD_SWING, spine_flexion_parts
 from coach.pose.frame import PoseFrame, side_landmark
-
-# The measure functions are re-exported here (``from coach.measures import hip_angle``).
-__all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift", "knee_angle", "leg_rise",
-           "line_deviation", "torso_length_px", "torso_tilt", "wrist_height", "FACE_SEEN", "face_angle", "nose_lift",
-           "wrist_reach", "knee_above_other", "knee_angle_max", "knee_angle_min", "knee_height", "knee_height_gap",
-           "knee_height_max", "knee_height_mean", "knees_away_from", "shoulder_rise", "ankle_to_other_knee",
-           "cross_gap", "hip_angle_max", "leg_rise_max", "CURVATURE_SWING", "HEAD_SWING", "back_curvature",
-           "low_back_press", "spine_flexion", "spine_flexion_parts", "body_line", "elbow_ahead", "knee_lift",
-           "mid_body_line", "support_lift", "lower_side_lift", "shoulder_stack", "reach_elbow_angle", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
-           "hip_height", "knee_ahead", "knee_lead", "rear_knee_angle", "rear_thigh_tilt", "shin_lean", "trunk_lean_mid",
-           "joints_in_frame", "joints_seen"]
-__all__ += ["hip_turn", "shoulder_turn", "shoulder_turn_amount", "side_lean", "side_lean_picture", "twist_left",
-            "twist_left_raw", "thigh_turn"]
-__all__ += ["knee_rise", "knee_rise_max", "slump_lean", "trunk_lean"]  # seated
 
 Measure = Callable[[PoseFrame, str], float]
 
-FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds)
-FAMILIES += (rotations,)
-FAMILIES += (seated,)
-FAMILIES += (kneeling,)
+FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds, rotations, seated, kneeling, seated_folds)
 _ROWS = {name: row for family in FAMILIES for name, row in family.TABLE.items()}
 assert len(_ROWS) == sum(len(f.TABLE) for f in FAMILIES), "a measure name is used by two families"
 
@@ -75,9 +45,15 @@ UNITS: Dict[str, str] = {name: row[3] for name, row in _ROWS.items()}
 PARTS: Dict[str, Callable[[PoseFrame, str], tuple[float, ...]]] = {"spine_flexion": spine_flexion_parts}
 
 # Measures that read both legs (the visibility check below asks for both).
-BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max"})
-BOTH_LEGS |= {"knee_rise_max"}  # seated
-BOTH_LEGS |= {"rear_thigh_tilt", "hip_height", "shin_lean", "rear_knee_angle", "knee_lead"}
+BOTH_LEGS = frozenset({"hip_angle_min", "hip_angle_max", "ankle_to_other_knee", "cross_gap", "leg_rise_max",
+                       "knee_rise_max",  # the chair
+                       "rear_thigh_tilt", "hip_height", "shin_lean", "rear_knee_angle", "knee_lead",  # kneeling
+                       "fold_lean"})  # the floor folds: both ankles tell which way is forward
+
+# Every measure is importable from here by its name (``from coach.measures import hip_angle``).
+globals().update(MEASURES)
+__all__ = [*MEASURES, "torso_length_px", "FACE_SEEN", "CURVATURE_SWING", "HEAD_SWING", "spine_flexion_parts", "Measure",
+           "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS", "FAMILIES", "joints_in_frame", "joints_seen"]
 
 
 def joints_in_frame(pose: PoseFrame, side: str, measure: str, margin: float = -2.0) -> bool:
