@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 from coach.measures import base, face_down, folds, knee_drops, leg_stretches, mask, planks
+from coach.measures import standing
 from coach.measures.base import (head_lift, hip_angle, hip_angle_min, hip_extension, hip_lift, knee_angle, leg_rise,
                                  line_deviation, torso_length_px, torso_tilt, wrist_height)
 from coach.measures.face_down import FACE_SEEN, face_angle, nose_lift, wrist_reach
@@ -25,6 +26,7 @@ from coach.measures.leg_stretches import ankle_to_other_knee, cross_gap, hip_ang
 from coach.measures.mask import (CURVATURE_SWING, HEAD_SWING, back_curvature, low_back_press, spine_flexion,
                                  spine_flexion_parts)
 from coach.measures.planks import body_line, elbow_ahead, knee_lift, mid_body_line, support_lift
+from coach.measures.standing import elbow_angle, wrist_drop
 from coach.pose.frame import PoseFrame, side_landmark
 
 # The measure functions are re-exported here (``from coach.measures import hip_angle``).
@@ -36,10 +38,12 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "low_back_press", "spine_flexion", "spine_flexion_parts", "body_line", "elbow_ahead", "knee_lift",
            "mid_body_line", "support_lift", "reach_elbow_angle", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
            "joints_in_frame", "joints_seen"]
+__all__ += ["elbow_angle", "wrist_drop"]  # standing (chair_squat, wall_pushup)
 
 Measure = Callable[[PoseFrame, str], float]
 
 FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds)
+FAMILIES += (standing,)
 _ROWS = {name: row for family in FAMILIES for name, row in family.TABLE.items()}
 assert len(_ROWS) == sum(len(f.TABLE) for f in FAMILIES), "a measure name is used by two families"
 
