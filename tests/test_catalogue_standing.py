@@ -1,5 +1,6 @@
 """The standing desk exercises with a prop (chair_squat, wall_pushup): their definitions, the measures
-they brought (elbow_angle: the elbow's bend; wrist_drop: how far down the trunk the hands are), and
+they brought (arm_reach: how near the shoulder is to the hand; wrist_drop: how far down the trunk the
+hands are), and
 counts, holds and faults on the rendered clips in samples/<id>/ (MediaPipe's landmarks shipped beside
 each clip, replayed here), against the clips' truth labels."""
 
@@ -21,7 +22,7 @@ else:  # pragma: no cover
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
 from coach.labels import load_labels
-from coach.measures import MEASURES, RANGES, body_line, elbow_angle, knee_angle, torso_tilt, wrist_drop
+from coach.measures import MEASURES, RANGES, arm_reach, body_line, knee_angle, torso_tilt, wrist_drop
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
 from poses import POSES_DIR
@@ -67,12 +68,12 @@ def _data(ex_id: str) -> dict:
 
 def test_bad_definitions_are_refused() -> None:
     bad = copy.deepcopy(_data("wall_pushup"))
-    bad["faults"][2]["above"] = 200.0  # elbow_angle is an unsigned angle, 0-180
-    with pytest.raises(CoachError, match="elbow_angle"):
+    bad["faults"][2]["above"] = -7.0  # a change of arm_reach (0-5 torso lengths) from rest is within -5..5
+    with pytest.raises(CoachError, match="arm_reach"):
         parse_exercise(bad, "wall_pushup.toml")
     bad = copy.deepcopy(_data("wall_pushup"))
-    bad["phases"]["measure"] = "elbow_angel"
-    with pytest.raises(CoachError, match="elbow_angel"):
+    bad["phases"]["measure"] = "arm_reech"
+    with pytest.raises(CoachError, match="arm_reech"):
         parse_exercise(bad, "wall_pushup.toml")
     bad = copy.deepcopy(_data("chair_squat"))
     bad["faults"][1]["above"] = 9.0  # wrist_drop is in torso lengths, -5..5
@@ -85,7 +86,7 @@ def test_bad_definitions_are_refused() -> None:
 
 
 def test_new_measures_are_registered_with_ranges() -> None:
-    for name in ("elbow_angle", "wrist_drop"):
+    for name in ("arm_reach", "wrist_drop"):
         assert name in MEASURES and name in RANGES
 
 
@@ -140,10 +141,13 @@ def person(face_left: bool = True, sit: float = 0.0, lean_deg: float = 0.0, elbo
 
 
 @pytest.mark.parametrize("face_left", [True, False])
-def test_elbow_angle_reads_the_bend(face_left: bool) -> None:
-    straight = elbow_angle(person(face_left, hands="wall", elbow_deg=175.0, wall_lean_deg=20.0), "right")
-    bent = elbow_angle(person(face_left, hands="wall", elbow_deg=90.0, wall_lean_deg=30.0), "right")
-    assert straight == pytest.approx(175.0, abs=0.5) and bent == pytest.approx(90.0, abs=0.5)
+def test_arm_reach_shrinks_as_the_elbow_bends(face_left: bool) -> None:
+    """Shoulder to wrist in torso lengths (arm 75 + 65 px, torso 140 px): straight about 1, a right
+    angle about 0.71, whichever way the person faces."""
+    straight = arm_reach(person(face_left, hands="wall", elbow_deg=180.0, wall_lean_deg=20.0), "right")
+    bent = arm_reach(person(face_left, hands="wall", elbow_deg=90.0, wall_lean_deg=30.0), "right")
+    assert straight == pytest.approx(1.0, abs=0.01)
+    assert bent == pytest.approx(math.hypot(75.0, 65.0) / 140.0, abs=0.01)
 
 
 @pytest.mark.parametrize("face_left", [True, False])
@@ -160,7 +164,7 @@ def test_wrist_drop_is_nan_without_a_trunk() -> None:
     p = person()
     assert p.xy is not None
     p.xy[side_landmark("right", "shoulder")] = p.xy[side_landmark("right", "hip")]
-    assert math.isnan(wrist_drop(p, "right"))
+    assert math.isnan(wrist_drop(p, "right")) and math.isnan(arm_reach(p, "right"))
 
 
 @pytest.mark.parametrize("face_left", [True, False])
@@ -218,7 +222,7 @@ def test_made_up_chair_squat_faults(top: dict, fault: str) -> None:
     assert all(rep.faults == [fault] for rep in session.reps), [r.faults for r in session.reps]
 
 
-WALL_REST = {"hands": "wall", "wall_lean_deg": 20.0, "elbow_deg": 170.0, "hip_px": 0.0}
+WALL_REST = {"hands": "wall", "wall_lean_deg": 20.0, "elbow_deg": 175.0, "hip_px": 0.0}
 
 
 def pushups(depth_deg: float, hip_px: float = 0.0, reps: int = 4) -> list[tuple[float, dict, dict]]:
@@ -230,14 +234,14 @@ def pushups(depth_deg: float, hip_px: float = 0.0, reps: int = 4) -> list[tuple[
 
 
 def test_made_up_wall_pushups_are_counted_with_their_holds_timed() -> None:
-    _, session = run(load_exercise("wall_pushup"), sequence(pushups(90.0)))
+    _, session = run(load_exercise("wall_pushup"), sequence(pushups(60.0)))
     assert len(session.reps) == 4
     for rep in session.reps:
         assert rep.faults == [] and 1.8 <= rep.hold_s <= 3.0, (rep.faults, rep.hold_s)
 
 
-@pytest.mark.parametrize("depth,hip_px,fault", [(90.0, 30.0, "hips_sagging"), (90.0, -30.0, "hips_piked"),
-                                                (140.0, 0.0, "shallow")])
+@pytest.mark.parametrize("depth,hip_px,fault", [(60.0, 30.0, "hips_sagging"), (60.0, -30.0, "hips_piked"),
+                                                (110.0, 0.0, "shallow")])
 def test_made_up_wall_pushup_faults(depth: float, hip_px: float, fault: str) -> None:
     _, session = run(load_exercise("wall_pushup"), sequence(pushups(depth, hip_px, reps=2)))
     assert len(session.reps) == 2

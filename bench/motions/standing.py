@@ -19,18 +19,19 @@ Both kinds face -x (head +z); the body's left side faces the -Y camera unmirrore
 - ``wall_pushup``: standing facing a wall, feet a little further back than an arm's length, hands flat
   on the wall at shoulder height and shoulder width, arms straight (rest: the body leans ~15-20 deg).
   Leaning in, the body pivots about the ankles as one straight line while the elbows bend (down and
-  out, about 45 deg from the body) to ~90-100 deg, the chest near the wall; held; pushed back.
+  out, about 45 deg from the body) to ~115 deg of flexion, the chest near the wall; held; pushed back.
   The hands stay where they are on the wall (two-link IK to fixed points); the feet stay flat up to
   20 deg of ankle dorsiflexion, beyond it the heels rise. Faults: ``hips_sagging`` (the hips drop
   toward the wall, 12-18 deg: half at the hips, half lumbar extension, as the plank's sag),
   ``hips_piked`` (hips bent 18-28 deg, pushed back away from the wall), ``shallow`` (the elbows bend
-  only 35-50 deg).
+  only 60-75 deg, about half the full bend: the chest stays far from the wall).
 
 State: the FIRST dimension is the exercise's amount (``up`` 0 sitting .. 1 standing; ``bend`` 0 arms
 straight .. 1 full bend), as the coach's bench times a hold from it (coach.labels.position_band).
 """
 
-ELBOW_FULL = 95.0     # wall push-up: elbow flexion at the full bend (chest near the wall)
+ELBOW_FULL = 115.0    # wall push-up: elbow flexion at the full bend (chest near the wall; real clips read 45-80 deg
+                      # of elbow angle there, i.e. 100-135 of flexion)
 ELBOW_REST = 6.0      # arms straight, elbows not locked
 REST_LEAN = -17.0     # wall push-up: the body's lean toward the wall at rest (pitch, deg; - = toward -x)
 ANKLE_MAX = 20.0      # dorsiflexion with the knee straight; beyond it the heels lift
@@ -229,7 +230,7 @@ def register(api):
 
     def wall_timeline(clip, rng, model):
         tl = api.Timeline(clip, rng, start={"bend": 0.0, "hip": 0.0})
-        tl.stay("rest", tl.uniform(0.9, 1.2))
+        tl.stay("rest", tl.uniform(1.4, 1.7))
         for rep in tl.reps():
             down, up = tl.uniform(1.1, 1.4), tl.uniform(1.0, 1.3)
             hold = float(rep.hold_s or tl.uniform(1.8, 2.5))
@@ -239,7 +240,7 @@ def register(api):
                 h = tl.uniform(18.0, 28.0)
             else:
                 h = tl.uniform(-2.0, 2.0)
-            depth = tl.uniform(35.0, 50.0) / ELBOW_FULL if rep.has("shallow") else tl.uniform(0.95, 1.0)
+            depth = tl.uniform(60.0, 75.0) / ELBOW_FULL if rep.has("shallow") else tl.uniform(0.95, 1.0)
             tl.move("lowering", down, {"bend": depth, "hip": h}, rep)
             tl.stay("hold", hold, rep)
             tl.move("pushing", up, {"bend": 0.0, "hip": 0.0}, rep)
@@ -260,5 +261,5 @@ def register(api):
                      faults=("hips_sagging", "hips_piked", "shallow"), sides=(None,),
                      angles={"body_line": ("shoulder", "hip", "ankle"), "elbow": ("shoulder", "elbow", "wrist")},
                      rep_metrics=wall_rep_metrics,
-                     doc="wall push-up: lean in bending the elbows to ~95 deg, hold, push back; hips_sagging 12-18 deg, "
-                         "hips_piked 18-28 deg, shallow: elbows bent 35-50 deg")
+                     doc="wall push-up: lean in bending the elbows to ~115 deg, hold, push back; hips_sagging 12-18 deg, "
+                         "hips_piked 18-28 deg, shallow: elbows bent 60-75 deg")

@@ -26,7 +26,7 @@ from coach.measures.leg_stretches import ankle_to_other_knee, cross_gap, hip_ang
 from coach.measures.mask import (CURVATURE_SWING, HEAD_SWING, back_curvature, low_back_press, spine_flexion,
                                  spine_flexion_parts)
 from coach.measures.planks import body_line, elbow_ahead, knee_lift, mid_body_line, support_lift
-from coach.measures.standing import elbow_angle, wrist_drop
+from coach.measures.standing import arm_reach, wrist_drop
 from coach.pose.frame import PoseFrame, side_landmark
 
 # The measure functions are re-exported here (``from coach.measures import hip_angle``).
@@ -38,7 +38,7 @@ __all__ = ["head_lift", "hip_angle", "hip_angle_min", "hip_extension", "hip_lift
            "low_back_press", "spine_flexion", "spine_flexion_parts", "body_line", "elbow_ahead", "knee_lift",
            "mid_body_line", "support_lift", "reach_elbow_angle", "Measure", "MEASURES", "JOINTS", "RANGES", "UNITS", "PARTS", "BOTH_LEGS",
            "joints_in_frame", "joints_seen"]
-__all__ += ["elbow_angle", "wrist_drop"]  # standing (chair_squat, wall_pushup)
+__all__ += ["arm_reach", "wrist_drop"]  # standing (chair_squat, wall_pushup)
 
 Measure = Callable[[PoseFrame, str], float]
 
