@@ -165,6 +165,8 @@ TUNED_ON = {
                "measure's parts: chosen among four variants on all synthetic clips (no constant changed); "
                "own_neutral_within (0.5) set on the synthetic neutrals (-0.40..+0.42), then checked on the realworld "
                "clips, which were seen while building it (trajnovd starts in a cow): in-sample",
+    "chair_squat": "TUNED_ON_CHAIR",
+    "wall_pushup": "TUNED_ON_WALL",
 }
 
 # The joints whose visibility picks the naive counter's side, frame by frame: the body's main joints,
