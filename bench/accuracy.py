@@ -165,7 +165,11 @@ TUNED_ON = {
                "measure's parts: chosen among four variants on all synthetic clips (no constant changed); "
                "own_neutral_within (0.5) set on the synthetic neutrals (-0.40..+0.42), then checked on the realworld "
                "clips, which were seen while building it (trajnovd starts in a cow): in-sample",
-    "chair_squat": "TUNED_ON_CHAIR",
+    "chair_squat": "fault limits set on samples csq_good_01 (side-on) and csq_faults_02 (35 deg front-oblique): "
+                   "trunk_forward torso_tilt < 75 (good stands 86-89, a 28-38 deg lean 65), hands_used wrist_drop > "
+                   "0.7 (folded 0.36-0.45, hands at the thighs 1.03); checked on csq_mixed_03 (35 deg from behind) "
+                   "and csq_faults_04 where rendered; phase levels (knee_angle) chosen from anatomy (sitting 85-105, "
+                   "standing 165-180), not fitted; no real clips",
     "wall_pushup": "TUNED_ON_WALL",
 }
 
