@@ -26,6 +26,9 @@ Both kinds face -x (head +z); the body's left side faces the -Y camera unmirrore
   ``hips_piked`` (hips bent 18-28 deg, pushed back away from the wall), ``shallow`` (the elbows bend
   only 60-75 deg, about half the full bend: the chest stays far from the wall).
 
+Cameras: the wall push-up's oblique views stand behind the person (a camera in front of them is behind
+the wall: the first spec had one at +35 deg and the clip showed only the wall; it was re-rendered side-on).
+
 State: the FIRST dimension is the exercise's amount (``up`` 0 sitting .. 1 standing; ``bend`` 0 arms
 straight .. 1 full bend), as the coach's bench times a hold from it (coach.labels.position_band).
 """
