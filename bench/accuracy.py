@@ -170,7 +170,13 @@ TUNED_ON = {
                    "0.7 (folded 0.36-0.45, hands at the thighs 1.03); checked on csq_mixed_03 (35 deg from behind) "
                    "and csq_faults_04 where rendered; phase levels (knee_angle) chosen from anatomy (sitting 85-105, "
                    "standing 165-180), not fitted; no real clips",
-    "wall_pushup": "TUNED_ON_WALL",
+    "wall_pushup": "key measure arm_reach chosen over the elbow angle after looking at the real BloomFit clip "
+                   "(MediaPipe misplaces its elbow); hold_above_rest 0.1 and arm_s 1.2 set on that real clip's set-up "
+                   "(it steps back into its lean after arming) and checked on the renders: in-sample for BloomFit; "
+                   "hips limits 172/195 set on wpu_faults_02 (side-on sag), wpu_mixed_03 (35 deg pike) and the real "
+                   "clips' good holds (177-188, in-sample); shallow (reach change above -0.23) on wpu_faults_02; "
+                   "checked on wpu_good_01 (clean) and wpu_faults_04 (20 deg from behind: sag missed, one false "
+                   "shallow); side_within_deg / max_view_deg 20 from wpu_mixed_03's view (23 deg read)",
 }
 
 # The joints whose visibility picks the naive counter's side, frame by frame: the body's main joints,
