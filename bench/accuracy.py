@@ -168,7 +168,7 @@ TUNED_ON = {
     "chair_squat": "fault limits set on samples csq_good_01 (side-on) and csq_faults_02 (35 deg front-oblique): "
                    "trunk_forward torso_tilt < 75 (good stands 86-89, a 28-38 deg lean 65), hands_used wrist_drop > "
                    "0.7 (folded 0.36-0.45, hands at the thighs 1.03); checked on csq_mixed_03 (35 deg from behind) "
-                   "and csq_faults_04 where rendered; phase levels (knee_angle) chosen from anatomy (sitting 85-105, "
+                   "and csq_faults_04 (40 deg from behind); phase levels (knee_angle) chosen from anatomy (sitting 85-105, "
                    "standing 165-180), not fitted; no real clips",
     "wall_pushup": "key measure arm_reach chosen over the elbow angle after looking at the real BloomFit clip "
                    "(MediaPipe misplaces its elbow); hold_above_rest 0.1 and arm_s 1.2 set on that real clip's set-up "
