@@ -212,6 +212,18 @@ TUNED_ON = {
                                 "by = 'rest') set on shs_mixed_01; knee_bent (knee_angle_max 160) the forward bend's "
                                 "limit; shs_faults_03, shs_check_04 and shs_front_05 held out; shs_mixed_02 (camera "
                                 "behind) and shs_front_05 (40 deg toward the front) are known limits",
+    "chair_squat": "fault limits set on samples csq_good_01 (side-on) and csq_faults_02 (35 deg front-oblique): "
+                   "trunk_forward torso_tilt < 75 (good stands 86-89, a 28-38 deg lean 65), hands_used wrist_drop > "
+                   "0.7 (folded 0.36-0.45, hands at the thighs 1.03); checked on csq_mixed_03 (35 deg from behind) "
+                   "and csq_faults_04 (40 deg from behind); phase levels (knee_angle) chosen from anatomy (sitting 85-105, "
+                   "standing 165-180), not fitted; no real clips",
+    "wall_pushup": "key measure arm_reach chosen over the elbow angle after looking at the real BloomFit clip "
+                   "(MediaPipe misplaces its elbow); hold_above_rest 0.1 and arm_s 1.2 set on that real clip's set-up "
+                   "(it steps back into its lean after arming) and checked on the renders: in-sample for BloomFit; "
+                   "hips limits 172/195 set on wpu_faults_02 (side-on sag), wpu_mixed_03 (35 deg pike) and the real "
+                   "clips' good holds (177-188, in-sample); shallow (reach change above -0.23) on wpu_faults_02; "
+                   "checked on wpu_good_01 (clean) and wpu_faults_04 (20 deg from behind: sag missed, one false "
+                   "shallow); side_within_deg / max_view_deg 20 from wpu_mixed_03's view (23 deg read)",
 }
 
 # The joints whose visibility picks the naive counter's side, frame by frame: the body's main joints,

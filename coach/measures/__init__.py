@@ -6,7 +6,7 @@ Angle conventions are those of ``coach.geometry`` (degrees, 180 = straight, sign
 
 One module per family of exercises (``base``: the lines every family reads; ``mask``: the person
 mask's edges; then knee drops, leg stretches, face down, planks, kneeling folds, rotations, the chair,
-the kneeling stretches, the floor folds), each with a ``TABLE`` of its measures: the function, the
+the kneeling stretches, the floor folds, standing at a chair or a wall), each with a ``TABLE`` of its measures: the function, the
 landmarks it reads, the values it can take and its unit. The registries below are built from those
 tables: a definition names a measure, never a module. A new family is one module and one entry in
 FAMILIES.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 from coach.measures import (base, face_down, folds, knee_drops, kneeling, leg_stretches, mask, planks, rotations, seated,
-                            seated_folds)
+                            seated_folds, standing)
 from coach.measures.base import torso_length_px
 from coach.measures.face_down import FACE_SEEN
 from coach.measures.mask import CURVATURE_SWING, HEAD_SWING, spine_flexion_parts
@@ -25,7 +25,8 @@ from coach.pose.frame import PoseFrame, side_landmark
 
 Measure = Callable[[PoseFrame, str], float]
 
-FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds, rotations, seated, kneeling, seated_folds)
+FAMILIES = (base, mask, knee_drops, leg_stretches, face_down, planks, folds, rotations, seated, kneeling, seated_folds,
+            standing)
 _ROWS = {name: row for family in FAMILIES for name, row in family.TABLE.items()}
 assert len(_ROWS) == sum(len(f.TABLE) for f in FAMILIES), "a measure name is used by two families"
 
