@@ -9,6 +9,8 @@ from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import Exercise
 from coach.labels import ClipLabels
 from coach.pose.frame import PoseFrame
+from coach.toml_fields import read_toml
+from poses import POSES_DIR
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -39,3 +41,8 @@ def match(labels: ClipLabels, reps: list) -> dict[int, int]:  # type: ignore[typ
         if overlap > 0 and i not in out and j not in out.values():
             out[i] = j
     return out
+
+
+def definition_data(ex_id: str) -> dict:
+    """An exercise definition as its raw TOML data (to spoil a copy and check it is refused)."""
+    return read_toml(POSES_DIR / f"{ex_id}.toml", "exercise definition")

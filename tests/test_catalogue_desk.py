@@ -10,16 +10,11 @@ import copy
 import gzip
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
@@ -28,7 +23,7 @@ from coach.measures import JOINTS, MEASURES, RANGES, knee_rise, knee_rise_max, s
 from coach.measures.seated import slump_lean_3d, trunk_lean_3d
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
-from poses import POSES_DIR
+from rendered import definition_data as _data
 from rendered import clips, match, run, trace_of
 
 FAMILY = {"dorsal_arch": {"still_slumped", "leaning_back"},
@@ -43,9 +38,6 @@ def exercise(ex_id: str) -> Exercise:
 ALL_CLIPS = [(ex_id, path) for ex_id in FAMILY for path in clips(ex_id)]
 
 
-def _data(ex_id: str) -> dict:
-    with open(POSES_DIR / f"{ex_id}.toml", "rb") as fh:
-        return tomllib.load(fh)
 
 
 # -- definitions --------------------------------------------------------------------------------

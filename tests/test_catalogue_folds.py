@@ -9,16 +9,11 @@ import copy
 import gzip
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from coach.engine.checker import ExerciseChecker
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
@@ -27,7 +22,7 @@ from coach.labels import ClipLabels, load_labels
 from coach.measures import MEASURES, RANGES, knee_angle, reach_elbow_angle
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
-from poses import POSES_DIR
+from rendered import definition_data as _data
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -104,9 +99,6 @@ def test_the_folds_start_unfolded_and_the_cat_from_hands_and_knees() -> None:
     assert horse.needs == cat_cow.needs == ("segmentation",)
 
 
-def _data(ex_id: str) -> dict:
-    with open(POSES_DIR / f"{ex_id}.toml", "rb") as fh:
-        return tomllib.load(fh)
 
 
 def test_bad_definitions_are_refused() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import statistics
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +28,8 @@ from coach.measures import (MEASURES, RANGES, hip_height, knee_ahead, knee_lead,
 from coach.measures.kneeling import facing
 from coach.pose.frame import Landmark, PoseFrame, side_landmark
 from coach.trace import TraceSource
+from rendered import definition_data as _data
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -62,9 +58,6 @@ def test_the_catalogue_fault_codes_are_there() -> None:
     assert load_exercise("hip_flexor_stretch").with_preset("short").hold_target_s == 20.0  # the handout's 20-30
 
 
-def _data(ex_id: str) -> dict:
-    with open(ROOT / "poses" / f"{ex_id}.toml", "rb") as fh:
-        return tomllib.load(fh)
 
 
 @pytest.mark.parametrize("ex_id, change, words", [

@@ -25,14 +25,7 @@ from coach.labels import load_labels
 from coach.measures import MEASURES, RANGES, ankle_to_other_knee, cross_gap, hip_angle_max, leg_rise_max
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
-
-if True:  # tomllib on 3.11+, tomli before (as coach.engine.definition)
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+from rendered import definition_data as _data
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -62,9 +55,6 @@ def test_the_catalogue_fault_codes_are_there() -> None:
     assert load_exercise("hamstring_stretch").with_preset("relief").hold_target_s == 20.0
 
 
-def _data(ex_id: str) -> dict:
-    with open(ROOT / "poses" / f"{ex_id}.toml", "rb") as fh:
-        return tomllib.load(fh)
 
 
 @pytest.mark.parametrize("change, words", [

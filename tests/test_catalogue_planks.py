@@ -9,16 +9,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
@@ -27,8 +22,8 @@ from coach.measures import (MEASURES, RANGES, body_line, elbow_ahead, knee_lift,
                             shoulder_stack, support_lift)
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
+from rendered import definition_data as _data
 from rendered import clips, match, run, trace_of
-from poses import POSES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -64,9 +59,6 @@ def test_views_and_sides() -> None:
     assert side.view == "front" and side.side_within_deg is None and side.per_side
 
 
-def _data(ex_id: str) -> dict:
-    with open(POSES_DIR / f"{ex_id}.toml", "rb") as fh:
-        return tomllib.load(fh)
 
 
 def test_bad_definitions_are_refused() -> None:

@@ -9,16 +9,11 @@ import copy
 import dataclasses
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
@@ -26,8 +21,8 @@ from coach.labels import ClipLabels, load_labels
 from coach.measures import MEASURES, RANGES, face_angle, nose_lift, wrist_reach
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
+from rendered import definition_data as _data
 from rendered import clips, match, run, trace_of
-from poses import POSES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -73,9 +68,6 @@ def test_targets_are_the_handouts() -> None:
     assert (superman.hold_target_s, superman.reps_min, superman.reps_max) == (2.0, 12, 12)
 
 
-def _data(ex_id: str) -> dict:
-    with open(POSES_DIR / f"{ex_id}.toml", "rb") as fh:
-        return tomllib.load(fh)
 
 
 def test_bad_definitions_are_refused() -> None:

@@ -10,16 +10,11 @@ import copy
 import gzip
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
@@ -29,7 +24,7 @@ from coach.measures import (JOINTS, MEASURES, RANGES, back_curvature, knee_angle
                             spine_flexion, fold_lean)
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
-from poses import POSES_DIR
+from rendered import definition_data as _data
 from tests.rendered import clips, match, run, trace_of
 
 FAMILY = {"seated_forward_bend": {"knees_bent", "back_rounded"},
@@ -48,9 +43,6 @@ def truth_of(labels_path: Path) -> dict:
         return json.load(fh)
 
 
-def _data(ex_id: str) -> dict:
-    with open(POSES_DIR / f"{ex_id}.toml", "rb") as fh:
-        return tomllib.load(fh)
 
 
 # -- definitions --------------------------------------------------------------------------------

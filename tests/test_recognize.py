@@ -14,7 +14,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from coach.pose.frame import PoseFrame
 from coach.recognize.features import NAMES, frame_features
@@ -80,18 +79,20 @@ def test_the_shipped_model_knows_every_rendered_exercise() -> None:
     assert not missing, f"retrain: python bench/recognition.py --train (missing {sorted(missing)})"
 
 
-def headstand(pose: PoseFrame) -> PoseFrame:
-    """The plank turned in the picture's plane until the head points straight down."""
-    nose = pose.world[0]
-    a = math.atan2(nose[1], nose[0]) - math.pi / 2  # from the nose's direction to straight down (+y)
-    rot = np.array([[math.cos(-a), -math.sin(-a), 0.0], [math.sin(-a), math.cos(-a), 0.0], [0.0, 0.0, 1.0]])
-    return dataclasses.replace(pose, world=pose.world @ rot.T)
+def hands_up_high(pose: PoseFrame) -> PoseFrame:
+    """The plank with the hands 3 m above where they are: no body and no exercise looks like it."""
+    from coach.pose.frame import LANDMARK_NAMES
+
+    hands = [i for i, n in enumerate(LANDMARK_NAMES) if any(k in n for k in ("wrist", "pinky", "index", "thumb"))]
+    world = pose.world.copy()
+    world[hands, 1] -= 3.0  # y down: up
+    return dataclasses.replace(pose, world=world)
 
 
 def test_a_pose_no_exercise_has_is_unknown() -> None:
-    stood_on_the_head = [headstand(p) for p in poses(CLIPS[1])]
-    assert stood_on_the_head[200].world[0][1] > 0.5  # the nose half a metre below the hips
-    assert [s.exercise for s in segments(Model.load(), stood_on_the_head)] == [UNKNOWN]
+    """Beyond the spread of the renders of every exercise: "not an exercise we know". (How near a real
+    recording of an exercise outside the catalogue comes is another matter: bench/recognition.py.)"""
+    assert [s.exercise for s in segments(Model.load(), [hands_up_high(p) for p in poses(CLIPS[1])])] == [UNKNOWN]
 
 
 def joined_trace(path: Path, stems: list[Path]) -> tuple[Path, list[float]]:

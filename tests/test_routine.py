@@ -18,7 +18,7 @@ from coach.engine.records import FrameResult
 from coach.errors import CoachError
 from coach.routine import definition as rdef
 from coach.routine.catalogue import CATALOGUE
-from coach.routine.definition import Routine, Step, load_routine, parse_routine, routine_ids
+from coach.routine.definition import Routine, Step, load_routine, routine_ids
 from coach.routine.guided import done_when
 from e2e_runs import ROOT
 from test_cli_errors import assert_clean_failure, coach
