@@ -203,12 +203,12 @@ def labelled_reps(clip: Path) -> int:
     return len(json.loads(clip.with_name(clip.stem + ".labels.json").read_text())["reps"])
 
 
-def run_routine(tmp_path: Path, video: Path, text: str = TWO_STEPS) -> tuple:  # type: ignore[type-arg]
+def run_routine(tmp_path: Path, video: Path, text: str = TWO_STEPS, extra: tuple = ()) -> tuple:  # type: ignore[type-arg]
     routine = tmp_path / "two.toml"
     routine.write_text(text, encoding="utf-8")
     out, db = tmp_path / "out", tmp_path / "h.db"
     proc = coach("routine", str(routine), "--camera", str(video), "--headless", "--announce", "1", "--countdown",
-                 "0", "--out", str(out), "--history-db", str(db), cwd=tmp_path)
+                 "0", "--out", str(out), "--history-db", str(db), *extra, cwd=tmp_path)
     report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else None
     return proc, report, out, db
 
@@ -249,6 +249,18 @@ def test_a_routine_stopped_half_way_keeps_every_finished_step(tmp_path: Path) ->
     assert report["summary"]["completed"] == 1
     conn = sqlite3.connect(str(db))
     assert conn.execute("SELECT completed, ended FROM routine_sessions").fetchall() == [(1, "video_ended")]
+    assert "to carry on later: coach routine" in proc.stdout and "--from-step 2" in proc.stdout
+    # Carried on later from step 2, filmed doing the knee hugs:
+    later = tmp_path / "later"
+    later.mkdir()
+    clip = SAMPLES / "k2c_alt_faults_09.mp4"
+    proc, report, out, db = run_routine(later, joined(later / "k2c.mp4", [clip]), extra=("--from-step", "2"))
+    assert proc.returncode == 0, proc.stderr
+    assert report["ended"] == "completed" and report["first_step"] == 2
+    assert [(s["exercise"]["id"], s["status"]) for s in report["steps"]] == [("bridge", "before_start"),
+                                                                            ("knee_to_chest", "done")]
+    assert report["summary"]["steps"] == report["summary"]["completed"] == 1
+    assert report["steps"][1]["summary"]["reps"] == labelled_reps(clip)
 
 
 def test_a_step_not_coached_yet_runs_on_a_timer_and_n_skips_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,6 +47,8 @@ def add_parsers(sub: "argparse._SubParsersAction") -> None:
                    help="end the routine (report written) when the camera sends no picture for this long (default 20)")
     p.add_argument("--step-limit", type=seconds(above=True),
                    help="end a step that has not reached its target after this many seconds (default: from its targets)")
+    p.add_argument("--from-step", type=int, default=1, metavar="N",
+                   help="start at step N (carry on a routine stopped half way; the report of that session says where)")
     p.add_argument("--no-body-controls", action="store_true", help="keys only (no hands-free pause and pain stop)")
     p.add_argument("--history-db", help="record the routine in this history database (default: the user data folder)")
     p.add_argument("--check", action="store_true", help="show the routine's plan and check its file; no camera")
@@ -78,6 +80,8 @@ def _cmd_routines(args: argparse.Namespace) -> int:
 
 def _cmd_routine(args: argparse.Namespace) -> int:
     routine = load_routine(args.routine)
+    if not 1 <= args.from_step <= len(routine.steps):
+        raise CoachError(f"--from-step must be a step of {routine.id}: 1 to {len(routine.steps)}, got {args.from_step}")
     if args.check:
         for line in plan_lines(routine):
             print(line)
@@ -130,7 +134,7 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
 
     options = RoutineOptions(announce_s=args.announce, countdown_s=args.countdown, body_controls=not args.no_body_controls,
                              history_db=args.history_db, camera_timeout_s=args.camera_timeout,
-                             step_limit_s=args.step_limit)
+                             step_limit_s=args.step_limit, first_step=args.from_step)
     guided = None
     try:
         with StopRequests() as stop:
@@ -158,9 +162,11 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
           + (f" at step {state.stopped_at}" if state.stopped_at else "") + ")")
     where = f"{files.get('report')} (page: {files.get('html')})"
     code = EXIT.get(state.ended or "", 0)
+    carry_on = (f"; to carry on later: coach routine {args.routine} --from-step {state.stopped_at}"
+                if state.stopped_at else "")
     if code:
         print(f"coach: the routine ended early ({ROUTINE_ENDED_TEXT.get(state.ended or '', state.ended)}); "
-              f"every finished step is in {where}", file=sys.stderr)
+              f"every finished step is in {where}{carry_on}", file=sys.stderr)
     else:
-        print(f"routine report: {where}")
+        print(f"routine report: {where}{carry_on}")
     return code

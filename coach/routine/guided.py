@@ -77,6 +77,7 @@ class RoutineRun:
     runs: list[StepRun] = field(default_factory=list)
     ended: Optional[str] = None  # completed | quit | pain | video_ended | camera_lost | interrupted | ...
     stopped_at: Optional[int] = None  # the step being done when the routine stopped early
+    first_step: int = 1  # the step this session started at (``--from-step``)
 
 
 @dataclass
@@ -87,6 +88,7 @@ class RoutineOptions:
     history_db: Optional[str] = None
     camera_timeout_s: float = 20.0
     step_limit_s: Optional[float] = None  # each set's own time limit (default: from its prescription)
+    first_step: int = 1  # carry on a routine stopped half way: start at this step (1-based)
 
 
 class GuidedRoutine:
@@ -106,7 +108,7 @@ class GuidedRoutine:
         self.display, self.speaker, self.keys, self.notice = display, speaker, keys, notice
         self.stop = stop or StopRequests()
         self.make_status, self.o, self.on_step = make_status, options, on_step
-        self.run_state = RoutineRun(routine, out_dir, started_at)
+        self.run_state = RoutineRun(routine, out_dir, started_at, first_step=options.first_step)
         self._view: Optional[str] = None
 
     # -- the routine ---------------------------------------------------------------------------------
@@ -115,6 +117,8 @@ class GuidedRoutine:
         steps = self.routine.steps
         try:
             for i, step in enumerate(steps, start=1):
+                if i < self.o.first_step:  # carried on from a routine stopped there earlier
+                    continue
                 ending = self._step(i, step)
                 if ending is not None:
                     state.ended, state.stopped_at = ending, i

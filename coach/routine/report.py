@@ -20,7 +20,8 @@ from coach.routine.guided import RoutineRun, StepRun
 SCHEMA = "coach.routine_report/1"
 ROUTINE_ENDED_TEXT = {"completed": "every step was done", **ENDED_TEXT}
 STATUS_TEXT = {"done": "done", "skipped": "skipped", "repeated": "started again", "timed_out": "time ran out",
-               "not_coached": "done on the timer (not coached yet)", "stopped": "stopped", "not_reached": "not reached"}
+               "not_coached": "done on the timer (not coached yet)", "stopped": "stopped", "not_reached": "not reached",
+               "before_start": "before this session's start (--from-step)"}
 
 
 def _holds(report: dict) -> list[dict]:
@@ -64,8 +65,9 @@ def routine_report(state: RoutineRun) -> dict:
     reached = {r.step for r in state.runs}
     for i, step in enumerate(routine.steps, start=1):
         if i not in reached:
+            status = "before_start" if i < state.first_step else "not_reached"
             entries.append({"step": i, "set": None, "exercise": {"id": step.exercise, "name": step.name},
-                            "side": step.side, "prescribed": step.target_text(), "status": "not_reached"})
+                            "side": step.side, "prescribed": step.target_text(), "status": status})
     entries.sort(key=lambda e: (e["step"], e["set"] or 0))
     last = {}  # (step, set) -> the last attempt's status
     for e in entries:
@@ -74,6 +76,7 @@ def routine_report(state: RoutineRun) -> dict:
     for (step, _), status in last.items():
         steps_status.setdefault(step, []).append(status)
     count = {k: sum(1 for s in steps_status.values() if all(x == k for x in s)) for k in ("done", "not_coached")}
+    session_steps = len(routine.steps) - state.first_step + 1
     return {
         "schema": SCHEMA,
         "routine": {"id": routine.id, "name": routine.name, "source": routine.source, "file": routine.path,
@@ -81,8 +84,9 @@ def routine_report(state: RoutineRun) -> dict:
         "started_at": state.started_at,
         "ended": state.ended,
         "stopped_at_step": state.stopped_at,
+        "first_step": state.first_step,
         "steps": entries,
-        "summary": {"steps": len(routine.steps), "completed": count["done"], "on_timer": count["not_coached"],
+        "summary": {"steps": session_steps, "completed": count["done"], "on_timer": count["not_coached"],
                     "skipped": sum(1 for s in steps_status.values() if "skipped" in s),
                     "not_reached": sum(1 for s in steps_status.values() if s == ["not_reached"])},
     }
