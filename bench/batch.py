@@ -2,6 +2,7 @@
 the same files, in the same run (the machines are shared: compare within a run, never across runs).
 
     python bench/batch.py [--videos N] [--workers 1,2,3] [--dask]
+    python bench/batch.py --memory 200      # memory over a long batch (shipped traces, replayed)
 
 The recordings are the shipped demo videos (samples/*.mp4, real inference), repeated to N. Printed:
 recordings a minute for the one-after-another baseline and for the pool at each worker count, the
@@ -44,7 +45,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--videos", type=int, default=6)
     ap.add_argument("--workers", default="1,2,3")
     ap.add_argument("--dask", action="store_true")
+    ap.add_argument("--memory", type=int, metavar="N",
+                    help="instead: a batch of N short recordings (the shipped traces repeated, 2 workers) and each "
+                         "worker's peak memory from its first recordings to its last")
     args = ap.parse_args(argv)
+    if args.memory:
+        return memory(args.memory)
     demo = sorted((ROOT / "samples").glob("*.mp4"))
     tmp = Path(tempfile.mkdtemp(prefix="coach-batch-bench-"))
     try:
@@ -86,6 +92,39 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 t_dask = sum(float(r["seconds"]) for r in _rows(out))
                 print(f"dask local cluster, 2 workers: {took:.0f} s; analysis time per recording "
                       f"{t_dask / len(videos):.1f} s against the pool's {t_pool / len(videos):.1f} s")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def memory(n: int) -> int:
+    """Each worker process serves many recordings: its peak memory, recording after recording, must
+    level off (a leak grows it with every one)."""
+    traces = sorted((ROOT / "samples").glob("*/*.landmarks.jsonl.gz"))
+    tmp = Path(tempfile.mkdtemp(prefix="coach-batch-memory-"))
+    try:
+        lines = ["path,exercise"]
+        for i in range(n):
+            src = traces[i % len(traces)]
+            dst = tmp / "in" / f"{i:04d}-{src.name}"
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, dst)
+            lines.append(f"{dst},{src.parent.name}")
+        (tmp / "in.csv").write_text("\n".join(lines) + "\n")
+        took = coach("batch", str(tmp / "in.csv"), "--out", str(tmp / "out"), "--workers", "2", "--quiet")
+        rows = sorted(_rows(tmp / "out"), key=lambda r: r["name"])
+        peaks = [float(r["worker_peak_mb"]) for r in rows if r["worker_peak_mb"]]
+        errors = sum(r["status"] == "error" for r in rows)
+        print(f"{n} recordings (the {len(traces)} shipped traces, repeated, replayed), 2 workers: {took:.0f} s, "
+              f"{errors} errors; worker peak memory {max(peaks):.0f} MB")
+        by_worker: dict[str, list[float]] = {}
+        for r in sorted(rows, key=lambda r: float(r["seconds"] or 0) * 0 + int(r["name"].split("-")[0])):
+            by_worker.setdefault(r["worker"], []).append(float(r["worker_rss_mb"]))
+        for pid, rss in by_worker.items():  # memory in use after each recording, in the order it ran
+            third = max(1, len(rss) // 3)
+            print(f"  worker {pid}: {len(rss)} recordings; in use after its first third {max(rss[:third]):.0f} MB, "
+                  f"last third {max(rss[-third:]):.0f} MB (mean {sum(rss[:third]) / third:.0f} -> "
+                  f"{sum(rss[-third:]) / third:.0f} MB)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

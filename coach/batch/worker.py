@@ -33,6 +33,8 @@ class Row:
     report: str = ""  # the report.json, relative to the batch folder
     seconds: Optional[float] = None  # analysis time
     worker_peak_mb: Optional[float] = None  # the worker process's peak memory so far
+    worker_rss_mb: Optional[float] = None  # its memory in use once the recording was done
+    worker: Optional[int] = None  # its process id (a worker serves many recordings)
     notes: str = ""
 
 
@@ -41,6 +43,9 @@ def limit_threads() -> None:
     on N cores, threads inside each only fight the others."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         os.environ.setdefault(var, "1")
+    from coach.heap import settle_for_long_session
+
+    settle_for_long_session()  # a worker lives for many recordings: as a long live session (coach/heap.py)
     try:
         import cv2
 
@@ -51,6 +56,21 @@ def limit_threads() -> None:
 
 def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)  # Linux: KiB
+
+
+def _rss_mb() -> Optional[float]:
+    try:
+        with open("/proc/self/statm") as fh:
+            return round(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+    except (OSError, ValueError, IndexError):  # not Linux
+        return None
+
+
+def _memory(row: Row) -> None:
+    from coach.heap import trim
+
+    trim()  # what the recording freed goes back to the system before the next one
+    row.worker_peak_mb, row.worker_rss_mb, row.worker = _peak_mb(), _rss_mb(), os.getpid()
 
 
 def _row_from_report(row: Row, report: dict) -> Row:
@@ -83,13 +103,14 @@ def run_job(job: Job, out_root: str, force: bool = False, write_video: bool = Tr
                 with open(marker, encoding="utf-8") as fh:
                     done = json.load(fh)
                 if done.get("key") == key and os.path.exists(os.path.join(folder, "report.json")):
-                    return {**done["row"], "status": "done_before", "worker_peak_mb": _peak_mb()}
+                    return {**done["row"], "status": "done_before", "worker_peak_mb": _peak_mb(),
+                            "worker_rss_mb": _rss_mb(), "worker": os.getpid()}
             except (OSError, ValueError, KeyError):
                 pass  # an unreadable marker: analyse again
         _analyse(job, folder, write_video, row)
         row.status = "analysed"
         row.seconds = round(time.perf_counter() - started, 2)
-        row.worker_peak_mb = _peak_mb()
+        _memory(row)
         from coach.report import atomic_write_text
 
         atomic_write_text(marker, json.dumps({"key": key, "row": asdict(row)}, indent=1) + "\n")
@@ -101,7 +122,7 @@ def run_job(job: Job, out_root: str, force: bool = False, write_video: bool = Tr
         row.status, row.report = "error", ""
         row.error = str(err) if isinstance(err, (CoachError, FileNotFoundError)) else f"{type(err).__name__}: {err}"
         row.seconds = round(time.perf_counter() - started, 2)
-        row.worker_peak_mb = _peak_mb()
+        _memory(row)
     return asdict(row)
 
 
