@@ -118,7 +118,7 @@ def memory(n: int) -> int:
         print(f"{n} recordings (the {len(traces)} shipped traces, repeated, replayed), 2 workers: {took:.0f} s, "
               f"{errors} errors; worker peak memory {max(peaks):.0f} MB")
         by_worker: dict[str, list[float]] = {}
-        for r in sorted(rows, key=lambda r: float(r["seconds"] or 0) * 0 + int(r["name"].split("-")[0])):
+        for r in sorted(rows, key=lambda r: int(r["name"].split("-")[0])):  # submission order
             by_worker.setdefault(r["worker"], []).append(float(r["worker_rss_mb"]))
         for pid, rss in by_worker.items():  # memory in use after each recording, in the order it ran
             third = max(1, len(rss) // 3)

@@ -33,14 +33,14 @@ from bench.accuracy import REALWORLD_IDS, SAMPLES_DIR, SYNTHETIC_DIR, REALWORLD_
 from coach.labels import load_labels, load_realworld  # noqa: E402
 from coach.pose.frame import PoseFrame  # noqa: E402
 from coach.recognize.model import MODEL_PATH, UNKNOWN, Model, Segment, label_at, segments, train  # noqa: E402
-from coach.routine.catalogue import CATALOGUE  # noqa: E402
+from coach.routine.catalogue import CATALOGUE_IDS  # noqa: E402
 
 TRANSITION_S = 1.0
 GROUP = 4
 
 
 def training_clips(notes: list[str]) -> list[tuple[str, Path]]:
-    return [(load_labels(p).exercise, load_labels(p).video) for p in sorted(SAMPLES_DIR.rglob("*.labels.json"))]
+    return [(labels.exercise, labels.video) for labels in map(load_labels, sorted(SAMPLES_DIR.rglob("*.labels.json")))]
 
 
 def test_clips(notes: list[str]) -> list[tuple[str, str, Path]]:
@@ -165,7 +165,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               f"{within}/{len(errors)} within 1 s")
     for n in notes:
         print(f"note: {n}")
-    known = [ex for ex in CATALOGUE if ex not in model.labels]
+    known = [ex for ex in CATALOGUE_IDS if ex not in model.labels]
     print(f"\nnot in the model (no renders yet): {', '.join(known) or 'none'}")
     return 0
 

@@ -99,8 +99,6 @@ def _recognise(args: argparse.Namespace) -> int:
     from coach.routine.definition import load_routine
 
     routine = load_routine(args.routine) if args.routine else None
-    if not os.path.exists(args.input):
-        raise CoachError(f"{'trace' if _is_trace(args.input) else 'video'} not found: {args.input} (check the path)")
     folder = out_folder(args.out, os.path.join("runs", default_name(args.input)), args.force)
     print("no --exercise: recognising the exercises from the poses" +
           (f", as the steps of {routine.name}" if routine else "") + " (each stretch says how sure)")
@@ -116,12 +114,6 @@ def _recognise(args: argparse.Namespace) -> int:
     what = "recognition.json" + (", report.json (the routine)" if routine else "")
     print(f"wrote {what} and a folder per exercise in {folder.path}")
     return 0
-
-
-def _is_trace(path: str) -> bool:
-    from coach.analyze import is_trace
-
-    return is_trace(path)
 
 
 def _recorded_exercise(trace: str) -> Optional[str]:

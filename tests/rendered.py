@@ -3,10 +3,16 @@ landmark traces, a replay through the checker, and labelled reps matched to foun
 
 from __future__ import annotations
 
+import copy
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+import pytest
 
 from coach.engine.checker import ExerciseChecker
-from coach.engine.definition import Exercise
+from coach.engine.definition import Exercise, parse_exercise
+from coach.errors import CoachError
 from coach.labels import ClipLabels
 from coach.pose.frame import PoseFrame
 from coach.toml_fields import read_toml
@@ -46,3 +52,13 @@ def match(labels: ClipLabels, reps: list) -> dict[int, int]:  # type: ignore[typ
 def definition_data(ex_id: str) -> dict:
     """An exercise definition as its raw TOML data (to spoil a copy and check it is refused)."""
     return read_toml(POSES_DIR / f"{ex_id}.toml", "exercise definition")
+
+
+@contextmanager
+def refused(ex_id: str, match: str) -> Iterator[dict]:
+    """``with refused(ex_id, match) as bad: bad[...] = ...``: a copy of the definition's data, spoiled
+    in the block, must be refused by the loader with a message matching ``match``."""
+    bad = copy.deepcopy(definition_data(ex_id))
+    yield bad
+    with pytest.raises(CoachError, match=match):
+        parse_exercise(bad, f"{ex_id}.toml")

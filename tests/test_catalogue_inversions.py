@@ -23,7 +23,7 @@ else:  # pragma: no cover
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
 from coach.labels import load_labels
-from coach.measures import back_curvature, hip_angle, knee_angle, knee_lift
+from coach.measures import hip_angle, knee_angle, knee_lift
 from coach.trace import TraceSource
 from poses import POSES_DIR
 from rendered import clips, match, run, trace_of

@@ -22,7 +22,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from coach.engine.checker import ExerciseChecker
-from coach.engine.definition import load_exercise, load_exercise_file, parse_exercise
+from coach.engine.definition import load_exercise, parse_exercise
 from coach.errors import CoachError
 from coach.labels import load_labels
 from coach.measures import (knee_above_other, knee_angle_max, knee_angle_min, knee_height, knee_height_gap,

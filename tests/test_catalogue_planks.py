@@ -17,12 +17,13 @@ import pytest
 
 from coach.engine.definition import Exercise, load_exercise, parse_exercise
 from coach.errors import CoachError
-from coach.labels import ClipLabels, load_labels
+from coach.labels import load_labels
 from coach.measures import (MEASURES, RANGES, body_line, elbow_ahead, knee_lift, lower_side_lift, mid_body_line,
                             shoulder_stack, support_lift)
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
 from rendered import definition_data as _data
+from rendered import refused
 from rendered import clips, match, run, trace_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,10 +76,8 @@ def test_bad_definitions_are_refused() -> None:
     bad["phases"]["own_rest_within"] = -0.1
     with pytest.raises(CoachError, match="own_rest_within"):
         parse_exercise(bad, "high_plank.toml")
-    bad = copy.deepcopy(_data("forearm_plank"))
-    bad["faults"][2]["measure"] = "elbow_ahed"
-    with pytest.raises(CoachError, match="elbow_ahed"):
-        parse_exercise(bad, "forearm_plank.toml")
+    with refused("forearm_plank", match="elbow_ahed") as bad:
+        bad["faults"][2]["measure"] = "elbow_ahed"
 
 
 # -- the general measures, on made-up skeletons --------------------------------------------------
@@ -331,10 +330,8 @@ def test_side_plank_says_switch_sides_once_the_first_side_is_done(name: str, sid
 def test_time_within_times_the_hold_in_position_and_is_refused_wider_than_the_band() -> None:
     """time_within: the hold is timed within it of its level while a wider leave_hold keeps a fault
     that moves the key measure (a dropped hip) inside the hold; wider than leave_hold it is refused."""
-    bad = copy.deepcopy(_data("side_plank"))
-    bad["phases"]["time_within"] = bad["phases"]["leave_hold"] + 1.0
-    with pytest.raises(CoachError, match="time_within"):
-        parse_exercise(bad, "side_plank.toml")
+    with refused("side_plank", match="time_within") as bad:
+        bad["phases"]["time_within"] = bad["phases"]["leave_hold"] + 1.0
     bad["phases"]["time_within"] = -1.0
     with pytest.raises(CoachError, match="time_within"):
         parse_exercise(bad, "side_plank.toml")

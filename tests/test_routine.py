@@ -17,7 +17,7 @@ from coach.engine.definition import load_exercise
 from coach.engine.records import FrameResult
 from coach.errors import CoachError
 from coach.routine import definition as rdef
-from coach.routine.catalogue import CATALOGUE
+from coach.routine.catalogue import CATALOGUE_IDS
 from coach.routine.definition import Routine, Step, load_routine, routine_ids
 from coach.routine.guided import done_when
 from e2e_runs import ROOT
@@ -31,7 +31,7 @@ def handout_routines() -> list[list[str]]:
     """Each routine of ../shared/catalogue.md as its exercise ids, in order."""
     text = CATALOGUE_MD.read_text(encoding="utf-8").split("## Routines in the handouts", 1)[1]
     bullets = re.split(r"\n- ", "\n" + text.strip())[1:]
-    return [[w for w in re.findall(r"[a-z_]+", b) if w in CATALOGUE] for b in bullets]
+    return [[w for w in re.findall(r"[a-z_]+", b) if w in CATALOGUE_IDS] for b in bullets]
 
 
 # -- the shipped routines ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 import time
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Sequence
 
 from coach.batch.jobs import Job, find_jobs
 from coach.errors import CoachError
@@ -154,12 +154,3 @@ def _run(args: argparse.Namespace, jobs: Sequence[Job]) -> int:
           f"{errors} with errors; summary: {where}")
     return 0
 
-
-def main_rows(out: str) -> Optional[list[dict]]:  # (for tests and benches: the summary as rows)
-    import csv
-
-    path = os.path.join(out, "summary.csv")
-    if not os.path.exists(path):
-        return None
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))

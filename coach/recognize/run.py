@@ -22,7 +22,7 @@ from coach.engine.definition import exercise_ids, load_exercise
 from coach.pose.frame import PoseFrame
 from coach.recognize.model import UNKNOWN, Model, Segment, segments
 from coach.report import atomic_write_text, strict_json
-from coach.routine.catalogue import CATALOGUE
+from coach.routine.catalogue import entry
 from coach.routine.definition import Routine
 from coach.routine.guided import RoutineRun, StepRun
 from coach.sources import SourceInfo, VideoSource
@@ -135,7 +135,7 @@ def recognise(path: str, out_dir: str, routine: Optional[Routine] = None, model:
 def _segment_json(st: Stretch, out_dir: str) -> dict:
     s = st.segment
     out = {"start_s": round(s.start_s, 2), "end_s": round(s.end_s, 2), "exercise": s.exercise,
-           "name": CATALOGUE[s.exercise][0] if s.exercise in CATALOGUE else "not an exercise we know",
+           "name": "not an exercise we know" if s.exercise == UNKNOWN else entry(s.exercise).name,
            "confidence": s.confidence}
     if st.folder is not None:
         out["report_file"] = os.path.join(os.path.relpath(st.folder, out_dir), "report.json")

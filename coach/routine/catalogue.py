@@ -1,37 +1,36 @@
-"""The handouts' 28 exercises (../shared/catalogue.md; ids canonical, as in the design's contracts), by
-name, camera view and whether it is done on each side: a routine may name any of them, coached or not yet. Which ones are coached is
-what ``poses/`` holds (``coach.engine.definition.exercise_ids``)."""
+"""The handouts' 28 exercise ids (../shared/catalogue.md; canonical, as in the design's contracts):
+a routine may name any of them. What an exercise is (its name, the camera view it needs, whether it
+is done on each side) is its definition's to say (``poses/``); an id with no definition yet is a
+step the coach times but cannot coach, known here by its id alone."""
 
 from __future__ import annotations
 
-# id -> (name, the camera view that shows it best, done on each side)
-CATALOGUE: dict[str, tuple[str, str]] = {
-    "bridge": ("Pelvic tilt bridge", "side", False),
-    "knee_to_chest": ("Knee to chest", "side", True),
-    "cat_cow": ("Cat-cow", "side", False),
-    "pelvic_tilt": ("Pelvic tilt", "side", False),
-    "side_knee_drop": ("Side knee drop", "side", True),
-    "lying_trunk_rotation": ("Lying trunk rotation", "side", True),
-    "hamstring_stretch": ("Hamstring stretch", "side", True),
-    "piriformis_stretch": ("Piriformis stretch", "side", True),
-    "back_extension": ("Back extension", "side", False),
-    "locust": ("Locust", "side", False),
-    "superman": ("Superman", "side", False),
-    "horse_back_stretch": ("Horse back stretch", "side", False),
-    "childs_pose": ("Child's pose", "side", False),
-    "prayer_pose": ("Prayer pose", "side", False),
-    "pigeon_pose": ("Pigeon pose", "side", True),
-    "hip_flexor_stretch": ("Hip flexor stretch", "side", True),
-    "downward_dog": ("Downward dog", "side", False),
-    "high_plank": ("High plank", "side", False),
-    "forearm_plank": ("Forearm plank", "side", False),
-    "side_plank": ("Side plank", "front", True),
-    "seated_hamstring_stretch": ("Seated hamstring stretch", "side", True),
-    "seated_forward_bend": ("Seated forward bend", "side", False),
-    "seated_spinal_twist": ("Seated spinal twist", "front", True),
-    "dorsal_arch": ("Dorsal arch", "side", False),
-    "seated_knee_raise": ("Seated knee raise", "front", True),
-    "seated_rotation": ("Seated rotation", "front", True),
-    "chair_squat": ("Chair squat", "side", False),
-    "wall_pushup": ("Wall push-up", "side", False),
-}
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+from coach.engine.definition import exercise_ids, load_exercise
+
+CATALOGUE_IDS = (
+    "bridge", "knee_to_chest", "cat_cow", "pelvic_tilt", "side_knee_drop", "lying_trunk_rotation", "hamstring_stretch",
+    "seated_hamstring_stretch", "childs_pose", "prayer_pose", "horse_back_stretch", "back_extension", "pigeon_pose",
+    "piriformis_stretch", "hip_flexor_stretch", "superman", "locust", "seated_forward_bend", "downward_dog",
+    "seated_spinal_twist", "high_plank", "forearm_plank", "side_plank", "dorsal_arch", "seated_knee_raise",
+    "seated_rotation", "chair_squat", "wall_pushup",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    view: Optional[str]  # None: not coached yet
+    per_side: bool  # done on each side: the definition counts per side, or tells the side of each rep
+
+
+@lru_cache(maxsize=None)
+def entry(ex_id: str) -> Entry:
+    """What the catalogue says of ``ex_id`` (one of CATALOGUE_IDS): from its definition when it has one."""
+    if ex_id not in exercise_ids():
+        return Entry(ex_id.replace("_", " ").capitalize(), None, False)
+    ex = load_exercise(ex_id)
+    return Entry(ex.name, ex.view, ex.per_side or ex.sides is not None)

@@ -19,7 +19,7 @@ from typing import Optional
 
 from coach.engine.definition import Exercise, exercise_ids, load_exercise
 from coach.errors import CoachError
-from coach.routine.catalogue import CATALOGUE
+from coach.routine.catalogue import CATALOGUE_IDS, entry
 from coach.suggest import did_you_mean
 from coach.toml_fields import Fields, read_toml
 from routines import ROUTINES_DIR
@@ -52,7 +52,7 @@ class Step:
 
     @property
     def name(self) -> str:
-        return CATALOGUE[self.exercise][0]
+        return entry(self.exercise).name
 
     @property
     def coached(self) -> bool:
@@ -63,7 +63,7 @@ class Step:
     def per_side(self) -> bool:
         """Done on each side in turn, reps counted per side: ``both`` on an exercise done per side
         (``alternate`` takes the sides in turns and counts the reps in all)."""
-        return self.side == "both" and CATALOGUE[self.exercise][2]
+        return self.side == "both" and entry(self.exercise).per_side
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -126,8 +126,8 @@ class Routine:
 
 def _step(f: _Fields) -> Step:
     ex_id = f.get("exercise", str)
-    if ex_id not in CATALOGUE:
-        raise f.error("exercise", f"unknown exercise {ex_id!r}{did_you_mean(ex_id, CATALOGUE)} "
+    if ex_id not in CATALOGUE_IDS:
+        raise f.error("exercise", f"unknown exercise {ex_id!r}{did_you_mean(ex_id, CATALOGUE_IDS)} "
                                   "(see ../shared/catalogue.md or 'coach exercises')")
     side = f.get("side", str, "both", choices=STEP_SIDES)
     sets = f.get("sets", int, 1)
@@ -145,7 +145,7 @@ def _step(f: _Fields) -> Step:
     rests = {k: f.get(k, float, 15.0) for k in ("rest_between_sets_s", "rest_after_s")}
     for key, value in rests.items():
         f.within(key, value, 0, 600, "seconds")
-    if side != "both" and not CATALOGUE[ex_id][2]:
+    if side != "both" and not entry(ex_id).per_side and entry(ex_id).view is not None:
         raise f.error("side", f"{ex_id} is not done one side at a time: leave side out")
     return Step(exercise=ex_id, side=side, sets=sets, reps=reps if reps is not None else (1 if hold_s else None),
                 hold_s=hold_s, seconds=seconds, notes=f.get("notes", str, ""), **rests)
