@@ -29,6 +29,15 @@ def seconds(low: float = 0.0, above: bool = False) -> Callable[[str], float]:
     return parse
 
 
+def add_stride_option(p: argparse.ArgumentParser) -> None:
+    """--stride: fewer inferences while a pose is held (coach/pose/stride.py)."""
+    p.add_argument("--stride", choices=("auto", "off"), default="auto",
+                   help="auto (default): while the body is held still, infer only some frames (at least every "
+                        "0.3 s, and at once when the picture moves) and carry the last pose between them: "
+                        "reps, holds and faults come out the same (bench/stride.py) for much less CPU in long "
+                        "holds; off: infer every frame")
+
+
 def add_session_options(p: argparse.ArgumentParser) -> None:
     """--preset, --hold, --profile and --history-db."""
     p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long = 30 s holds)")

@@ -17,7 +17,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from coach.cli_options import add_session_options, seconds, session_exercise
+from coach.cli_options import add_session_options, add_stride_option, seconds, session_exercise
 from coach.errors import CoachError
 from coach.run_folder import FolderLock, OutFolder, out_folder, release
 
@@ -42,6 +42,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     p.add_argument("--stats", action="store_true", help="show frame rate and latency on screen")
     p.add_argument("--mute", action="store_true", help="start with spoken cues muted (m toggles)")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
+    add_stride_option(p)
     p.add_argument("--countdown", type=seconds(), default=3.0, help="seconds of countdown before counting (default 3)")
     p.add_argument("--camera-timeout", type=seconds(above=True), default=20.0,
                    help="end the session (report written) when the camera sends no picture for this many seconds; "
@@ -92,10 +93,12 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
         from coach.live.setup import SetupConfig
         from coach.live.speech import Speaker
         from coach.pose.backends import backend_info, make_backend
+        from coach.pose.stride import StridedBackend, stride_config
         from coach.report import ENDED_TEXT, summary_lines
         from coach.sources import SourceInfo
 
-        backend = make_backend(model=args.model, segmentation=exercise.needs_segmentation)
+        backend = StridedBackend(make_backend(model=args.model, segmentation=exercise.needs_segmentation),
+                                 stride_config(args.stride))
     except BaseException:
         reader.close()
         raise
@@ -129,7 +132,7 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
         keys.echo(False)  # typed keys would be left standing in the status line (they are confirmed instead)
     try:
         with StopRequests() as stop:
-            loop = LiveLoop(options, grabber, backend, source, {**backend_info(backend), "live": True}, display,
+            loop = LiveLoop(options, grabber, backend, source, {**backend_info(backend), "live": True, "stride": args.stride}, display,
                             speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
                             status=status, pain_rating=asker)
             grabber.start()

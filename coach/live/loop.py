@@ -427,6 +427,9 @@ class LiveLoop:
                 "stats": self.stats.summary(self.grabber.captured, self.grabber.dropped)}
 
     def _finish(self) -> dict:
+        describe = getattr(self.backend, "describe", None)  # a strided backend: how many frames it inferred
+        if describe is not None:
+            self.session.backend.update(describe())
         warnings = list(self.warnings)
         if self.ended in ("interrupted", "terminated"):
             warnings.append("interrupted")

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from coach.cli_options import seconds
+from coach.cli_options import add_stride_option, seconds
 from coach.errors import CoachError
 from coach.routine.definition import Routine, load_routine, routine_ids
 from coach.run_folder import FolderLock, OutFolder, out_folder, release
@@ -40,6 +40,7 @@ def add_parsers(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--headless", action="store_true", help="no window (machines without a display)")
     p.add_argument("--mute", action="store_true", help="start with spoken cues muted (m toggles)")
     p.add_argument("--model", help="a pose_landmarker_*.task file: run the MediaPipe Tasks API on it")
+    add_stride_option(p)
     p.add_argument("--countdown", type=seconds(), default=3.0, help="seconds of countdown before each step (default 3)")
     p.add_argument("--announce", type=seconds(), default=3.0,
                    help="seconds the next step is shown before its set-up starts (default 3)")
@@ -110,6 +111,7 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     from coach.live.status_line import StatusLine
     from coach.live.stop import StopRequests
     from coach.pose.backends import backend_info, make_backend
+    from coach.pose.stride import StridedBackend, stride_config
     from coach.routine.guided import GuidedRoutine, RoutineOptions
     from coach.routine.record import record_routine
     from coach.routine.report import ROUTINE_ENDED_TEXT, write_routine_report
@@ -140,8 +142,9 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
         with StopRequests() as stop:
             guided = GuidedRoutine(
                 routine, folder.path, grabber,
-                lambda ex: make_backend(model=args.model, segmentation=ex.needs_segmentation),
-                lambda backend: {**backend_info(backend), "live": True, "routine": routine.id},
+                lambda ex: StridedBackend(make_backend(model=args.model, segmentation=ex.needs_segmentation),
+                                          stride_config(args.stride)),
+                lambda backend: {**backend_info(backend), "live": True, "routine": routine.id, "stride": args.stride},
                 source, display, speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
                 make_status=(lambda: StatusLine()) if args.headless else (lambda: None), options=options,
                 on_step=saved, started_at=utc_now())
