@@ -10,6 +10,9 @@ Format ``coach.trace/1`` (JSON Lines, UTF-8):
 
   ``exercise`` (optional; traces written before it have none) is the exercise the trace was
   recorded for: a replay without ``--exercise`` runs that one, and says so.
+  ``backend`` may say more: ``"stride": "auto" | "off"`` (coach/pose/stride.py): with ``auto``,
+  frames inferred while the pose was held still are interleaved with frames that carry the last
+  inferred pose (same landmarks, their own ``i`` and ``t``); a replay sees exactly those.
 
 - then one line per frame, in order::
 
