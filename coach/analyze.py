@@ -88,8 +88,8 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         # An exercise that needs the person mask (cat-cow: the back's curve) gets it; the backend
         # turns it into PoseFrame.back right away, and the trace keeps that profile.
         pose_backend = StridedBackend(make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation),
-                                      stride_config(stride))
-        backend_desc = {**backend_info(pose_backend), "stride": stride}
+                                      stride_config(stride, exercise.needs_segmentation))
+        backend_desc = {**backend_info(pose_backend), "stride": pose_backend.mode}
         files["trace"] = os.path.join(out_dir, TRACE)
         writer = TraceWriter(files["trace"], info, backend_desc, exercise)
         frames = _infer(source, pose_backend, times)

@@ -34,8 +34,9 @@ def add_stride_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stride", choices=("auto", "off"), default="auto",
                    help="auto (default): while the body is held still, infer only some frames (at least every "
                         "0.3 s, and at once when the picture moves) and carry the last pose between them: "
-                        "reps, holds and faults come out the same (bench/stride.py) for much less CPU in long "
-                        "holds; off: infer every frame")
+                        "reps, sides and faults come out the same, holds within MediaPipe's own jitter "
+                        "(bench/stride.py), for much less CPU in long holds; exercises measured on the person "
+                        "mask (cat-cow) are inferred every frame all the same; off: infer every frame")
 
 
 def add_session_options(p: argparse.ArgumentParser) -> None:

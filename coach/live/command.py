@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
         from coach.sources import SourceInfo
 
         backend = StridedBackend(make_backend(model=args.model, segmentation=exercise.needs_segmentation),
-                                 stride_config(args.stride))
+                                 stride_config(args.stride, exercise.needs_segmentation))
     except BaseException:
         reader.close()
         raise
@@ -132,9 +132,9 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
         keys.echo(False)  # typed keys would be left standing in the status line (they are confirmed instead)
     try:
         with StopRequests() as stop:
-            loop = LiveLoop(options, grabber, backend, source, {**backend_info(backend), "live": True, "stride": args.stride}, display,
-                            speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
-                            status=status, pain_rating=asker)
+            desc = {**backend_info(backend), "live": True, "stride": backend.mode}
+            loop = LiveLoop(options, grabber, backend, source, desc, display, speaker, keys=keys, stop=stop,
+                            notice=status.say if status is not None else print, status=status, pain_rating=asker)
             grabber.start()
             result = loop.run()
     finally:

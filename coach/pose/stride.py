@@ -24,10 +24,18 @@ visibility dropping) sends it back to every frame until still for ``settle_s`` a
 Chosen on the shipped renders' MediaPipe traces (samples/*/NAME.landmarks.jsonl.gz, hold
 exercises): in the labelled holds the 75th-percentile speed over 0.5 s has a median of
 0.003-0.04 torso lengths/s and is below 0.1 on 86-100 % of frames (a few faulty holds wobble
-more), while the movements between them have a median of 0.07-0.5. The engine's own rules are in
-the definitions' units (degrees, torso lengths) at 0.25 s windows; filled frames change nothing
-for them during a hold (the position band, the hold timer) and a movement's first frame is
-inferred (the picture test), so its timing is the same.
+more), while the movements between them have a median of 0.07-0.5. The picture test's 2 grey
+levels: a held pose measures 0.06 (median) to 0.3 (90th percentile) on a render and 0.2-1.5 on
+real clips (compression noise, breathing), a movement's first frames more.
+
+What changes, and what does not: during a hold the filled frames carry a pose in the position,
+so the position band and the hold timer see the same; a movement's first frame is inferred (the
+picture test), so its timing is the same. But skipping frames changes the sequence MediaPipe's
+tracker sees (its region of interest and its smoothing follow the landmarks before), so the
+frames inferred afterwards differ from an every-frame run's by about the landmarks' own jitter,
+and an engine judging a borderline clip near its thresholds may move a hold's edge by a frame or
+a few. bench/stride.py measures it against the same jitter from an invisible change (every
+pixel's lowest bit flipped, every frame inferred).
 """
 
 from __future__ import annotations
@@ -66,9 +74,17 @@ OFF = StrideConfig(enabled=False)
 AUTO = StrideConfig()
 
 
-def stride_config(name: str) -> StrideConfig:
-    """``--stride``: ``auto`` (fewer inferences while still) or ``off`` (every frame)."""
-    return {"auto": AUTO, "off": OFF}[name]
+def stride_config(name: str, needs_segmentation: bool = False) -> StrideConfig:
+    """``--stride``: ``auto`` (fewer inferences while still) or ``off`` (every frame).
+
+    An exercise measured on the person mask (``needs_segmentation``: the back's curve) is inferred
+    every frame all the same: its key measure moves while the landmarks stay put (in cat-cow the
+    spine arches between still shoulders and hips), so the stillness test cannot see it move, and
+    the mask's profile is measured only where a frame is inferred. Measured: strided, the cat and
+    cow pole holds of catcow_shallow_13 came out up to 0.4 s longer (the noise floor: 0.07 s)."""
+    if name not in ("auto", "off"):
+        raise ValueError(f"unknown stride {name!r}; use auto or off")
+    return AUTO if name == "auto" and not needs_segmentation else OFF
 
 
 def torso_px(pose: PoseFrame) -> float:
@@ -205,9 +221,14 @@ class StridedBackend:
         self._last = pose
         return pose
 
+    @property
+    def mode(self) -> str:
+        """``auto`` or ``off``, as applied (``stride_config``)."""
+        return "auto" if self.config.enabled else "off"
+
     def describe(self) -> dict:
-        """For the report's ``backend``: the stride setting and how many frames were inferred."""
-        return {"stride": "auto" if self.config.enabled else "off", "frames_inferred": self.inferences}
+        """For the report's ``backend``: the stride applied and how many frames were inferred."""
+        return {"stride": self.mode, "frames_inferred": self.inferences}
 
     def close(self) -> None:
         self.backend.close()  # type: ignore[attr-defined]

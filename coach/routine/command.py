@@ -143,8 +143,8 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
             guided = GuidedRoutine(
                 routine, folder.path, grabber,
                 lambda ex: StridedBackend(make_backend(model=args.model, segmentation=ex.needs_segmentation),
-                                          stride_config(args.stride)),
-                lambda backend: {**backend_info(backend), "live": True, "routine": routine.id, "stride": args.stride},
+                                          stride_config(args.stride, ex.needs_segmentation)),
+                lambda backend: {**backend_info(backend), "live": True, "routine": routine.id, "stride": backend.mode},
                 source, display, speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
                 make_status=(lambda: StatusLine()) if args.headless else (lambda: None), options=options,
                 on_step=saved, started_at=utc_now())
