@@ -157,7 +157,8 @@ def test_filled_frames_carry_the_last_pose_at_their_own_time_and_number() -> Non
 
 
 CLIP = ROOT / "samples" / "side_plank" / "splank_left_07.mp4"
-CUT_S = (8.6, 17.77)  # its second rep: rest, rising, a 5 s hold with the hips dropped, lowering, rest
+CUT_S = (8.6, 17.77)
+HOLD_TOLERANCE_S = 0.15  # its second rep: rest, rising, a 5 s hold with the hips dropped, lowering, rest
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +196,11 @@ def test_strided_analysis_of_a_real_hold_gives_the_same_report_from_fewer_infere
     assert off["summary"]["reps"] == auto["summary"]["reps"] == 1
     assert [r["faults"] for r in off["reps"]] == [r["faults"] for r in auto["reps"]] == [["hips_dropped"]]
     assert [h["side"] for h in off["holds"]] == [h["side"] for h in auto["holds"]] == ["left"]
+    # Skipping frames changes what MediaPipe's tracker saw before the next inference, so the hold's
+    # in-form time near a fault's threshold moves a few frames: as much as an invisible change of
+    # the pictures moves it (bench/stride.py's noise floor: up to 0.14 s on the shipped renders).
     for a, b in zip(off["holds"], auto["holds"], strict=True):
-        assert abs(a["duration_s"] - b["duration_s"]) <= 1.0 / FPS + 1e-6
+        for key in ("start_s", "end_s", "duration_s"):
+            assert abs(a[key] - b[key]) <= HOLD_TOLERANCE_S, (key, a, b)
     trace = (tmp_path / "auto" / "landmarks.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(trace[0])["backend"]["stride"] == "auto" and len(trace) == frames + 1
