@@ -33,7 +33,7 @@ def add_stride_option(p: argparse.ArgumentParser) -> None:
     """--stride: fewer inferences while a pose is held (coach/pose/stride.py)."""
     p.add_argument("--stride", choices=("auto", "off"), default="auto",
                    help="auto (default): while the body is held still, infer only some frames (at least every "
-                        "0.3 s, and at once when the picture moves) and carry the last pose between them: "
+                        "0.2 s, and at once when the picture moves) and carry the last pose between them: "
                         "reps, sides and faults come out the same, holds within MediaPipe's own jitter "
                         "(bench/stride.py), for much less CPU in long holds; exercises measured on the person "
                         "mask (cat-cow) are inferred every frame all the same; off: infer every frame")

@@ -65,7 +65,11 @@ class StrideConfig:
     still_speed: float = 0.1  # torso lengths per second: slower is still (see the module's notes)
     window_s: float = 0.5  # the speed is taken over this long
     settle_s: float = 0.5  # still this long before any frame is filled
-    max_gap_s: float = 0.3  # never more than this between two inferences
+    # Never more than this between two inferences. Shorter than the rate window of the definitions
+    # ([signal] rate_window_s = 0.25 s in all of them): a window then always spans an inferred
+    # change, so a slow movement never reads as a rate of exactly 0 (with 0.3 s, a bridge's slow
+    # sink at the end of its hold read as still and the hold came out 0.66 s longer).
+    max_gap_s: float = 0.2
     picture_change: float = 2.0  # mean grey levels (0-255) in the body's box that call for an inference
     visibility_drop: float = 0.15  # the main landmarks' mean visibility falling this much is movement
 
