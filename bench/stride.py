@@ -83,7 +83,7 @@ def differences(a: dict, b: dict, frame_s: float) -> list[str]:
     diff = [k for k in a if k != "holds" and a[k] != b[k]]
     if len(a["holds"]) != len(b["holds"]):
         diff.append("holds")
-    elif any(abs(x - y) > frame_s + 1e-6 for x, y in zip(a["holds"], b["holds"])):
+    elif any(abs(x - y) > frame_s + 0.011 for x, y in zip(a["holds"], b["holds"])):  # (holds are rounded to 0.01 s)
         diff.append("hold_s")
     return diff
 
