@@ -298,3 +298,63 @@ def test_a_step_not_coached_yet_runs_on_a_timer_and_n_skips_it(tmp_path: Path, m
     assert math.isclose(second.seconds, 3.0, abs_tol=0.5)  # ran its whole time (1 rep x 3 s)
     report = routine_report(state)
     assert report["summary"]["on_timer"] == 2 and report["steps"][0]["timer_s"] == first.seconds
+
+
+# -- how often: adherence against the prescription -------------------------------------------------------------
+
+def _routine_text(extra: str) -> str:
+    return TWO_STEPS.replace('name = "Two steps"', f'name = "Two steps"\n{extra}', 1)
+
+
+@pytest.mark.parametrize("extra, prescribed", [
+    ("sessions_per_day = [2, 3]", rdef.Prescription(2, 3, "day")),
+    ("sessions_per_week = 3", rdef.Prescription(3, 3, "week")),
+    ("", None),
+])
+def test_how_often_a_routine_is_prescribed_is_read(tmp_path: Path, extra: str, prescribed: Optional[rdef.Prescription]) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(_routine_text(extra), encoding="utf-8")
+    assert rdef.load_routine_file(path).prescribed == prescribed
+
+
+@pytest.mark.parametrize("extra, field", [
+    ("sessions_per_day = [3, 2]", "sessions_per_day"),
+    ("sessions_per_day = 0", "sessions_per_day"),
+    ("sessions_per_day = [1, 2, 3]", "sessions_per_day"),
+    ("sessions_per_day = 1.5", "sessions_per_day"),
+    ("sessions_per_day = 1\nsessions_per_week = 3", "sessions_per_week"),
+    ("session_per_day = 2", "session_per_day"),
+])
+def test_a_bad_prescription_is_refused_naming_the_field(tmp_path: Path, extra: str, field: str) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(_routine_text(extra), encoding="utf-8")
+    with pytest.raises(CoachError, match=field):
+        rdef.load_routine_file(path)
+
+
+def test_every_shipped_routine_says_how_often_in_numbers_too() -> None:
+    for rid in routine_ids():
+        routine = load_routine(rid)
+        assert routine.prescribed is not None and routine.frequency, rid
+
+
+def test_adherence_is_counted_against_the_prescription() -> None:
+    from datetime import date, datetime, timezone
+
+    from coach.history.routines import routine_lines
+    from coach.history.store import RoutineRow
+
+    def done(day: int, hour: int) -> RoutineRow:
+        when = datetime(2026, 12, day, hour, tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return RoutineRow(recorded_at=when, routine_id="back_spasm_stretches", name="x", report_path="r",
+                          ended="completed", steps=7, completed=7, skipped=0, pain_stop=False)
+
+    rows = [done(1, 11), done(1, 13), done(2, 12), done(4, 12)]  # noon UTC: the same day in most zones  # 4 sessions over 4 days: 8-12 asked
+    twice = {"back_spasm_stretches": rdef.Prescription(2, 3, "day")}
+    line = routine_lines(rows, today=date(2026, 12, 4), prescribed=twice)[-1]
+    assert "4 sessions on 3 of the 4 days" in line
+    assert line.endswith("prescribed 2-3 a day: 4 of 8-12 over 4 days (50%)")
+    weekly = {"back_spasm_stretches": rdef.Prescription(3, 5, "week")}
+    line = routine_lines(rows, today=date(2026, 12, 9), prescribed=weekly)[-1]
+    assert line.endswith("prescribed 3-5 a week: 4 of 6-10 over 2 weeks (67%)")
+    assert "prescribed" not in routine_lines(rows, today=date(2026, 12, 4))[-1]  # a routine of the person's own
