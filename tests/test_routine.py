@@ -358,3 +358,53 @@ def test_adherence_is_counted_against_the_prescription() -> None:
     line = routine_lines(rows, today=date(2026, 12, 9), prescribed=weekly)[-1]
     assert line.endswith("prescribed 3-5 a week: 4 of 6-10 over 2 weeks (67%)")
     assert "prescribed" not in routine_lines(rows, today=date(2026, 12, 4))[-1]  # a routine of the person's own
+
+
+class _Answers:
+    """The person's answer to the end-of-routine question (what a window or terminal would return)."""
+
+    def __init__(self, value: Optional[int]) -> None:
+        self.value, self.asked = value, 0
+
+    def ask(self, image, cancelled=lambda: False):  # type: ignore[no-untyped-def]
+        self.asked += 1
+        return self.value
+
+
+@pytest.mark.parametrize("answer", [3, None])
+def test_the_pain_rating_is_asked_once_at_the_end_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            answer: Optional[int]) -> None:
+    from coach.history.store import open_history
+    from coach.live.capture import LatestFrameGrabber, open_camera
+    from coach.live.display import Headless
+    from coach.live.speech import Speaker
+    from coach.routine.guided import GuidedRoutine, RoutineOptions
+    from coach.routine.record import record_routine
+    from coach.routine.report import routine_page, routine_report
+    from coach.sources import SourceInfo
+
+    monkeypatch.setattr(rdef, "exercise_ids", lambda: [])  # timer-only steps: no inference needed
+    routine = Routine(id="t", name="T", source="s", steps=(Step(exercise="wall_pushup", reps=1, rest_after_s=0.0),))
+    reader = open_camera(str(SAMPLES / "bridge_clean_01.mp4"))
+    grabber = LatestFrameGrabber(reader)
+    person = _Answers(answer)
+    guided = GuidedRoutine(routine, str(tmp_path), grabber, lambda ex: None, lambda b: {}, SourceInfo(
+        path=reader.path, fps=reader.fps, frames=0, width=reader.width, height=reader.height, kind="camera"),
+        Headless(), Speaker(muted=True), notice=lambda text: None, options=RoutineOptions(announce_s=0.2),
+        pain_rating=person)
+    grabber.start()
+    try:
+        state = guided.run()
+    finally:
+        grabber.stop()
+    assert state.ended == "completed" and person.asked == 1
+    report = routine_report(state)
+    db = tmp_path / "h.db"
+    record_routine(state, "r.json", str(db))
+    with open_history(db) as history:
+        kept = history.routines()[0].pain_rating
+    if answer is None:  # skipped: nothing made up
+        assert "pain_rating" not in report and kept is None and "Pain afterwards" not in routine_page(report)
+    else:
+        assert report["pain_rating"]["value"] == answer and report["pain_rating"]["asked_at_s"] > 0
+        assert kept == answer and f"Pain afterwards: {answer}/10" in routine_page(report)

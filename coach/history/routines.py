@@ -22,7 +22,8 @@ def routine_lines(rows: Sequence[RoutineRow], today: Optional[date] = None,
     lines = [f"{'when':<17} {'routine':<22} {'steps done':>10}  ended"]
     for r in rows:
         when = r.local_time().strftime("%Y-%m-%d %H:%M")
-        lines.append(f"{when:<17} {r.routine_id:<22} {f'{r.completed}/{r.steps}':>10}  {ENDED.get(r.ended or '', r.ended)}")
+        pain = f"  (pain afterwards {r.pain_rating:g}/10)" if r.pain_rating is not None else ""
+        lines.append(f"{when:<17} {r.routine_id:<22} {f'{r.completed}/{r.steps}':>10}  {ENDED.get(r.ended or '', r.ended)}{pain}")
     by_routine: dict[str, list[RoutineRow]] = defaultdict(list)
     for r in rows:
         by_routine[r.routine_id].append(r)

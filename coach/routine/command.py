@@ -50,6 +50,8 @@ def add_parsers(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--from-step", type=int, default=1, metavar="N",
                    help="start at step N (carry on a routine stopped half way; the report of that session says where)")
     p.add_argument("--no-body-controls", action="store_true", help="keys only (no hands-free pause and pain stop)")
+    p.add_argument("--no-pain-rating", action="store_true",
+                   help="don't ask \"How is your pain now, 0 to 10?\" at the end of the routine")
     p.add_argument("--history-db", help="record the routine in this history database (default: the user data folder)")
     p.add_argument("--check", action="store_true", help="show the routine's plan and check its file; no camera")
     p.set_defaults(func=_cmd_routine)
@@ -106,6 +108,7 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     from coach.history.record import utc_now
     from coach.live.capture import LatestFrameGrabber, open_camera
     from coach.live.display import Headless, TerminalKeys, Window, no_keys
+    from coach.live.pain_rating import asker_for
     from coach.live.speech import Speaker
     from coach.live.status_line import StatusLine
     from coach.live.stop import StopRequests
@@ -144,7 +147,8 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
                 lambda backend: {**backend_info(backend), "live": True, "routine": routine.id},
                 source, display, speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
                 make_status=(lambda: StatusLine()) if args.headless else (lambda: None), options=options,
-                on_step=saved, started_at=utc_now())
+                on_step=saved, started_at=utc_now(),
+                pain_rating=None if args.no_pain_rating else asker_for(args.headless, display, keys))
             grabber.start()
             state = guided.run()
     finally:

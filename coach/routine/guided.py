@@ -9,12 +9,14 @@ step again. A pain stop or quit ends the routine; every finished step is already
 report (``coach.routine.report``), rewritten after each.
 
 A step whose exercise has no definition yet is "not coached yet": its time runs on a timer, with
-the prescription on screen; n skips it.
+the prescription on screen; n skips it. At the end (completed, or stopped as the person chose, as
+``coach live`` does) the routine asks once "How is your pain now, 0 to 10?" (``pain_rating``).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -25,6 +27,7 @@ from coach.live.display import PAIN, QUIT, Display, KeySource, action_for, no_ke
 from coach.live.hud import draw_banner
 from coach.live.setup import SetupConfig
 from coach.live.loop import PAIN_MESSAGE, PAIN_SPOKEN, LiveLoop, LiveOptions
+from coach.live.pain_rating import ASK_AFTER, QUESTION, Asker
 from coach.live.speech import Speaker
 from coach.live.stop import StopRequests
 from coach.routine.definition import Routine, Step, step_exercise
@@ -78,6 +81,7 @@ class RoutineRun:
     ended: Optional[str] = None  # completed | quit | pain | video_ended | camera_lost | interrupted | ...
     stopped_at: Optional[int] = None  # the step being done when the routine stopped early
     first_step: int = 1  # the step this session started at (``--from-step``)
+    pain_rating: Optional[dict] = None  # {"value": 0-10, "asked_at_s": seconds into the routine}, when given
 
 
 @dataclass
@@ -99,10 +103,11 @@ class GuidedRoutine:
                  make_status: Callable[[], Optional[object]] = lambda: None,
                  options: RoutineOptions = RoutineOptions(),
                  on_step: Callable[[RoutineRun], None] = lambda run: None,
-                 started_at: str = "") -> None:
+                 started_at: str = "", pain_rating: Optional[Asker] = None) -> None:
         """``make_backend``: a pose backend for an exercise (closed after its step); ``on_step``:
         called after every set (the routine report is written there); ``make_status``: a fresh
-        terminal status line per step (headless), or None."""
+        terminal status line per step (headless), or None; ``pain_rating``: who asks the rating at
+        the end (None: nobody can answer, it is not asked)."""
         self.routine, self.out_dir, self.grabber = routine, out_dir, grabber
         self.make_backend, self.backend_desc, self.source = make_backend, backend_desc, source
         self.display, self.speaker, self.keys, self.notice = display, speaker, keys, notice
@@ -110,6 +115,9 @@ class GuidedRoutine:
         self.make_status, self.o, self.on_step = make_status, options, on_step
         self.run_state = RoutineRun(routine, out_dir, started_at, first_step=options.first_step)
         self._view: Optional[str] = None
+        self.pain_rating = pain_rating
+        self._started = time.monotonic()
+        self._last_image = None  # the last picture shown: the pain rating is asked over it
 
     # -- the routine ---------------------------------------------------------------------------------
     def run(self) -> RoutineRun:
@@ -131,12 +139,28 @@ class GuidedRoutine:
             else:
                 state.ended = "completed"
                 self._say("Routine complete. Well done.")
+            self._ask_pain_rating()
         except BaseException:
             state.ended = state.ended or ("interrupted" if self.stop.reason == "interrupted" else "error")
             raise
         finally:
             self.on_step(state)
         return state
+
+    def _ask_pain_rating(self) -> None:
+        """Once, at the end of a routine completed or stopped as the person chose, when someone can answer."""
+        state = self.run_state
+        if self.pain_rating is None or (state.ended not in ASK_AFTER and state.ended != "completed"):
+            return
+        asked_at = time.monotonic() - self._started
+        self.speaker.say(QUESTION, interrupt=state.ended != "pain")  # (after the pain advice, not over it)
+        try:
+            value = self.pain_rating.ask(self._last_image, lambda: self.stop.reason is not None)  # Ctrl-C skips it
+        except Exception as err:  # noqa: BLE001 - the question must never cost the report
+            self.notice(f"coach: warning: the pain rating could not be asked ({err})")
+            return
+        if value is not None:
+            state.pain_rating = {"value": int(value), "asked_at_s": round(asked_at, 3)}
 
     def _step(self, i: int, step: Step) -> Optional[str]:
         """Every set of step ``i``; the ending that stops the routine, or None to go on."""
@@ -193,6 +217,7 @@ class GuidedRoutine:
                             self.speaker, keys=self.keys, stop=self.stop, notice=self.notice,
                             status=self.make_status())  # type: ignore[arg-type]
             result = loop.run()
+            self._last_image = loop.last_image if loop.last_image is not None else self._last_image
         finally:
             backend.close()  # type: ignore[attr-defined]
         status = STEP_STATUS.get(result.ended, "stopped")
@@ -254,5 +279,6 @@ class GuidedRoutine:
                 draw_banner(image, f"{title} ({left} s)" if seconds > ANNOUNCE_S else title, at=0.1)
                 draw_banner(image, detail)
                 self.display.show(image)
+                self._last_image = image
         ran = clock() - start
         return (ending, ran) if timed else ending
