@@ -408,3 +408,58 @@ def test_the_pain_rating_is_asked_once_at_the_end_and_kept(tmp_path: Path, monke
     else:
         assert report["pain_rating"]["value"] == answer and report["pain_rating"]["asked_at_s"] > 0
         assert kept == answer and f"Pain afterwards: {answer}/10" in routine_page(report)
+
+
+class _HandBackend:
+    """Between steps, the person as landmarks: lying, then a hand held up from ``up_at`` s on."""
+
+    name, model = "fake", "hand"
+
+    def __init__(self, up_at: float) -> None:
+        from synth import lying_frame
+        from test_live_body_controls import hand_up
+        from test_live_loop import REST
+
+        self.up_at, self.start = up_at, None
+        self.frame = lambda i, t: hand_up(i, t) if t >= up_at else lying_frame(i, t, REST)
+        self.closed = False
+
+    def process(self, image, t, index):  # type: ignore[no-untyped-def]
+        self.start = t if self.start is None else self.start
+        return self.frame(index, t - self.start)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("body_controls", [True, False])
+def test_a_hand_held_up_between_steps_stops_the_routine_for_pain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 body_controls: bool) -> None:
+    from coach.live.capture import LatestFrameGrabber, open_camera
+    from coach.live.display import Headless
+    from coach.live.speech import Speaker
+    from coach.routine.guided import GuidedRoutine, RoutineOptions
+    from coach.sources import SourceInfo
+
+    monkeypatch.setattr(rdef, "exercise_ids", lambda: [])  # a timer-only step, then a rest, then another
+    routine = Routine(id="t", name="T", source="s", steps=(Step(exercise="wall_pushup", reps=1, rest_after_s=6.0),
+                                                         Step(exercise="chair_squat", reps=1, rest_after_s=0.0)))
+    reader = open_camera(str(SAMPLES / "bridge_clean_01.mp4"))
+    grabber = LatestFrameGrabber(reader)
+    watcher = _HandBackend(up_at=1.0)
+    said: list[str] = []
+    guided = GuidedRoutine(routine, str(tmp_path), grabber, lambda ex: watcher if ex is None else None, lambda b: {},
+                           SourceInfo(path=reader.path, fps=reader.fps, frames=0, width=reader.width,
+                                      height=reader.height, kind="camera"),
+                           Headless(), Speaker(muted=True), notice=said.append,
+                           options=RoutineOptions(announce_s=0.2, body_controls=body_controls))
+    grabber.start()
+    try:
+        state = guided.run()
+    finally:
+        grabber.stop()
+    if body_controls:  # the hand goes up a second in, during the first step's timer: stopped 2 s later
+        assert state.ended == "pain" and state.stopped_at == 1 and watcher.closed
+        assert any("pain" in line.lower() for line in said)
+    else:
+        assert state.ended == "completed" and watcher.start is None  # never watched

@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
         with StopRequests() as stop:
             guided = GuidedRoutine(
                 routine, folder.path, grabber,
-                lambda ex: make_backend(model=args.model, segmentation=ex.needs_segmentation),
+                lambda ex: make_backend(model=args.model, segmentation=ex is not None and ex.needs_segmentation),
                 lambda backend: {**backend_info(backend), "live": True, "routine": routine.id},
                 source, display, speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
                 make_status=(lambda: StatusLine()) if args.headless else (lambda: None), options=options,
