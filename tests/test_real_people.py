@@ -283,6 +283,24 @@ def test_two_way_neutral_settings_are_validated(tmp_path) -> None:
             load_exercise_file(path)
 
 
+def test_the_tracked_side_turning_over_is_not_a_tracking_jump() -> None:
+    """Facing the camera, a trunk that turns hands the tracking to the other side, whose joints are
+    a shoulder's width away: that frame is trusted; a real jump of the same side is not."""
+    from coach.engine.view import TrustGate
+
+    f = lying_frame(0, 0.0, REST)
+    xy = f.xy.copy()
+    for joint in ("shoulder", "hip", "knee", "ankle"):
+        xy[side_landmark("right", joint)] = xy[side_landmark("left", joint)] - np.array([0.0, 100.0])
+    f = PoseFrame(index=0, t=0.0, width=f.width, height=f.height, xy=xy, z=f.z, visibility=np.ones(len(xy)), people=1)
+    gate = TrustGate(("shoulder", "hip", "knee", "ankle"))
+    assert gate.check(f, "left") and gate.check(f, "left")
+    assert gate.check(f, "right"), gate.reason  # the other side now: no "jump"
+    moved = PoseFrame(index=1, t=0.033, width=f.width, height=f.height, xy=xy - np.array([0.0, 100.0]), z=f.z,
+                      visibility=f.visibility, people=1)
+    assert not gate.check(moved, "right") and gate.reason == "jump"
+
+
 # -- the report's phases, with hindsight ----------------------------------------------------------------------
 
 def test_report_phases_are_moved_to_where_the_movement_really_began_and_ended() -> None:
