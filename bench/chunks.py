@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -94,6 +96,11 @@ def warmup(clips: Sequence[str], starts: int) -> int:
     return 0
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _trace(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh][1:]
@@ -105,6 +112,21 @@ def _differences(a: object, b: object, where: str = "") -> list[str]:
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return [d for i, (x, y) in enumerate(zip(a, b)) for d in _differences(x, y, f"{where}[{i}]")]
     return [] if a == b else [f"{where or '.'}: single {json.dumps(a)[:80]} / chunked {json.dumps(b)[:80]}"]
+
+
+def _session_line(single: dict, chunked: dict) -> str:
+    """Whether the two reports tell the same session (reps, holds and what was found in them), and how
+    far their rep and hold times are apart."""
+    def found(r: dict) -> tuple:
+        return ([(x["side"], x["good"], x["faults"]) for x in r["reps"]],
+                [(h["side"], h["met_target"], h["faults"]) for h in r["holds"]])
+
+    shifts = [abs(a[k] - b[k]) for part in ("reps", "holds") for a, b in zip(single[part], chunked[part])
+              for k in ("start_s", "end_s")]
+    moved = sum(s > 0 for s in shifts)
+    return (f"same reps, holds and faults: {found(single) == found(chunked)} ({len(single['reps'])} / "
+            f"{len(chunked['reps'])} reps, {len(single['holds'])} / {len(chunked['holds'])} holds); rep and hold "
+            f"starts/ends moved: {moved} of {len(shifts)}, by at most {max(shifts, default=0):.3f} s")
 
 
 def compare(minutes: float, sample: Path, exercise: str, workers: int, chunk_s: float) -> int:
@@ -120,18 +142,18 @@ def compare(minutes: float, sample: Path, exercise: str, workers: int, chunk_s: 
         fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
         cap.release()
         chunk = int(round(chunk_s * fps))
+        load = os.getloadavg()[0]
         print(f"chunks: {sample.name} looped {loops} times ({minutes:g} min); --workers {workers}, chunks of "
               f"{chunk} frames ({chunk_s:g} s: seams at {', '.join(f'{k * chunk_s:g}' for k in range(1, 4))} s ...)")
-        walls, traces = {}, {}
+        walls, cpus, traces = {}, {}, {}
         for name, extra, env in (("single", [], {}), ("chunked", ["--workers", str(workers)],
                                                       {"COACH_CHUNK_FRAMES": str(chunk)})):
-            import os
-
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _children_cpu()
             subprocess.run([*coach, "analyze", str(video), "-e", exercise, "--out", str(work / name), "--no-video",
                             "-q", "--history-db", str(work / "h.db"), *extra], check=True, cwd=str(ROOT),
                            capture_output=True, env={**os.environ, **env})
             walls[name] = time.perf_counter() - started
+            cpus[name] = _children_cpu() - cpu  # (the workers' too: the pool waits for them)
             traces[name] = _trace(work / name / "landmarks.jsonl")
         reports = [json.loads((work / n / "report.json").read_text()) for n in ("single", "chunked")]
         for r in reports:
@@ -139,21 +161,31 @@ def compare(minutes: float, sample: Path, exercise: str, workers: int, chunk_s: 
         diffs = _differences(*reports)
         single, chunked = traces["single"], traces["chunked"]
         contiguous = [f["i"] for f in chunked] == list(range(len(chunked)))
-        largest, at = 0.0, None
-        for a, b in zip(single, chunked):
-            if a["kp"] is not None and b["kp"] is not None:
-                d = float(np.max(np.linalg.norm(np.array(a["kp"])[:, :2] - np.array(b["kp"])[:, :2], axis=1)))
-                if d > largest:
-                    largest, at = d, a["i"]
-            elif (a["kp"] is None) != (b["kp"] is None):
-                largest, at = float("inf"), a["i"]
+        from coach.chunks import WARMUP_FRAMES
+
+        def distance(a: dict, b: dict) -> float:
+            if a["kp"] is None or b["kp"] is None:
+                return 0.0 if a["kp"] is None and b["kp"] is None else float("inf")
+            return float(np.max(np.linalg.norm(np.array(a["kp"])[:, :2] - np.array(b["kp"])[:, :2], axis=1)))
+
+        apart = [distance(a, b) for a, b in zip(single, chunked)]
+        seams = [k * chunk for k in range(1, len(single) // chunk)]  # (the last chunk takes the rest)
+        at_seams = [apart[i] for s in seams for i in range(s - WARMUP_FRAMES, s)]
+        first = apart[:chunk]  # the first chunk starts where the single pass does
         differing = sum(a != b for a, b in zip(single, chunked))
-        print(f"  single pass: {walls['single']:.0f} s; --workers {workers}: {walls['chunked']:.0f} s, "
-              f"x{walls['single'] / walls['chunked']:.2f}")
-        print(f"  reports identical apart from timings: {not diffs}" + "".join(f"\n    {d}" for d in diffs[:20]))
+        print(f"  wall time: single pass {walls['single']:.0f} s, --workers {workers} {walls['chunked']:.0f} s: "
+              f"x{walls['single'] / walls['chunked']:.2f}; CPU time {cpus['single']:.0f} s / {cpus['chunked']:.0f} s "
+              f"(x{cpus['chunked'] / cpus['single']:.2f}: the speed-up an idle machine with {workers} free cores would "
+              f"give is about {workers} / that); load average before {load:.1f} on {os.cpu_count()} cores")
+        print(f"  reports identical apart from timings: {not diffs}" + "".join(f"\n    {d}" for d in diffs[:20])
+              + (f"\n    ... {len(diffs) - 20} more" if len(diffs) > 20 else ""))
+        print("  " + _session_line(*reports))
         print(f"  trace frames {len(single)} / {len(chunked)}, chunked indices contiguous: {contiguous}; "
-              f"trace lines differing: {differing}; largest landmark difference {largest:.2f} px"
-              + (f" at frame {at} ({at % chunk} frames after the nearest seam before it)" if at is not None else ""))
+              f"trace lines differing: {differing}")
+        print(f"  landmark distance chunked / single pass (largest of 33, px): first chunk largest {max(first):.2f}; "
+              f"in the overlaps where the seams fall largest {max(at_seams, default=0):.2f}; later frames median "
+              f"{float(np.median(apart[chunk:])):.2f}, 99th percentile {float(np.percentile(apart[chunk:], 99)):.2f}, "
+              f"largest {max(apart[chunk:]):.2f}")
     return 0
 
 

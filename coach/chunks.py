@@ -8,10 +8,13 @@ the checker, the overlay and encoder): the report and trace have the single pass
 
 Seams. MediaPipe tracks from frame to frame (each frame's region of interest comes from the last
 frame's landmarks, and landmarks, visibility and the person mask are smoothed over time), so a run
-started cold at a seam would not see what the single pass saw there. Each chunk therefore starts
+started cold at a seam does not see what the single pass saw there. Each chunk therefore starts
 ``WARMUP_FRAMES`` before its range; the frames of that overlap are inferred by both neighbours, and
-the seam is put at the frame of it where the two runs agree best (after ``SETTLED_FRAMES`` of warm-up).
-bench/chunks.py --warmup measures how far a cold start is from the single pass after k frames.
+the seam is put at the frame of it where the two runs agree best (after ``SETTLED_FRAMES`` of
+warm-up). The smoothed values converge; the landmarks do not become bit-identical however long the
+warm-up (bench/chunks.py --warmup): the region of interest follows the run's own last landmarks, so
+two runs keep the 1-5 px apart that MediaPipe's own frame-to-frame jitter is. The report tells the
+same session (reps, holds, faults); a threshold crossing may fall a frame or two apart.
 
 Frame indices and times are the whole video's: a chunk seeks (``VideoSource.start_at``) and counts
 from where it meant to land; the overlap's timestamps, decoded by both neighbours, must agree
@@ -43,13 +46,12 @@ from coach.sources import SourceInfo, VideoSource
 if TYPE_CHECKING:
     from coach.analyze import StageTimes
 
-# Frames a chunk is inferred before its range, and of those the frames it has at least inferred
-# where the seam may fall. bench/chunks.py --warmup (5 renders: bridge, cat-cow, knee-to-chest,
-# chair squat, side plank; 3 cold starts each): a cold start is up to 10 px and 0.28 in visibility
-# from the single pass; after 60 frames up to 11 px / 0.08, after 90 up to 3.3 px / 0.07, after 180
-# up to 3 px / 0.02. The landmarks never become identical (MediaPipe's region of interest follows
-# its own last landmarks: two runs keep 1-5 px apart, the single pass's own jitter), visibility (a
-# smoothed value) converges over ~100 frames.
+# Frames a chunk is inferred before its range, and how many of them at least before the seam may
+# fall. bench/chunks.py --warmup (5 renders: bridge, cat-cow, knee-to-chest, chair squat, side plank;
+# 3 cold starts each; the largest over them): a cold start is 3-10 px (largest landmark distance)
+# and 0.1-0.28 in visibility from the single pass; after 60 frames still up to 11 px / 0.08; after
+# 90 up to 3.3 px / 0.07; after 180 up to 3 px / 0.02. The landmark distance levels off at MediaPipe's
+# own jitter by 90 frames on every clip; visibility (smoothed) keeps converging.
 WARMUP_FRAMES = 90
 SETTLED_FRAMES = 60
 MIN_CHUNK_S, MAX_CHUNK_S = 30.0, 120.0  # warm-up overhead at most 10 %; what an interrupt may leave un-joined
@@ -154,13 +156,6 @@ def infer_chunk(path: str, chunk: Chunk, out: str, backend_args: dict) -> ChunkD
 
 # --- in the main process ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Seam:
-    index: int  # the first frame taken from the later chunk
-    warmup: int  # frames that chunk had inferred before it
-    difference_px: float  # the largest landmark distance between the two runs there (0: identical)
-
-
 def pose_difference(a: PoseFrame, b: PoseFrame) -> float:
     """The largest distance (pixels) between the same landmark in two runs' poses of one frame;
     infinite when one found somebody and the other did not."""
@@ -176,7 +171,6 @@ class ChunkedInference:
     def __init__(self, path: str, source: VideoSource, chunks: list[Chunk], workers: int, backend_args: dict,
                  out_dir: str) -> None:
         self.path, self.source, self.chunks = path, source, chunks
-        self.seams: list[Seam] = []
         self._folder = os.path.join(out_dir, PARTIALS)
         os.makedirs(self._folder, exist_ok=True)
         ctx = multiprocessing.get_context("spawn")  # a clean interpreter per worker, as coach batch
@@ -292,8 +286,7 @@ class ChunkedInference:
         if not common:
             return warm[0].index + shift, shift
         settled = min(SETTLED_FRAMES, len(common) - 1)
-        difference, j = min((pose_difference(a, b), a.index) for a, b in common[settled:])  # of equals the earliest
-        self.seams.append(Seam(j, j - (warm[0].index + shift), difference))
+        _, j = min((pose_difference(a, b), a.index) for a, b in common[settled:])  # of equals the earliest
         return j, shift
 
     def close(self) -> None:
