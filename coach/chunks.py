@@ -115,6 +115,7 @@ def _stopped() -> bool:
 
 def infer_chunk(path: str, chunk: Chunk, out: str, backend_args: dict) -> ChunkDone:
     """Infer ``chunk``'s frames (its warm-up's included) into the partial trace ``out``."""
+    from coach.analyze import StageTimes, _infer
     from coach.pose.backends import backend_info, make_backend
     from coach.run_folder import disk_full
     from coach.trace import TraceWriter
@@ -128,14 +129,16 @@ def infer_chunk(path: str, chunk: Chunk, out: str, backend_args: dict) -> ChunkD
         if chunk.number == 0 and _worker.get("events") is not None:
             _worker["events"].put(desc)  # the run's trace header and report say which backend
         writer = TraceWriter(out, source.info, desc)
-        for frame in source:
-            if chunk.end is not None and frame.index >= chunk.end:
+        # analyze's own decode-and-infer loop, so that whatever it does per frame a chunk does too
+        # (it infers the frame at ``end`` before this sees it: one frame a chunk, thrown away)
+        for _, pose in _infer(source, pose_backend, StageTimes()):
+            if chunk.end is not None and pose.index >= chunk.end:
                 reached = True
                 break
             if _stopped():
                 reached = False
                 break
-            writer.write(pose_backend.process(frame.image, frame.t, frame.index))
+            writer.write(pose)
             written += 1
         else:
             reached = chunk.end is None and not _stopped()
