@@ -175,6 +175,7 @@ class ChunkedInference:
                  out_dir: str) -> None:
         self.path, self.source, self.chunks = path, source, chunks
         self._folder = os.path.join(out_dir, PARTIALS)
+        self._joining: Optional[Iterator[tuple[Optional[np.ndarray], PoseFrame]]] = None
         os.makedirs(self._folder, exist_ok=True)
         ctx = multiprocessing.get_context("spawn")  # a clean interpreter per worker, as coach batch
         self._stop, self._events = ctx.Event(), ctx.Queue()
@@ -198,6 +199,10 @@ class ChunkedInference:
     def frames(self, pictures: bool, times: StageTimes) -> Iterator[tuple[Optional[np.ndarray], PoseFrame]]:
         """(image, pose) per frame as a single pass gives them; image None without ``pictures``
         (then nothing is decoded here: the workers did it)."""
+        self._joining = self._frames(pictures, times)
+        return self._joining
+
+    def _frames(self, pictures: bool, times: StageTimes) -> Iterator[tuple[Optional[np.ndarray], PoseFrame]]:
         decoded = iter(self.source) if pictures else None
         if decoded is None:
             self.source.close()
@@ -234,7 +239,11 @@ class ChunkedInference:
         from coach.trace import TraceSource
 
         if done.frames:
-            yield from TraceSource(self._partial(chunk))
+            partial = TraceSource(self._partial(chunk))
+            try:
+                yield from partial
+            finally:  # (stopped part-way: an open file would keep its disk space after it is removed)
+                partial.close()
         try:
             os.remove(self._partial(chunk))  # joined: its disk space is the run's trace's now
         except OSError:
@@ -293,6 +302,8 @@ class ChunkedInference:
         return j, shift
 
     def close(self) -> None:
+        if self._joining is not None:
+            self._joining.close()  # the partial trace being read is closed
         self._stop.set()  # the workers stop at their next frame
         for future in self._futures:
             future.cancel()

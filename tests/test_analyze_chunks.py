@@ -86,9 +86,13 @@ def test_the_annotated_video_is_drawn_from_the_joined_trace(tmp_path: Path, monk
     cap.release()
 
 
-def test_ctrl_c_stops_the_workers_and_reports_what_was_joined(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig, to_group, status, said", [(signal.SIGINT, True, 130, "coach: interrupted"),
+                                                         (signal.SIGTERM, False, 143, "coach: stopped by signal 15")])
+def test_ctrl_c_stops_the_workers_and_reports_what_was_joined(tmp_path: Path, sig: int, to_group: bool, status: int,
+                                                              said: str) -> None:
     """Ctrl-C in a terminal reaches the whole process group, workers included: they leave the stopping
-    to the main process, which writes the report of the frames joined so far."""
+    to the main process, which writes the report of the frames joined so far. A SIGTERM to the main
+    process alone (a service manager) stops the workers as well."""
     out = tmp_path / "run"
     env = {**os.environ, chunks.CHUNK_FRAMES_ENV: str(CHUNK)}
     proc = subprocess.Popen([sys.executable, "-m", "coach", "analyze", str(SAMPLES / "bridge_mixed_05.mp4"), "-e",
@@ -99,10 +103,13 @@ def test_ctrl_c_stops_the_workers_and_reports_what_was_joined(tmp_path: Path) ->
     deadline = time.time() + 120
     while time.time() < deadline and (not trace.exists() or trace.read_text().count("\n") < 31):
         time.sleep(0.05)  # the first chunk joined
-    os.killpg(proc.pid, signal.SIGINT)
+    if to_group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert "Traceback" not in err and err.startswith("coach: interrupted")
+    assert proc.returncode == status, err
+    assert "Traceback" not in err and err.startswith(said)
     report = json.loads((out / "report.json").read_text())
     joined = _trace(trace)
     assert "interrupted" in report["warnings"]
