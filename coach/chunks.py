@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import itertools
 import multiprocessing
 import os
 import queue
@@ -56,7 +57,7 @@ WARMUP_FRAMES = 90
 SETTLED_FRAMES = 60
 MIN_CHUNK_S, MAX_CHUNK_S = 30.0, 120.0  # warm-up overhead at most 10 %; what an interrupt may leave un-joined
 CHUNKS_PER_WORKER = 4  # several chunks a worker: the last ones finish together, the join streams
-MIN_CHUNKS = 3  # a video shorter than this many chunks runs as a single pass
+MIN_CHUNKS = 3  # a video shorter than this many chunks runs as a single pass (at MIN_CHUNK_S: 90 s; cli.py says so)
 CHUNK_FRAMES_ENV = "COACH_CHUNK_FRAMES"  # internal (tests, bench/chunks.py): force chunks of this many frames
 PARTIALS = ".chunks"  # in the run's folder while it runs: one partial trace per chunk
 
@@ -259,7 +260,7 @@ class ChunkedInference:
                 j, shift = self._seam(tail, warm)
                 yield from (p for p in tail if p.index < j)
                 tail = []
-                poses = _chain(warm, poses)
+                poses = itertools.chain(warm, poses)
                 if shift:  # it landed a few frames off: the whole video's indices
                     poses = (dataclasses.replace(p, index=p.index + shift) for p in poses)
                 poses = (p for p in poses if p.index >= j)
@@ -279,10 +280,12 @@ class ChunkedInference:
     def _seam(self, tail: list[PoseFrame], warm: list[PoseFrame]) -> tuple[int, int]:
         """Where to pass from the earlier chunk (``tail``: its frames in the overlap) to the later one
         (``warm``: its first frames): the frame of the overlap where they agree best after at least
-        SETTLED_FRAMES of warm-up. Returns that index and what to add to the later chunk's indices to make
-        them the whole video's (0 where its seek landed where it meant to)."""
-        if not tail or not warm:
-            return (warm[0].index if warm else 0), 0
+        SETTLED_FRAMES of warm-up. Returns that index and what to add to the later chunk's indices
+        to make them the whole video's (0 where its seek landed where it meant to)."""
+        if not warm:  # the earlier chunk decoded up to this one's start, this one nothing: its seek failed
+            raise CoachError(self._misaligned())
+        if not tail:
+            return warm[0].index, 0
         by_t = {p.t: p.index for p in tail}
         if warm[0].t in by_t:
             shift = by_t[warm[0].t] - warm[0].index
@@ -310,11 +313,6 @@ class ChunkedInference:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._events.close()
         shutil.rmtree(self._folder, ignore_errors=True)
-
-
-def _chain(*parts: Any) -> Iterator[PoseFrame]:
-    for part in parts:
-        yield from part
 
 
 def backend_args(model: Optional[str], backend: str, segmentation: bool) -> dict:

@@ -166,8 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="solution: MediaPipe's bundled model, legacy graph (default); tasks: Tasks API on the same model")
     p.add_argument("--no-video", action="store_true", help="don't write the annotated video")
     p.add_argument("--workers", type=workers, default=1,
-                   help="infer a long video in overlapping chunks on this many processes, joined into the same "
-                        "report as one pass (default 1: one pass; a video under a minute or so, or a trace, is one pass)")
+                   help="infer a long video in overlapping chunks on this many processes, joined into one report "
+                        "(default 1: a single pass; a video under 90 s, or a trace, is always one pass)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_analyze)
 
