@@ -61,10 +61,11 @@ def is_trace(path: str) -> bool:
 
 def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",
             write_video: bool = True, progress: bool = True, history_db: Optional[str] = None,
-            count_under_way: bool = True) -> AnalysisResult:
+            count_under_way: bool = True, workers: int = 1) -> AnalysisResult:
     """``count_under_way``: a movement already under way at the first frame counts (a recording that
     starts mid-rep); False where the first frame is a cut (a recognised stretch of a longer recording,
-    whose start may hold the end of the exercise before)."""
+    whose start may hold the end of the exercise before). ``workers``: more than 1 infers a long video
+    in chunks on that many processes (coach/chunks.py; a trace, or a short video, is one pass)."""
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as err:
@@ -81,15 +82,26 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
     else:
         source = VideoSource(path)
         info = source.info
+        from coach import chunks
         from coach.pose.backends import backend_info, make_backend
 
         # An exercise that needs the person mask (cat-cow: the back's curve) gets it; the backend
         # turns it into PoseFrame.back right away, and the trace keeps that profile.
-        pose_backend = make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation)
-        backend_desc = backend_info(pose_backend)
+        parts = chunks.plan(info, workers)
+        if parts:  # a long video on several workers: inferred in chunks, joined here (coach/chunks.py)
+            args = chunks.backend_args(model, backend, exercise.needs_segmentation)
+            pose_backend, backend_desc = chunks.start(path, source, parts, workers, args, out_dir)
+            frames = pose_backend.frames(write_video, times)
+        else:
+            pose_backend = make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation)
+            backend_desc = backend_info(pose_backend)
+            frames = _infer(source, pose_backend, times)
         files["trace"] = os.path.join(out_dir, TRACE)
-        writer = TraceWriter(files["trace"], info, backend_desc, exercise)
-        frames = _infer(source, pose_backend, times)
+        try:
+            writer = TraceWriter(files["trace"], info, backend_desc, exercise)
+        except BaseException:
+            pose_backend.close()  # (a pool of workers would otherwise carry on)
+            raise
         video = overlay = None
         if write_video:
             from coach.overlay import Overlay
