@@ -1,6 +1,6 @@
 """Where a live session's memory goes, without inference: the live loop on a video, its poses from the trace.
 
-    .venv/bin/python bench/live_heap.py [--minutes 10] [--speed 1] [--sample samples/bridge_clean_01.mp4]
+    .venv/bin/python bench/live_heap.py [--minutes 10] [--speed 1] [--sample samples/bridge_clean_01.mp4] [--inference]
 
 The whole ``coach live`` pipeline runs in this process (capture thread decoding the video as a
 camera, pose thread, set-up guide, checker, overlay, trace, the report saved every 2 s, the
@@ -11,7 +11,8 @@ fast, twice the frames a minute). Every 30 s it samples the resident size, glibc
 free: a heap that frees but does not give back shows as free), Python's allocated blocks and the
 live record's kept structures; it prints the slope of each after warm-up (the first fifth), per 10
 minutes of session. bench/soak.py is the real thing (with inference); this tells what part of its
-growth is ours.
+growth is ours. ``--inference``: MediaPipe after all (as ``coach live``), to split the real session's
+growth the same way (the machine's load then drops frames: fewer per minute than the file has).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--sample", type=Path, default=ROOT / "samples" / "bridge_clean_01.mp4")
     ap.add_argument("--exercise", default="bridge")
     ap.add_argument("--every", type=float, default=30.0, help="seconds between samples (default 30)")
+    ap.add_argument("--inference", action="store_true", help="run MediaPipe instead of replaying the trace")
     args = ap.parse_args(argv)
 
     from bench.soak import looped
@@ -99,7 +101,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from coach.trace import TraceSource
 
     settle_for_long_session()
-    frames = list(TraceSource(str(cached_trace(args.sample))))
+    if args.inference:
+        from coach.pose.backends import make_backend
+
+        backend = make_backend()
+    else:
+        backend = TraceBackend(list(TraceSource(str(cached_trace(args.sample)))))
     exercise = load_exercise(args.exercise)
     with tempfile.TemporaryDirectory(prefix="coach-heap-") as tmp:
         video, loops = looped(args.sample, args.minutes * args.speed, Path(tmp) / "long.mp4")
@@ -109,7 +116,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                             kind="camera")
         grabber = LatestFrameGrabber(reader)
         options = LiveOptions(exercise, str(Path(tmp) / "live"), setup=SetupConfig(countdown_s=0))
-        loop = LiveLoop(options, grabber, TraceBackend(frames), source, {"name": "trace"}, Headless(),
+        loop = LiveLoop(options, grabber, backend, source, {"name": "trace"}, Headless(),
                         Speaker(detect=False, notify=lambda text: None), notice=lambda text: None)
         series: dict[str, list[tuple[float, float]]] = {}
         done = threading.Event()
@@ -131,11 +138,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         start = time.monotonic()
         result = loop.run()
         done.set()
+        backend.close()
         wall = time.monotonic() - start
     stats = result.report["live"]["stats"]
-    print(f"live_heap: {args.sample.name} x {loops} at {args.speed:g}x, {wall / 60:.1f} min wall, session "
+    print(f"live_heap: {args.sample.name} x {loops} at {args.speed:g}x, {'inference' if args.inference else 'no inference'}, {wall / 60:.1f} min wall, session "
           f"{loop.t / 60:.1f} min, {stats['frames_processed']} frames ({stats['frames_dropped']} dropped), "
           f"reps {result.report['summary']['reps']}, ended {result.ended}")
+    print("  RSS (MiB) at each sample: " + " ".join(f"{v:.1f}" for _, v in series.get("RSS", [])))
     for name, pts in series.items():
         print(f"  {name:<20} first {pts[0][1]:8.2f}  last {pts[-1][1]:8.2f}  "
               f"after warm-up {slope(pts):+.3f} per 10 min of session")
