@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import dataclasses
+import os
 import sys
 import tempfile
 import threading
@@ -126,7 +127,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 t = loop.t
                 use, free, mapped = glibc_heap()
                 kept = deep_size(loop.checker, set(), frozenset({id(exercise)})) + deep_size(loop.stats, set())
-                for name, v in (("RSS", rss_mib(_pid()) or float("nan")), ("glibc in use", use),
+                for name, v in (("RSS", rss_mib(os.getpid()) or float("nan")), ("glibc in use", use),
                                 ("glibc free, kept", free), ("glibc mmapped", mapped),
                                 ("Python blocks (M)", sys.getallocatedblocks() / 1e6),
                                 ("record kept", kept / 1024.0 / 1024.0)):
@@ -149,12 +150,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"  {name:<20} first {pts[0][1]:8.2f}  last {pts[-1][1]:8.2f}  "
               f"after warm-up {slope(pts):+.3f} per 10 min of session")
     return 0
-
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()
 
 
 if __name__ == "__main__":

@@ -57,11 +57,9 @@ def deep_size(obj: object, seen: set[int], skip: frozenset[int] = frozenset()) -
         if id(o) in seen or id(o) in skip or o is None or isinstance(o, (type, type(deep_size))):
             continue
         seen.add(id(o))
-        nbytes = getattr(o, "nbytes", None)
-        if isinstance(nbytes, int) and hasattr(o, "dtype"):  # numpy: the header and the data
-            total += sys.getsizeof(o) + (0 if getattr(o, "base", None) is not None else 0)
+        total += sys.getsizeof(o)  # (a numpy array's counts its data, when it owns it)
+        if hasattr(o, "dtype"):
             continue
-        total += sys.getsizeof(o)
         if isinstance(o, dict):
             stack.extend(o.keys())
             stack.extend(o.values())
