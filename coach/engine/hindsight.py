@@ -19,7 +19,7 @@ import bisect
 import math
 import statistics
 from array import array
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Optional, Sequence, Union
 
 import numpy as np
 
@@ -44,20 +44,38 @@ LEAVE, ARRIVE = "leave", "arrive"
 
 
 class Track:
-    """(t, value) pairs kept for a whole session in two arrays of doubles: 16 bytes a frame where a
-    list of tuples takes over 100 (an hour of live coaching: 1.7 MiB instead of 12; bench/soak.py).
-    Iterates as (t, value) pairs, like the list it replaces."""
+    """(t, value) pairs kept for a whole session, compactly and exactly: the values as doubles, the
+    times as whole ticks of 10 microseconds in 4 bytes (a trace's precision: live and ``analyze`` round
+    every time to it, ``coach.trace.quantize``), 12 bytes a frame where a list of tuples takes over
+    100 (bench/record_memory.py). A time that is not a whole tick, or beyond ~6 hours, turns the
+    times into doubles, as they came. Iterates as (t, value) pairs, like the list it replaces."""
+
+    TICKS_PER_S = 100_000  # an int over an int divides correctly rounded: ``k / TICKS_PER_S`` is round(t, 5) itself
 
     def __init__(self) -> None:
-        self.t = array("d")
+        self._ticks: Optional[array] = array("i")  # None once a time was not a whole tick
+        self._t = array("d")  # the times, once they are not all ticks
         self.v = array("d")
 
     def append(self, pair: tuple[float, float]) -> None:
-        self.t.append(pair[0])
-        self.v.append(pair[1])
+        t, v = pair
+        if self._ticks is not None:
+            k = round(t * self.TICKS_PER_S)
+            if -2**31 <= k < 2**31 and k / self.TICKS_PER_S == t:
+                self._ticks.append(k)
+                self.v.append(v)
+                return
+            self._t = array("d", (k / self.TICKS_PER_S for k in self._ticks))
+            self._ticks = None
+        self._t.append(t)
+        self.v.append(v)
+
+    @property
+    def t(self) -> Sequence[float]:
+        return self._t if self._ticks is None else [k / self.TICKS_PER_S for k in self._ticks]
 
     def __len__(self) -> int:
-        return len(self.t)
+        return len(self.v)
 
     def __iter__(self) -> Iterator[tuple[float, float]]:
         return zip(self.t, self.v)
