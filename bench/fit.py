@@ -1,10 +1,12 @@
 """Threshold fit bench: fit an exercise's thresholds on one set of labelled clips, check them on another.
 
-    /work/venv/bin/python bench/fit.py --exercise bridge [--fit synthetic|realworld] [--check realworld|synthetic]
+    /work/venv/bin/python bench/fit.py --exercise bridge [--fit synthetic|samples|realworld] [--check ...]
 
 Default: fit on ``../shared/synthetic`` (exact labels; the negatives ``none_*`` included: they must
 stay at 0 reps), check on ``../shared/realworld/videos`` (hand labels; evaluation only: read where
-they are, never copied). The clips are found, loaded (cached landmark traces, bench/traces.py) and
+they are, never copied). ``samples`` is the catalogue's own renders (``samples/<exercise>/``): the
+labelled clips of every exercise besides the three of ../shared/synthetic. Every exercise can be
+fitted: its parameter space is derived from its definition (calibration/fit.py ``derived_space``). The clips are found, loaded (cached landmark traces, bench/traces.py) and
 scored by bench/accuracy.py; the parameter space, the objective and the search are calibration/fit.py.
 
 Printed: which clips are in which set, each parameter's current and fitted value (and the run of
@@ -36,13 +38,15 @@ from calibration.fit import (Evaluation, Figures, FitResult, apply, compare, fig
 from coach.engine.definition import Exercise, exercise_ids, load_exercise  # noqa: E402
 from coach.pose.frame import PoseFrame  # noqa: E402
 
-SETS = ("synthetic", "realworld")
+SETS = ("synthetic", "samples", "realworld")
 
 
 def clips_of(which: str, ex_id: str, notes: list[str]) -> list[Clip]:
     """A set's clips of one exercise (an absent folder gives none, with a note)."""
     if which == "synthetic":
         return accuracy.synthetic_clips([ex_id], notes)
+    if which == "samples":  # the catalogue's renders (samples/<exercise>/), not the demo copies of synthetic clips
+        return [c for c in accuracy.sample_clips([ex_id], True, notes) if c.labels.video.parent.name == ex_id]
     found = accuracy.realworld_clips([ex_id], notes)
     left_out = [c.display for c in found if c.origin != "realworld"]
     if left_out:

@@ -3,6 +3,7 @@ measure on recordings it never saw.
 
     python bench/recognition.py --train     # build coach/recognize/model.npz from samples/ (renders)
     python bench/recognition.py             # the figures
+    python bench/recognition.py --cv        # the renders left out in turn (where parameters are chosen)
 
 Training: every clip under samples/ (the catalogue's renders and the demo clips), each window
 labelled with the clip's exercise. Measured on (never trained on):
@@ -13,6 +14,10 @@ Printed: per clip analysed alone, the longest segment's label against the truth 
 matrix); and on joined recordings (the test clips in a shuffled order, four at a time, one after the
 other), the share of frames recognised right outside transitions (1 s either side of a join;
 target >= 90 %) and each join's boundary error (target median <= 1 s).
+
+``--cv``: the same figures on the renders under samples/, four clips at a time left out of training
+and joined: the split on which the recogniser's parameters (coach/recognize/model.py) are chosen, so
+that the synthetic and realworld figures stay out-of-sample.
 """
 
 from __future__ import annotations
@@ -111,12 +116,51 @@ def longest(segs: Sequence[Segment]) -> str:
     return by.most_common(1)[0][0]
 
 
+def report(name: str, model_of, clips: Sequence[tuple[str, list[PoseFrame]]], seed: int) -> None:
+    """Per clip alone (a confusion matrix) and joined four at a time; ``model_of(group)`` is the model
+    that never saw the clips of ``group`` (indices into ``clips``)."""
+    rng = random.Random(seed)
+    order = list(range(len(clips)))
+    rng.shuffle(order)
+    confusion: dict[str, Counter] = defaultdict(Counter)
+    right = total = 0
+    errors: list[float] = []
+    for g in range(0, len(order), GROUP):
+        group = order[g:g + GROUP]
+        model = model_of(group)
+        for i in group:
+            ex, frames = clips[i]
+            confusion[expected(ex, model)][longest(segments(model, frames))] += 1
+        if len(group) > 1:
+            frames, truth = joined([(expected(clips[i][0], model), clips[i][1]) for i in group])
+            r, n, e = score_joined(model, frames, truth)
+            right, total, errors = right + r, total + n, errors + e
+    hits = sum(confusion[t][t] for t in confusion)
+    print(f"\n{name}: {len(clips)} clips analysed alone, the longest segment right in {hits}/{len(clips)}")
+    print(f"  {'truth':<22} found")
+    for t in sorted(confusion):
+        print(f"  {t:<22} " + ", ".join(f"{k} {n}" for k, n in confusion[t].most_common()))
+    med = float(np.median(errors)) if errors else float("nan")
+    within = sum(e <= 1.0 for e in errors)
+    print(f"  joined recordings ({GROUP} clips each): frames right outside transitions "
+          f"{100 * right / max(total, 1):.1f}% of {total}; boundary error median {med:.1f} s, "
+          f"{within}/{len(errors)} within 1 s")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", action="store_true", help="train on samples/ and write coach/recognize/model.npz")
+    ap.add_argument("--cv", action="store_true", help="the renders under samples/, four left out of training at a time")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     notes: list[str] = []
+    if args.cv:
+        clips = [(ex, load_frames(v, notes)) for ex, v in training_clips(notes)]
+        report("renders left out in turn", lambda group: train([c for i, c in enumerate(clips) if i not in group]),
+               clips, args.seed)
+        for n in notes:
+            print(f"note: {n}")
+        return 0
     if args.train:
         clips = [(ex, load_frames(v, notes)) for ex, v in training_clips(notes)]
         model = train(clips)
@@ -140,29 +184,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         mine = [c for c in loaded if c[0] == origin]
         if not mine:
             continue
-        confusion: dict[str, Counter] = defaultdict(Counter)
-        for _, ex, video, frames in mine:
-            confusion[expected(ex, model)][longest(segments(model, frames))] += 1
-        hits = sum(confusion[t][t] for t in confusion)
-        print(f"\n{origin}: {len(mine)} clips analysed alone, the longest segment right in {hits}/{len(mine)}")
-        print(f"  {'truth':<22} found")
-        for t in sorted(confusion):
-            print(f"  {t:<22} " + ", ".join(f"{k} {n}" for k, n in confusion[t].most_common()))
-        rng = random.Random(args.seed)
-        order = list(mine)
-        rng.shuffle(order)
-        right = total = 0
-        errors: list[float] = []
-        for g in range(0, len(order) - 1, GROUP):
-            group = order[g:g + GROUP]
-            frames, truth = joined([(expected(ex, model), fr) for _, ex, _, fr in group])
-            r, n, e = score_joined(model, frames, truth)
-            right, total, errors = right + r, total + n, errors + e
-        med = float(np.median(errors)) if errors else float("nan")
-        within = sum(e <= 1.0 for e in errors)
-        print(f"  joined recordings ({GROUP} clips each): frames right outside transitions "
-              f"{100 * right / max(total, 1):.1f}% of {total}; boundary error median {med:.1f} s, "
-              f"{within}/{len(errors)} within 1 s")
+        report(origin, lambda group: model, [(ex, frames) for _, ex, _, frames in mine], args.seed)
     for n in notes:
         print(f"note: {n}")
     known = [ex for ex in CATALOGUE_IDS if ex not in model.labels]

@@ -3,7 +3,7 @@
 Traces are made with the person segmentation by default, so they carry the back's profile
 (``"back"``, see coach/trace.py) that cat-cow needs; the landmarks are the same with or without it
 (the same model; checked identical to the pixel on bridge_clean_01), so every exercise can share
-one trace per video. The cache key names the backend and whether segmentation was on.
+one trace per video. The cache key is the video's content, the backend and whether segmentation was on.
 """
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ from coach.trace import TraceWriter  # noqa: E402
 CACHE = Path(os.environ.get("COACH_BENCH_CACHE", Path(__file__).resolve().parent / ".cache" / "traces"))
 
 
+def _content_hash(path: Path) -> str:
+    digest = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def cached_trace(video: Path, backend: str = "solution", segmentation: bool = True) -> Path:
     """Path of the landmark trace of ``video``, running the pose model only when it isn't cached.
 
@@ -32,9 +40,10 @@ def cached_trace(video: Path, backend: str = "solution", segmentation: bool = Tr
     shipped = video.with_name(video.stem + ".landmarks.jsonl.gz")
     if shipped.is_file() and backend == "solution" and segmentation:
         return shipped
-    st = video.stat()
-    flags = f"|{backend}" + ("|segmentation" if segmentation else "")  # without: the key of older caches
-    key = hashlib.sha1(f"{video.resolve()}|{st.st_size}|{int(st.st_mtime)}{flags}".encode()).hexdigest()[:12]
+    flags = f"|{backend}" + ("|segmentation" if segmentation else "")
+    # Keyed by the file's content, not its path and time: a data folder copied or refreshed in place
+    # (../shared is, at each session) keeps its cache.
+    key = hashlib.sha1(f"{_content_hash(video)}{flags}".encode()).hexdigest()[:12]
     out = CACHE / f"{video.stem}.{key}.jsonl"
     if out.exists():
         return out

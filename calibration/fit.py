@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Callable, Generic, Mapping, Optional, Protocol, Sequence, TypeVar, Union
 
 from coach.engine.definition import Exercise, Phases, TwoWayPhases
+from coach.measures import RANGES, UNITS
 
 Values = dict[str, float]  # parameter name -> value
 Key = tuple[float, ...]  # what the objective compares (larger is better)
@@ -90,6 +91,8 @@ class Param:
 # Ranges: wide enough that a run of best values ends inside them (one reaching an end would put
 # its "middle" on an arbitrary bound; ParamFit.at_edge flags it), bounded below by the phases'
 # hysteresis where there is one. Phase thresholds first: they decide the counts.
+# Every exercise gets a space from its own definition (``derived_space``); these three keep the
+# ranges they were first fitted with, chosen by hand from the physio brief (the comments say why).
 SPACES: dict[str, tuple[Param, ...]] = {
     "bridge": (
         Param("phases.start_above_rest", 3.0, 10.0, 1.0),  # above rest_within (2.5): hysteresis
@@ -116,11 +119,41 @@ SPACES: dict[str, tuple[Param, ...]] = {
 }
 
 
+# The phase levels a search may move, per kind of phase machine (their hysteresis is kept by ``apply``).
+PHASE_LEVELS = {Phases: ("start_above_rest", "hold_above_rest", "leave_hold"),
+                TwoWayPhases: ("start_beyond", "pole_beyond", "leave_pole")}
+DEG_SPAN, DEG_STEP = 30.0, 1.0  # a limit in degrees: +-30 in 1-degree steps
+SHARE_SPAN, STEPS = 0.6, 20  # any other: +-60 % of its value (at least +-0.1), in twentieths of that
+
+
+def _around(name: str, value: float, degrees: bool, bounds: tuple[float, float] = (-math.inf, math.inf)) -> Param:
+    span, step = (DEG_SPAN, DEG_STEP) if degrees else (max(SHARE_SPAN * abs(value), 0.1), 0.0)
+    step = step or round(span / STEPS, 6)
+    low, high = max(value - span, bounds[0]), min(value + span, bounds[1])
+    return Param(name, round(low, 6), round(high, 6), step)
+
+
+def derived_space(ex: Exercise) -> tuple[Param, ...]:
+    """Every phase level and absolute fault limit of the definition, searched around its current
+    value (``DEG_SPAN``/``SHARE_SPAN``), within the values its measure can take; phase levels first.
+    Levels of the phase machine are distances from rest, so never below 0."""
+    phase_deg = UNITS.get(ex.phases.measure) == "deg"
+    space = [_around(f"phases.{name}", float(getattr(ex.phases, name)), phase_deg, (0.0, math.inf))
+             for name in PHASE_LEVELS[type(ex.phases)]]
+    for rule in ex.faults:
+        for side in ("below", "above"):
+            limit = getattr(rule, side)
+            if limit is None:
+                continue
+            bounds = (-math.inf, math.inf) if rule.relative else RANGES.get(rule.measure, (-math.inf, math.inf))
+            space.append(_around(f"faults.{rule.code}.{side}", float(limit), UNITS.get(rule.measure) == "deg", bounds))
+    return tuple(space)
+
+
 def parameter_space(ex: Exercise) -> tuple[Param, ...]:
-    """The fittable parameters of an exercise (every one must exist in its definition)."""
-    if ex.id not in SPACES:
-        raise KeyError(f"no parameter space for exercise {ex.id!r}; known: {', '.join(sorted(SPACES))}")
-    space = SPACES[ex.id]
+    """The fittable parameters of an exercise: its hand-set space (``SPACES``) or one derived from
+    its definition (every one must exist in it)."""
+    space = SPACES.get(ex.id) or derived_space(ex)
     current(ex, space)  # a parameter the definition lacks fails here, not mid-search
     return space
 

@@ -61,11 +61,13 @@ def is_trace(path: str) -> bool:
 
 def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",
             write_video: bool = True, progress: bool = True, history_db: Optional[str] = None,
-            count_under_way: bool = True, stride: str = "auto") -> AnalysisResult:
+            count_under_way: bool = True, workers: int = 1, stride: str = "auto") -> AnalysisResult:
     """``count_under_way``: a movement already under way at the first frame counts (a recording that
     starts mid-rep); False where the first frame is a cut (a recognised stretch of a longer recording,
-    whose start may hold the end of the exercise before). ``stride``: ``auto`` infers fewer frames
-    while the pose is held, ``off`` every frame (coach/pose/stride.py)."""
+    whose start may hold the end of the exercise before). ``workers``: more than 1 infers a long video
+    in chunks on that many processes (coach/chunks.py; a trace, or a short video, is one pass).
+    ``stride``: ``auto`` infers fewer frames while the pose is held, ``off`` every frame
+    (coach/pose/stride.py; a single pass only: chunks infer every frame)."""
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as err:
@@ -82,17 +84,29 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
     else:
         source = VideoSource(path)
         info = source.info
+        from coach import chunks
         from coach.pose.backends import backend_info, make_backend
         from coach.pose.stride import StridedBackend, stride_config
 
         # An exercise that needs the person mask (cat-cow: the back's curve) gets it; the backend
         # turns it into PoseFrame.back right away, and the trace keeps that profile.
-        pose_backend = StridedBackend(make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation),
-                                      stride_config(stride, exercise.needs_segmentation))
-        backend_desc = {**backend_info(pose_backend), "stride": pose_backend.mode}
+        parts = chunks.plan(info, workers)
+        if parts:  # a long video on several workers: inferred in chunks, joined here (coach/chunks.py)
+            args = chunks.backend_args(model, backend, exercise.needs_segmentation)
+            pose_backend, backend_desc = chunks.start(path, source, parts, workers, args, out_dir)
+            frames = pose_backend.frames(write_video, times)
+        else:
+            pose_backend = StridedBackend(make_backend(model=model, backend=backend,
+                                                       segmentation=exercise.needs_segmentation),
+                                          stride_config(stride, exercise.needs_segmentation))
+            backend_desc = {**backend_info(pose_backend), "stride": pose_backend.mode}
+            frames = _infer(source, pose_backend, times)
         files["trace"] = os.path.join(out_dir, TRACE)
-        writer = TraceWriter(files["trace"], info, backend_desc, exercise)
-        frames = _infer(source, pose_backend, times)
+        try:
+            writer = TraceWriter(files["trace"], info, backend_desc, exercise)
+        except BaseException:
+            pose_backend.close()  # (a pool of workers would otherwise carry on)
+            raise
         video = overlay = None
         if write_video:
             from coach.overlay import Overlay
@@ -148,8 +162,9 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
                 for kind in ("trace", "video"):
                     if kind in files and os.path.exists(files[kind]):
                         os.remove(files[kind])
-        if pose_backend is not None:  # how many frames were inferred (the rest carried the last pose)
-            backend_desc.update(pose_backend.describe())
+        describe = getattr(pose_backend, "describe", None)  # strided: how many frames were inferred
+        if describe is not None:
+            backend_desc.update(describe())
         return _conclude(path, exercise, out_dir, info, checker, backend_desc, files, times, history_db,
                          interrupted or stop.signum is not None, with_back, stop.exit_status, full)
 

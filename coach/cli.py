@@ -8,7 +8,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, NoReturn, Optional, Sequence, TextIO
 
-from coach.cli_options import add_session_options, add_stride_option
+from coach.cli_options import add_session_options, add_stride_option, workers
 from coach.errors import CoachError
 from coach.run_folder import FolderLock, default_name, out_folder, release, where_note
 from coach.suggest import did_you_mean, unknown_option
@@ -70,7 +70,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         with FolderLock(folder.path):  # before any inference: writable, and no other run in it
             result = analyze(args.input, exercise, folder.path, model=args.model, backend=args.backend,
                              write_video=not args.no_video, progress=not args.quiet and sys.stderr.isatty(),
-                             history_db=args.history_db, stride=args.stride)
+                             history_db=args.history_db, workers=args.workers, stride=args.stride)
     except BaseException:
         release(folder)  # a folder picked for a run that wrote nothing (an unreadable video) is not kept
         raise
@@ -165,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=("solution", "tasks"), default="solution",
                    help="solution: MediaPipe's bundled model, legacy graph (default); tasks: Tasks API on the same model")
     p.add_argument("--no-video", action="store_true", help="don't write the annotated video")
+    p.add_argument("--workers", type=workers, default=1,
+                   help="infer a long video in overlapping chunks on this many processes, joined into one report "
+                        "(default 1: a single pass; a video under 90 s, or a trace, is always one pass)")
     add_stride_option(p)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_analyze)

@@ -39,6 +39,17 @@ def add_stride_option(p: argparse.ArgumentParser) -> None:
                         "mask (cat-cow) are inferred every frame all the same; off: infer every frame")
 
 
+def workers(text: str) -> int:
+    """An argparse type: a number of worker processes, 1 or more (``--workers`` of analyze and batch)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of worker processes") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 worker process or more")
+    return value
+
+
 def add_session_options(p: argparse.ArgumentParser) -> None:
     """--preset, --hold, --profile and --history-db."""
     p.add_argument("--preset", help="a named set of targets of the exercise (e.g. knee_to_chest: long = 30 s holds)")

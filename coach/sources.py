@@ -100,10 +100,19 @@ class VideoSource:
         self.info = SourceInfo(path=path, fps=fps if 0 < fps < 1000 else 30.0, frames=max(frames, 0),
                                width=width, height=height, kind="video", rotation_deg=rotation,
                                announced_frames=max(frames, 0))
+        self._first = 0
+
+    def start_at(self, first: int) -> None:
+        """Decode from frame ``first`` on (a chunk of a long video, coach/chunks.py): the container
+        seeks (OpenCV decodes on from the keyframe before it) and indices count on from ``first``.
+        Whether it landed on that very frame is for the caller to check, on the frames' timestamps."""
+        if first > 0:
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, first)
+        self._first = first
 
     def __iter__(self) -> Iterator[VideoFrame]:
         clock = _Timestamps(self.info.fps)
-        index = 0
+        index = self._first
         try:
             while True:
                 ok, image = self._cap.read()
@@ -114,7 +123,7 @@ class VideoSource:
                 index += 1
         finally:
             self._finish(index, clock.last)
-        if index == 0:
+        if index == 0:  # (a chunk started past the end of the video is just empty)
             raise CoachError(f"{self.path} has no frames that can be decoded (the file may be empty or corrupt)")
 
     def _finish(self, count: int, last_t: Optional[float]) -> None:

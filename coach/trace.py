@@ -237,6 +237,10 @@ class TraceSource:
             raise _fail(path, 1, f"the header's source is incomplete or wrong ({err})") from None
         self.backend = header.get("backend", {})
 
+    def close(self) -> None:
+        """Close the file before the replay's end (a reader that stops early)."""
+        self._f.close()
+
     def __iter__(self) -> Iterator[PoseFrame]:
         count = 0
         last_t = None

@@ -168,7 +168,7 @@ def test_two_way_phases_keep_their_order() -> None:
     assert apply(cat_cow, {"phases.pole_beyond": 0.2}).phases.pole_beyond == 0.2
 
 
-@pytest.mark.parametrize("ex_id", sorted(SPACES))
+@pytest.mark.parametrize("ex_id", exercise_ids())
 def test_every_shipped_exercise_has_a_space_its_current_values_lie_in(ex_id: str) -> None:
     ex = load_exercise(ex_id)
     space = parameter_space(ex)
@@ -178,6 +178,21 @@ def test_every_shipped_exercise_has_a_space_its_current_values_lie_in(ex_id: str
         assert p.low <= value_of(ex, p.name) <= p.high, p.name
     assert apply(ex, current(ex, space)) == ex
     assert set(SPACES) <= set(exercise_ids())
+    assert {p.name.split(".")[1] for p in space if p.name.startswith("faults.")} == {
+        f.code for f in ex.faults if f.below is not None or f.above is not None} or ex.id in SPACES
+
+
+def test_a_derived_space_searches_around_each_value_in_its_units() -> None:
+    from calibration.fit import derived_space
+    from coach.measures import RANGES
+
+    space = {p.name: p for p in derived_space(BRIDGE)}  # the bridge's own, derived: degrees
+    limit = BRIDGE.fault("hips_low").below
+    low = space["faults.hips_low.below"]
+    assert (low.low, low.high, low.step) == (limit - 30, min(limit + 30, RANGES["hip_extension"][1]), 1.0)
+    cat_cow = load_exercise("cat_cow")  # spine_flexion: a scale, not degrees
+    pole = {p.name: p for p in derived_space(cat_cow)}["phases.pole_beyond"]
+    assert 0 <= pole.low < cat_cow.phases.pole_beyond < pole.high and pole.step < 0.05
 
 
 def test_a_grid_holds_its_ends_and_the_current_value() -> None:

@@ -215,7 +215,7 @@ def test_a_v1_database_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path,
         assert all(r.kind is None and r.mean_hold_s is None and r.rom_mean is None and r.faults == {} for r in rows)
         db.add(row(recorded_at="2024-01-04T08:00:00Z", kind="live", faults={"hips_low": 2}))
     conn = sqlite3.connect(str(db_path))
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     conn.close()
     with open_history(db_path) as db:  # opening again: already current, nothing to do
         assert [r.id for r in db.sessions()] == [1, 2, 3] and db.sessions()[2].faults == {"hips_low": 2}

@@ -283,6 +283,24 @@ def test_two_way_neutral_settings_are_validated(tmp_path) -> None:
             load_exercise_file(path)
 
 
+def test_the_tracked_side_turning_over_is_not_a_tracking_jump() -> None:
+    """Facing the camera, a trunk that turns hands the tracking to the other side, whose joints are
+    a shoulder's width away: that frame is trusted; a real jump of the same side is not."""
+    from coach.engine.view import TrustGate
+
+    f = lying_frame(0, 0.0, REST)
+    xy = f.xy.copy()
+    for joint in ("shoulder", "hip", "knee", "ankle"):
+        xy[side_landmark("right", joint)] = xy[side_landmark("left", joint)] - np.array([0.0, 100.0])
+    f = PoseFrame(index=0, t=0.0, width=f.width, height=f.height, xy=xy, z=f.z, visibility=np.ones(len(xy)), people=1)
+    gate = TrustGate(("shoulder", "hip", "knee", "ankle"))
+    assert gate.check(f, "left") and gate.check(f, "left")
+    assert gate.check(f, "right"), gate.reason  # the other side now: no "jump"
+    moved = PoseFrame(index=1, t=0.033, width=f.width, height=f.height, xy=xy - np.array([0.0, 100.0]), z=f.z,
+                      visibility=f.visibility, people=1)
+    assert not gate.check(moved, "right") and gate.reason == "jump"
+
+
 # -- the report's phases, with hindsight ----------------------------------------------------------------------
 
 def test_report_phases_are_moved_to_where_the_movement_really_began_and_ended() -> None:
@@ -304,6 +322,30 @@ def test_report_phases_are_moved_to_where_the_movement_really_began_and_ended() 
         assert starts["rest"][k + 1] == pytest.approx(tr["end_s"], abs=0.25)
         assert session.reps[k].start_s == pytest.approx(starts["rising"][k], abs=1e-3)
         assert session.reps[k].end_s == pytest.approx(starts["rest"][k + 1], abs=1e-3)
+
+
+@pytest.mark.parametrize("rise_s", [0.8, 1.2, 2.0])
+def test_an_eased_start_is_dated_where_the_movement_began(rise_s: float) -> None:
+    """A rise that eases out of rest (a cosine ease, as a body moves) stays within 3 % of rest for
+    its first 11 % of the rise: dated by the level alone it would start 0.09-0.22 s late. The fitted
+    start (hindsight ``_onset``) finds it within two frames, whatever the rise's length."""
+    from coach.engine.hindsight import ARRIVE, LEAVE, refine
+
+    fps, rest, top, start = 30.0, 150.0, 185.0, 2.0
+    noise = np.random.default_rng(1).normal(0.0, 0.2, 400)
+
+    def value(t: float) -> float:
+        if t < start:
+            return rest
+        if t < start + rise_s:
+            return rest + (top - rest) * (1 - math.cos(math.pi * (t - start) / rise_s)) / 2
+        return top
+
+    series = [(k / fps, value(k / fps) + noise[k]) for k in range(int((start + rise_s + 3.0) * fps))]
+    live = start + 0.3  # where a live machine would have said the rise began
+    segments = [(0.0, "rest"), (live, "rising"), (start + rise_s + 0.2, "top")]
+    moved = refine(segments, series, {("rest", "rising"): LEAVE, ("rising", "top"): ARRIVE})
+    assert moved[live] == pytest.approx(start, abs=2 / fps)
 
 
 # -- a rolled camera is levelled ------------------------------------------------------------------------------

@@ -298,3 +298,168 @@ def test_a_step_not_coached_yet_runs_on_a_timer_and_n_skips_it(tmp_path: Path, m
     assert math.isclose(second.seconds, 3.0, abs_tol=0.5)  # ran its whole time (1 rep x 3 s)
     report = routine_report(state)
     assert report["summary"]["on_timer"] == 2 and report["steps"][0]["timer_s"] == first.seconds
+
+
+# -- how often: adherence against the prescription -------------------------------------------------------------
+
+def _routine_text(extra: str) -> str:
+    return TWO_STEPS.replace('name = "Two steps"', f'name = "Two steps"\n{extra}', 1)
+
+
+@pytest.mark.parametrize("extra, prescribed", [
+    ("sessions_per_day = [2, 3]", rdef.Prescription(2, 3, "day")),
+    ("sessions_per_week = 3", rdef.Prescription(3, 3, "week")),
+    ("", None),
+])
+def test_how_often_a_routine_is_prescribed_is_read(tmp_path: Path, extra: str, prescribed: Optional[rdef.Prescription]) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(_routine_text(extra), encoding="utf-8")
+    assert rdef.load_routine_file(path).prescribed == prescribed
+
+
+@pytest.mark.parametrize("extra, field", [
+    ("sessions_per_day = [3, 2]", "sessions_per_day"),
+    ("sessions_per_day = 0", "sessions_per_day"),
+    ("sessions_per_day = [1, 2, 3]", "sessions_per_day"),
+    ("sessions_per_day = 1.5", "sessions_per_day"),
+    ("sessions_per_day = 1\nsessions_per_week = 3", "sessions_per_week"),
+    ("session_per_day = 2", "session_per_day"),
+])
+def test_a_bad_prescription_is_refused_naming_the_field(tmp_path: Path, extra: str, field: str) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(_routine_text(extra), encoding="utf-8")
+    with pytest.raises(CoachError, match=field):
+        rdef.load_routine_file(path)
+
+
+def test_every_shipped_routine_says_how_often_in_numbers_too() -> None:
+    for rid in routine_ids():
+        routine = load_routine(rid)
+        assert routine.prescribed is not None and routine.frequency, rid
+
+
+def test_adherence_is_counted_against_the_prescription() -> None:
+    from datetime import date, datetime, timezone
+
+    from coach.history.routines import routine_lines
+    from coach.history.store import RoutineRow
+
+    def done(day: int, hour: int) -> RoutineRow:
+        when = datetime(2026, 12, day, hour, tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return RoutineRow(recorded_at=when, routine_id="back_spasm_stretches", name="x", report_path="r",
+                          ended="completed", steps=7, completed=7, skipped=0, pain_stop=False)
+
+    rows = [done(1, 11), done(1, 13), done(2, 12), done(4, 12)]  # noon UTC: the same day in most zones  # 4 sessions over 4 days: 8-12 asked
+    twice = {"back_spasm_stretches": rdef.Prescription(2, 3, "day")}
+    line = routine_lines(rows, today=date(2026, 12, 4), prescribed=twice)[-1]
+    assert "4 sessions on 3 of the 4 days" in line
+    assert line.endswith("prescribed 2-3 a day: 4 of 8-12 over 4 days (50%)")
+    weekly = {"back_spasm_stretches": rdef.Prescription(3, 5, "week")}
+    line = routine_lines(rows, today=date(2026, 12, 9), prescribed=weekly)[-1]
+    assert line.endswith("prescribed 3-5 a week: 4 of 6-10 over 2 weeks (67%)")
+    assert "prescribed" not in routine_lines(rows, today=date(2026, 12, 4))[-1]  # a routine of the person's own
+
+
+class _Answers:
+    """The person's answer to the end-of-routine question (what a window or terminal would return)."""
+
+    def __init__(self, value: Optional[int]) -> None:
+        self.value, self.asked = value, 0
+
+    def ask(self, image, cancelled=lambda: False):  # type: ignore[no-untyped-def]
+        self.asked += 1
+        return self.value
+
+
+@pytest.mark.parametrize("answer", [3, None])
+def test_the_pain_rating_is_asked_once_at_the_end_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            answer: Optional[int]) -> None:
+    from coach.history.store import open_history
+    from coach.live.capture import LatestFrameGrabber, open_camera
+    from coach.live.display import Headless
+    from coach.live.speech import Speaker
+    from coach.routine.guided import GuidedRoutine, RoutineOptions
+    from coach.routine.record import record_routine
+    from coach.routine.report import routine_page, routine_report
+    from coach.sources import SourceInfo
+
+    monkeypatch.setattr(rdef, "exercise_ids", lambda: [])  # timer-only steps: no inference needed
+    routine = Routine(id="t", name="T", source="s", steps=(Step(exercise="wall_pushup", reps=1, rest_after_s=0.0),))
+    reader = open_camera(str(SAMPLES / "bridge_clean_01.mp4"))
+    grabber = LatestFrameGrabber(reader)
+    person = _Answers(answer)
+    guided = GuidedRoutine(routine, str(tmp_path), grabber, lambda ex: None, lambda b: {}, SourceInfo(
+        path=reader.path, fps=reader.fps, frames=0, width=reader.width, height=reader.height, kind="camera"),
+        Headless(), Speaker(muted=True), notice=lambda text: None, options=RoutineOptions(announce_s=0.2),
+        pain_rating=person)
+    grabber.start()
+    try:
+        state = guided.run()
+    finally:
+        grabber.stop()
+    assert state.ended == "completed" and person.asked == 1
+    report = routine_report(state)
+    db = tmp_path / "h.db"
+    record_routine(state, "r.json", str(db))
+    with open_history(db) as history:
+        kept = history.routines()[0].pain_rating
+    if answer is None:  # skipped: nothing made up
+        assert "pain_rating" not in report and kept is None and "Pain afterwards" not in routine_page(report)
+    else:
+        assert report["pain_rating"]["value"] == answer and report["pain_rating"]["asked_at_s"] > 0
+        assert kept == answer and f"Pain afterwards: {answer}/10" in routine_page(report)
+
+
+class _HandBackend:
+    """Between steps, the person as landmarks: lying, then a hand held up from ``up_at`` s on."""
+
+    name, model = "fake", "hand"
+
+    def __init__(self, up_at: float) -> None:
+        from synth import lying_frame
+        from test_live_body_controls import hand_up
+        from test_live_loop import REST
+
+        self.up_at, self.start = up_at, None
+        self.frame = lambda i, t: hand_up(i, t) if t >= up_at else lying_frame(i, t, REST)
+        self.closed = False
+
+    def process(self, image, t, index):  # type: ignore[no-untyped-def]
+        self.start = t if self.start is None else self.start
+        return self.frame(index, t - self.start)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("body_controls", [True, False])
+def test_a_hand_held_up_between_steps_stops_the_routine_for_pain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 body_controls: bool) -> None:
+    from coach.live.capture import LatestFrameGrabber, open_camera
+    from coach.live.display import Headless
+    from coach.live.speech import Speaker
+    from coach.routine.guided import GuidedRoutine, RoutineOptions
+    from coach.sources import SourceInfo
+
+    monkeypatch.setattr(rdef, "exercise_ids", lambda: [])  # a timer-only step, then a rest, then another
+    routine = Routine(id="t", name="T", source="s", steps=(Step(exercise="wall_pushup", reps=1, rest_after_s=6.0),
+                                                         Step(exercise="chair_squat", reps=1, rest_after_s=0.0)))
+    reader = open_camera(str(SAMPLES / "bridge_clean_01.mp4"))
+    grabber = LatestFrameGrabber(reader)
+    watcher = _HandBackend(up_at=1.0)
+    said: list[str] = []
+    guided = GuidedRoutine(routine, str(tmp_path), grabber, lambda ex: watcher if ex is None else None, lambda b: {},
+                           SourceInfo(path=reader.path, fps=reader.fps, frames=0, width=reader.width,
+                                      height=reader.height, kind="camera"),
+                           Headless(), Speaker(muted=True), notice=said.append,
+                           options=RoutineOptions(announce_s=0.2, body_controls=body_controls))
+    grabber.start()
+    try:
+        state = guided.run()
+    finally:
+        grabber.stop()
+    if body_controls:  # the hand goes up a second in, during the first step's timer: stopped 2 s later
+        assert state.ended == "pain" and state.stopped_at == 1 and watcher.closed
+        assert any("pain" in line.lower() for line in said)
+    else:
+        assert state.ended == "completed" and watcher.start is None  # never watched

@@ -17,6 +17,7 @@ import time
 from typing import Iterator, Sequence
 
 from coach.batch.jobs import Job, find_jobs
+from coach.cli_options import workers
 from coach.errors import CoachError
 from coach.run_folder import FolderLock
 
@@ -32,7 +33,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--routine", help="a routine: each recording is split into its steps")
     p.add_argument("--profile", help="personal thresholds for every recording (a manifest row may say another)")
     p.add_argument("--out", "-o", required=True, help="the batch folder: one folder per recording, summary.csv/.html")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+    p.add_argument("--workers", type=workers, default=os.cpu_count() or 1,
                    help="worker processes (default: one per core; bench/batch.py measures the best number)")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local: a process pool on this machine (default); dask: a Dask cluster")
@@ -45,8 +46,6 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        raise CoachError(f"--workers must be 1 or more, got {args.workers}")
     if args.exercise:
         from coach.engine.definition import load_exercise
 

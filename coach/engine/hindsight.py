@@ -6,21 +6,31 @@ eases out of rest) is still dated 0.2-0.4 s late, and the top is left late. Once
 whole series is there, so each boundary between a still phase (rest, top) and a moving one is moved
 to where the raw value really left, or reached, the still phase's level: within ``tol`` of it, where
 ``tol`` is the larger of the still phase's own noise (3 median absolute deviations) and
-``TOL_FRACTION`` of the rep's excursion. Only the report's phases and the reps' start and end move;
-counts, holds and faults stay as the live checker found them.
+``TOL_FRACTION`` of the rep's excursion. A body eases into a movement, so the value is within
+``tol`` of the level for a while after it has begun to move (an eased rise of 1 s stays within 3 %
+for its first 0.1 s): where a still phase is left, the boundary is set where a smooth start (the
+level, then a parabola away from it: ``_onset``) fitted to the raw values meets the level. Only the report's
+phases and the reps' start and end move; counts, holds and faults stay as the live checker found them.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import statistics
 from array import array
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Optional, Sequence, Union
+
+import numpy as np
 
 # Of the excursion from rest to top. Chosen among 0.02, 0.03 and 0.05 on the synthetic clips (bench/accuracy.py
 # says so). What is left late is MediaPipe's: its landmarks barely move in the first 0.2 s of a slow rise.
 TOL_FRACTION = 0.03
 _MEDIAN = 5  # samples in the running median the raw values go through (single-frame spikes)
+# The onset fit (``_onset``) looks this far into the still phase, and into the movement until it has
+# covered this share of the excursion: an eased start is close to a parabola up to about a third of the way.
+ONSET_LOOKBACK_S = 0.5
+ONSET_REACH = 0.35
 
 
 def _smoothed(series: "Series") -> tuple[list[float], list[float]]:
@@ -34,20 +44,38 @@ LEAVE, ARRIVE = "leave", "arrive"
 
 
 class Track:
-    """(t, value) pairs kept for a whole session in two arrays of doubles: 16 bytes a frame where a
-    list of tuples takes over 100 (an hour of live coaching: 1.7 MiB instead of 12; bench/soak.py).
-    Iterates as (t, value) pairs, like the list it replaces."""
+    """(t, value) pairs kept for a whole session, compactly and exactly: the values as doubles, the
+    times as whole ticks of 10 microseconds in 4 bytes (a trace's precision: live and ``analyze`` round
+    every time to it, ``coach.trace.quantize``), 12 bytes a frame where a list of tuples takes over
+    100 (bench/record_memory.py). A time that is not a whole tick, or beyond ~6 hours, turns the
+    times into doubles, as they came. Iterates as (t, value) pairs, like the list it replaces."""
+
+    TICKS_PER_S = 100_000  # an int over an int divides correctly rounded: ``k / TICKS_PER_S`` is round(t, 5) itself
 
     def __init__(self) -> None:
-        self.t = array("d")
+        self._ticks: Optional[array] = array("i")  # None once a time was not a whole tick
+        self._t = array("d")  # the times, once they are not all ticks
         self.v = array("d")
 
     def append(self, pair: tuple[float, float]) -> None:
-        self.t.append(pair[0])
-        self.v.append(pair[1])
+        t, v = pair
+        if self._ticks is not None:
+            k = round(t * self.TICKS_PER_S)
+            if -2**31 <= k < 2**31 and k / self.TICKS_PER_S == t:
+                self._ticks.append(k)
+                self.v.append(v)
+                return
+            self._t = array("d", (k / self.TICKS_PER_S for k in self._ticks))
+            self._ticks = None
+        self._t.append(t)
+        self.v.append(v)
+
+    @property
+    def t(self) -> Sequence[float]:
+        return self._t if self._ticks is None else [k / self.TICKS_PER_S for k in self._ticks]
 
     def __len__(self) -> int:
-        return len(self.t)
+        return len(self.v)
 
     def __iter__(self) -> Iterator[tuple[float, float]]:
         return zip(self.t, self.v)
@@ -67,6 +95,7 @@ def refine(segments: list[tuple[float, str]], series: "Series",
     if len(series) < 2 * _MEDIAN or len(segments) < 3:
         return {}
     ts, vs = _smoothed(series)
+    t_all, raw = np.asarray(ts, dtype=float), np.asarray([v for _, v in series], dtype=float)
     ends = [s for s, _ in segments[1:]] + [ts[-1]]
     spans = [(start, end, name) for (start, name), end in zip(segments, ends)]
 
@@ -114,7 +143,38 @@ def refine(segments: list[tuple[float, str]], series: "Series",
             else:
                 while i < hi and not near(i):
                     i += 1
-        new = ts[i]
+        # Where the movement leaves a still phase, the eased start is fitted (``_onset``). Where it arrives,
+        # the first moment within tol stays: MediaPipe's smoothing drags out the end of an eased stop, and
+        # the fitted end came out late on the bridge renders (bench/accuracy.py TUNED_ON says so).
+        new = _onset(t_all, raw, level, i, ONSET_REACH * excursion) if leaving and excursion > 0 else ts[i]
         if a0 < new < b1:
             moved[a1] = new
     return moved
+
+
+def _onset(t: np.ndarray, raw: np.ndarray, level: float, i: int, reach: float) -> float:
+    """Where the movement that leaves the still ``level`` at about index ``i`` really begins: the
+    time ``t0`` of the least-squares fit of "``level``, then ``level + a (t - t0)^2``" to the raw
+    values from ``ONSET_LOOKBACK_S`` before ``i`` to where the value is ``reach`` from the level.
+    Candidates lie at or before ``i``; without a movement to fit, ``t[i]`` stays."""
+    far = i
+    while far + 1 < len(t) and abs(raw[far] - level) < reach:
+        far += 1
+    back = i
+    while back > 0 and t[i] - t[back - 1] <= ONSET_LOOKBACK_S:
+        back -= 1
+    if far - back < 4 or far == i:
+        return float(t[i])
+    tw, vw = t[back: far + 1], raw[back: far + 1] - level
+    best, best_t = math.inf, float(t[i])
+    for j in range(back, i + 1):
+        d = tw - t[j]  # time into the movement from the candidate start
+        x = np.where(d > 0, d * d, 0.0)
+        xx = float(x @ x)
+        if xx == 0.0:
+            continue
+        a = float(x @ vw) / xx
+        sse = float(((vw - a * x) ** 2).sum())
+        if sse < best:
+            best, best_t = sse, float(t[j])
+    return best_t

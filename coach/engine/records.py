@@ -9,7 +9,7 @@ from typing import Optional
 from coach.engine.cues import Cue
 
 
-@dataclass
+@dataclass(slots=True)  # slots: an hour-long session keeps hundreds (bench/record_memory.py)
 class RepRecord:
     index: int
     start_s: float
@@ -31,7 +31,7 @@ class RepRecord:
         return not self.faults
 
 
-@dataclass
+@dataclass(slots=True)
 class HoldRecord:
     start_s: float
     end_s: float

@@ -76,17 +76,22 @@ class TrustGate:
     """Whether the key joints of the tracked side are usable this frame.
 
     Untrusted when a key joint is below ``min_visibility``, outside the image, or jumped more than
-    ``max_jump`` torso lengths since the previous frame (a tracking glitch)."""
+    ``max_jump`` torso lengths since the previous frame (a tracking glitch). The tracked side turning
+    over (``SideSelector``: a person facing the camera who turns the trunk) is not a jump: the other
+    side's joints are elsewhere by nature."""
 
     def __init__(self, joints: tuple[str, ...], min_visibility: float = 0.5, max_jump: float = 0.35) -> None:
         self.joints, self.min_visibility, self.max_jump = joints, min_visibility, max_jump
         self._prev: Optional[list[list[float]]] = None  # the key joints' points last frame
+        self._side: Optional[str] = None  # the side they were of
         self.reason = ""
 
     def check(self, pose: PoseFrame, side: Optional[str]) -> bool:
         if pose.xy is None or side is None:
             self._prev, self.reason = None, "nobody in view"
             return False
+        if side != self._side:
+            self._prev, self._side = None, side
         assert pose.visibility is not None
         idx = [side_landmark(side, j) for j in self.joints]
         xy = pose.xy.tolist()

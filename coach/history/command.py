@@ -61,6 +61,15 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prescriptions(ids: set[str]) -> dict:  # type: ignore[type-arg]
+    """How often each shipped routine is to be done (a routine from the person's own file: unknown here)."""
+    from coach.routine.definition import load_routine, routine_ids
+
+    shipped = set(routine_ids())
+    found = {rid: load_routine(rid).prescribed for rid in sorted(ids & shipped)}
+    return {rid: rx for rid, rx in found.items() if rx is not None}
+
+
 def _routines(db_path: Path, routine_id: Optional[str]) -> int:
     from coach.history.routines import routine_lines
 
@@ -79,7 +88,7 @@ def _routines(db_path: Path, routine_id: Optional[str]) -> int:
         print(f"{what} recorded yet in {db_path} ('coach routine' adds one each)")
         return 0
     print(f"history: {db_path} ({len(rows)} routine session{'s' if len(rows) != 1 else ''})")
-    for line in routine_lines(rows):
+    for line in routine_lines(rows, prescribed=_prescriptions({r.routine_id for r in rows})):
         print(line)
     return 0
 

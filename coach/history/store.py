@@ -84,6 +84,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX routine_sessions_by_routine ON routine_sessions (routine_id, recorded_at)",
         "ALTER TABLE sessions ADD COLUMN routine_session_id INTEGER REFERENCES routine_sessions (id)",
     ),
+    5: (  # the 0-10 pain rating asked at the end of a routine (routine report "pain_rating")
+        "ALTER TABLE routine_sessions ADD COLUMN pain_rating REAL",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -235,6 +238,7 @@ class RoutineRow:
     completed: int  # done in full (coached, or on the timer where not coached yet)
     skipped: int = 0
     pain_stop: Optional[bool] = None
+    pain_rating: Optional[float] = None  # 0-10 at the end, when the person gave one
     id: Optional[int] = None
 
     def local_time(self) -> datetime:
@@ -242,7 +246,7 @@ class RoutineRow:
 
 
 _ROUTINE_COLUMNS = ("recorded_at", "routine_id", "name", "report_path", "ended", "steps", "completed", "skipped",
-                    "pain_stop")
+                    "pain_stop", "pain_rating")
 
 
 def _value(column: str, value: object) -> object:

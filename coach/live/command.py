@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
     try:
         from coach.live.hud import CONTROLS
         from coach.live.loop import LiveLoop, LiveOptions, StopRequests
-        from coach.live.pain_rating import TerminalAsker, WindowAsker
+        from coach.live.pain_rating import asker_for
         from coach.live.status_line import StatusLine
         from coach.live.setup import SetupConfig
         from coach.live.speech import Speaker
@@ -115,12 +115,7 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
     display = Headless() if args.headless else Window(f"coach - {exercise.name}", reader.width, reader.height)
     terminal = args.headless and sys.stdin is not None and sys.stdin.isatty()
     keys = TerminalKeys() if terminal else no_keys
-    asker = None  # the end-of-session pain rating: asked in the window, or in a terminal; never when nobody can answer
-    if not args.no_pain_rating:
-        if not args.headless:
-            asker = WindowAsker(display)
-        elif isinstance(keys, TerminalKeys):
-            asker = TerminalAsker(keys.read_line, before=lambda: keys.echo(True))  # the number is seen as typed
+    asker = None if args.no_pain_rating else asker_for(args.headless, display, keys)  # the end-of-session rating
     if status is not None:  # the controls, from the start (the window shows them on the picture)
         if terminal:
             status.say("Keys (type one, then Enter): p stop for pain, space pause/carry on, m mute, q quit.")

@@ -118,3 +118,14 @@ class TerminalAsker:
             if isinstance(answer, int):
                 return answer
             self.say("Please type a number from 0 to 10, or just Enter to skip:")
+
+
+def asker_for(headless: bool, display: object, keys: object) -> Optional[Asker]:
+    """Who asks: the window, or (headless) the terminal the keys are typed in; None when nobody can answer."""
+    from coach.live.display import TerminalKeys
+
+    if not headless:
+        return WindowAsker(display)
+    if isinstance(keys, TerminalKeys):
+        return TerminalAsker(keys.read_line, before=lambda: keys.echo(True))  # the number is seen as typed
+    return None

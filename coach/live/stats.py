@@ -5,13 +5,16 @@ ended, and when the annotated frame was shown. Latency is shown minus captured: 
 movement takes to reach the screen (waiting for the pipeline, inference, checker, overlay, display).
 Frame rate is processed frames per second over a recent window (on screen) and over the whole run
 (the summary). Pure arithmetic on the numbers given, so it is tested on synthetic timestamps.
+
+The percentiles come from a histogram of 0.1 ms bins (the report's precision), not from every
+frame's figure: what an hour-long session keeps for them stays the same size (bench/record_memory.py).
 """
 
 from __future__ import annotations
 
 import math
 from array import array
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -48,17 +51,62 @@ def percentile(values: Sequence[float], q: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
+class Histogram:
+    """Durations counted in bins of ``BIN_S``: a bounded record for percentiles, however long the session.
+    Bins up to ``DENSE_S`` are an array (4 bytes each, grown as needed); the rare longer ones (a
+    stall) are counted by bin in a dict."""
+
+    BIN_S = 1e-4
+    DENSE_S = 2.0
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._dense = array("I")
+        self._sparse: Counter[int] = Counter()
+
+    def add(self, seconds: float) -> None:
+        if not math.isfinite(seconds):
+            return
+        k = max(0, int(round(seconds / self.BIN_S)))
+        self.count += 1
+        if k * self.BIN_S >= self.DENSE_S:
+            self._sparse[k] += 1
+            return
+        if k >= len(self._dense):
+            self._dense.extend(array("I", [0]) * (k + 1 - len(self._dense)))
+        self._dense[k] += 1
+
+    def _bins(self) -> list[tuple[int, int]]:
+        dense = [(k, c) for k, c in enumerate(self._dense) if c]
+        return dense + sorted(self._sparse.items())
+
+    def percentile(self, q: float) -> float:
+        """As ``percentile`` on the durations rounded to their bins; NaN when empty."""
+        if not self.count:
+            return math.nan
+        pos = (self.count - 1) * q / 100.0
+        lo = int(math.floor(pos))
+        hi = min(lo + 1, self.count - 1)
+        x_lo = x_hi = math.nan
+        seen = 0
+        for k, c in self._bins():
+            if seen <= lo < seen + c:
+                x_lo = k * self.BIN_S
+            if seen <= hi < seen + c:
+                x_hi = k * self.BIN_S
+                break
+            seen += c
+        return x_lo + (x_hi - x_lo) * (pos - lo)
+
+
 class LoopStats:
     """Collects FrameTimings: ``recent`` for the on-screen line, ``summary`` for the report and bench."""
 
     def __init__(self, window_s: float = 2.0) -> None:
         self.window_s = window_s
         self.frames = 0
-        # Every frame's latency and inference time, for percentiles (floats: an hour is a few MB).
-        # Every frame's figures, for the percentiles: 4-byte floats (a list of Python floats costs
-        # 32 bytes a value: 2 MiB an hour of session on these two alone; bench/soak.py).
-        self.latencies = array("f")
-        self.inferences = array("f")
+        self.latencies = Histogram()  # every frame's latency and inference time, for the percentiles
+        self.inferences = Histogram()
         self._recent: deque[FrameTiming] = deque()
         self._first_shown: Optional[float] = None
         self._last_shown: Optional[float] = None
@@ -71,8 +119,8 @@ class LoopStats:
         self._last_shown = timing.shown
         self._sum_latency += timing.latency
         self._sum_inference += timing.inference
-        self.latencies.append(timing.latency)
-        self.inferences.append(timing.inference)
+        self.latencies.add(timing.latency)
+        self.inferences.add(timing.inference)
         self._recent.append(timing)
         while self._recent and timing.shown - self._recent[0].shown > self.window_s:
             self._recent.popleft()
@@ -105,7 +153,7 @@ class LoopStats:
             "frames_dropped": dropped,
             "fps": round(self.fps, 2) if math.isfinite(self.fps) else None,
             "latency_ms": {"mean": ms(self._sum_latency / n) if n else None,
-                           "p50": ms(percentile(lat, 50)), "p95": ms(percentile(lat, 95))},
+                           "p50": ms(lat.percentile(50)), "p95": ms(lat.percentile(95))},
             "inference_ms": {"mean": ms(self._sum_inference / n) if n else None,
-                             "p50": ms(percentile(self.inferences, 50))},
+                             "p50": ms(self.inferences.percentile(50))},
         }

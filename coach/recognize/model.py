@@ -1,10 +1,13 @@
-"""Which exercise a stretch of poses shows: k nearest neighbours over windows of frames
-(``features.window_features``), trained on rendered clips of every exercise, then smoothed over
-seconds and cut into segments.
+"""Which exercise a stretch of poses shows: windows of frames (``features.window_features``) against
+the windows of rendered clips of every exercise, then the likeliest sequence of exercises through
+the recording (``sequence.viterbi``) cut into segments.
 
-A window far from every training window is "unknown" (not an exercise we know): farther than
-``unknown_distance``, set at training from how far windows of one clip lie from those of the other
-clips of the same exercise. The vote shares, smoothed, are each segment's confidence.
+Each window's cost of an exercise is its distance to the nearest training window of that exercise
+(every exercise weighs the same however many clips it has); its cost of "unknown" (not an exercise
+we know) is ``unknown_distance``, set at training from how far windows of one clip lie from those
+of the other clips of the same exercise. Changing exercise costs SWITCH_PENALTY, so a glitch of a
+few windows is not a segment. Each segment's confidence is the mean share of its exercise among
+the K nearest training windows.
 """
 
 from __future__ import annotations
@@ -17,12 +20,19 @@ import numpy as np
 
 from coach.pose.frame import PoseFrame
 from coach.recognize.features import frame_features, window_features
+from coach.recognize.sequence import split_short_runs, viterbi
 
 WINDOW_S = 3.0  # a window: long enough to see a movement, short enough to change with it
 STEP_S = 0.5  # one window every half second
-K = 7
-SMOOTH_S = 5.0  # the vote shares are averaged over this long before a label is chosen
-MIN_SEGMENT_S = 4.0  # a shorter stretch is merged into its neighbours (a transition, a glitch)
+K = 7  # the nearest training windows whose shares are a segment's confidence
+# The cost of changing exercise, in standardised feature distance summed over windows: a stretch must
+# lie this much nearer another exercise, over its windows, to pay for a change in and a change out.
+# Chosen between 5, 10 and 20 on the renders left out in turn (bench/recognition.py --cv): alike in
+# frames right, 5 a little better at the joins.
+SWITCH_PENALTY = 5.0
+# A window without a pose: every exercise costs as much as "unknown", and unknown this much less, so
+# only a long absence becomes an unknown stretch and a short dropout keeps its exercise.
+NO_POSE_MARGIN = 0.5
 UNKNOWN = "unknown"
 MODEL_PATH = Path(__file__).resolve().parent / "model.npz"
 # "unknown" beyond the 99th percentile of how far a training window lies from the nearest window of
@@ -78,23 +88,29 @@ class Model:
         with np.load(path, allow_pickle=False) as d:
             return cls(d["x"].astype(float), d["y"], d["clip"], d["mean"], d["scale"], float(d["unknown_distance"]))
 
-    def shares(self, feats: Sequence[Optional[np.ndarray]]) -> np.ndarray:
-        """Per window, the vote share of each label (``labels`` order, then UNKNOWN last)."""
+    def costs_and_shares(self, feats: Sequence[Optional[np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """Per window (rows) and label (``labels`` order, then UNKNOWN last): the cost (distance to the
+        label's nearest training window; ``unknown_distance`` for UNKNOWN) and the share of the K
+        nearest training windows (all to UNKNOWN beyond ``unknown_distance`` or without a pose)."""
         labels = self.labels
+        of_label = [self.y == lab for lab in labels]
         index = {lab: i for i, lab in enumerate(labels)}
-        out = np.zeros((len(feats), len(labels) + 1))
+        costs = np.full((len(feats), len(labels) + 1), self.unknown_distance)
+        shares = np.zeros_like(costs)
         for w, f in enumerate(feats):
             if f is None:
-                out[w, -1] = 1.0
+                costs[w, -1] -= NO_POSE_MARGIN
+                shares[w, -1] = 1.0
                 continue
             d = np.linalg.norm(self.x - (f - self.mean) / self.scale, axis=1)
+            costs[w, :-1] = [d[m].min() for m in of_label]
             near = np.argsort(d)[:K]
             if d[near[0]] > self.unknown_distance:
-                out[w, -1] = 1.0
+                shares[w, -1] = 1.0
                 continue
             for n in near:
-                out[w, index[str(self.y[n])]] += 1.0 / K
-        return out
+                shares[w, index[str(self.y[n])]] += 1.0 / K
+        return costs, shares
 
 
 def train(clips: Sequence[tuple[str, Sequence[PoseFrame]]]) -> Model:
@@ -122,52 +138,19 @@ def train(clips: Sequence[tuple[str, Sequence[PoseFrame]]]) -> Model:
     return Model(z, y, clip, mean, scale, unknown)
 
 
-def _smooth(shares: np.ndarray, step_s: float) -> np.ndarray:
-    """Each window's shares averaged with its neighbours' over SMOOTH_S (fewer at the ends)."""
-    half = max(0, int(round(SMOOTH_S / step_s)) // 2)
-    sums = np.vstack([np.zeros((1, shares.shape[1])), np.cumsum(shares, axis=0)])
-    idx = np.arange(len(shares))
-    lo, hi = np.maximum(idx - half, 0), np.minimum(idx + half + 1, len(shares))
-    return (sums[hi] - sums[lo]) / (hi - lo)[:, None]
-
-
 def segments(model: Model, poses: Sequence[PoseFrame], step_s: float = STEP_S) -> list[Segment]:
     """The recording cut into stretches of one exercise each (or UNKNOWN)."""
     centres, feats = windows(poses, step_s)
     if len(centres) == 0:
         return []
     labels = model.labels + [UNKNOWN]
-    smooth = _smooth(model.shares(feats), step_s)
-    best = smooth.argmax(axis=1)
-    runs: list[list[int]] = []  # [label index, first window, last window]
-    for w, b in enumerate(best):
-        if runs and runs[-1][0] == b:
-            runs[-1][2] = w
-        else:
-            runs.append([int(b), w, w])
-    min_windows = int(round(MIN_SEGMENT_S / step_s))
-    changed = True
-    while changed and len(runs) > 1:  # the shortest too-short run goes to its better neighbour, until none
-        changed = False
-        short = [i for i, r in enumerate(runs) if r[2] - r[1] + 1 < min_windows]
-        if short:
-            i = min(short, key=lambda k: runs[k][2] - runs[k][1])
-            lo, hi = runs[i][1], runs[i][2]
-            options = [k for k in (i - 1, i + 1) if 0 <= k < len(runs)]
-            to = max(options, key=lambda k: smooth[lo:hi + 1, runs[k][0]].sum())
-            runs[to][1], runs[to][2] = min(runs[to][1], lo), max(runs[to][2], hi)
-            del runs[i]
-            merged = [runs[0]]  # neighbours that now share a label become one
-            for r in runs[1:]:
-                if r[0] == merged[-1][0]:
-                    merged[-1][2] = r[2]
-                else:
-                    merged.append(r)
-            runs, changed = merged, True
+    costs, shares = model.costs_and_shares(feats)
+    path = split_short_runs(viterbi(costs, SWITCH_PENALTY), int(round(WINDOW_S / step_s)))
+    cuts = [0] + [int(w) for w in np.nonzero(np.diff(path))[0] + 1] + [len(path)]
     half = step_s / 2
     t0, t1 = poses[0].t, poses[-1].t
-    return [Segment(max(t0, float(centres[a]) - half), min(t1, float(centres[b]) + half), labels[lab],
-                    round(float(smooth[a:b + 1, lab].mean()), 3)) for lab, a, b in runs]
+    return [Segment(max(t0, float(centres[a]) - half), min(t1, float(centres[b - 1]) + half), labels[path[a]],
+                    round(float(shares[a:b, path[a]].mean()), 3)) for a, b in zip(cuts[:-1], cuts[1:])]
 
 
 def label_at(segs: Sequence[Segment], t: float) -> Optional[str]:

@@ -14,11 +14,15 @@ import argparse
 import os
 import sys
 import time
+from typing import TYPE_CHECKING, Optional
 
 from coach.cli_options import add_stride_option, seconds
 from coach.errors import CoachError
 from coach.routine.definition import Routine, load_routine, routine_ids
 from coach.run_folder import FolderLock, OutFolder, out_folder, release
+
+if TYPE_CHECKING:
+    from coach.engine.definition import Exercise
 
 EXIT = {"interrupted": 130, "terminated": 143, "camera_lost": 2, "error": 2}
 
@@ -51,6 +55,8 @@ def add_parsers(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--from-step", type=int, default=1, metavar="N",
                    help="start at step N (carry on a routine stopped half way; the report of that session says where)")
     p.add_argument("--no-body-controls", action="store_true", help="keys only (no hands-free pause and pain stop)")
+    p.add_argument("--no-pain-rating", action="store_true",
+                   help="don't ask \"How is your pain now, 0 to 10?\" at the end of the routine")
     p.add_argument("--history-db", help="record the routine in this history database (default: the user data folder)")
     p.add_argument("--check", action="store_true", help="show the routine's plan and check its file; no camera")
     p.set_defaults(func=_cmd_routine)
@@ -107,6 +113,7 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     from coach.history.record import utc_now
     from coach.live.capture import LatestFrameGrabber, open_camera
     from coach.live.display import Headless, TerminalKeys, Window, no_keys
+    from coach.live.pain_rating import asker_for
     from coach.live.speech import Speaker
     from coach.live.status_line import StatusLine
     from coach.live.stop import StopRequests
@@ -137,17 +144,24 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     options = RoutineOptions(announce_s=args.announce, countdown_s=args.countdown, body_controls=not args.no_body_controls,
                              history_db=args.history_db, camera_timeout_s=args.camera_timeout,
                              step_limit_s=args.step_limit, first_step=args.from_step)
+    def backend_for(ex: Optional[Exercise]) -> StridedBackend:
+        """A step's backend (strided as --stride says); None: the watcher between steps, which already
+        infers only now and then, so every frame it is given."""
+        mask = ex is not None and ex.needs_segmentation
+        return StridedBackend(make_backend(model=args.model, segmentation=mask),
+                              stride_config(args.stride if ex is not None else "off", mask))
+
     guided = None
     try:
         with StopRequests() as stop:
             guided = GuidedRoutine(
                 routine, folder.path, grabber,
-                lambda ex: StridedBackend(make_backend(model=args.model, segmentation=ex.needs_segmentation),
-                                          stride_config(args.stride, ex.needs_segmentation)),
+                backend_for,
                 lambda backend: {**backend_info(backend), "live": True, "routine": routine.id, "stride": backend.mode},
                 source, display, speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
                 make_status=(lambda: StatusLine()) if args.headless else (lambda: None), options=options,
-                on_step=saved, started_at=utc_now())
+                on_step=saved, started_at=utc_now(),
+                pain_rating=None if args.no_pain_rating else asker_for(args.headless, display, keys))
             grabber.start()
             state = guided.run()
     finally:

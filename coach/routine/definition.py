@@ -4,7 +4,9 @@ A step names an exercise of the catalogue (coached or not yet), the side (``both
 turn for an exercise done per side, reps counted per side; ``left`` or ``right`` alone;
 ``alternate``: the sides taken in turns, reps counted in all), the sets, and what one set is: ``reps`` (per side where per side) with an optional
 ``hold_s`` each, or a time (``seconds``: cat-cow's "alternate slowly for 30 s"). Rests: between sets
-and before the next step. Validated like the exercise definitions: one line naming the file and
+and before the next step. How often: ``frequency`` as the handout words it, and
+``sessions_per_day`` or ``sessions_per_week`` (a number, or [fewest, most]) that adherence is
+counted against. Validated like the exercise definitions: one line naming the file and
 field, unknown keys refused with the nearest name, every number finite and in its range, an
 exercise id outside the catalogue named with the nearest one.
 """
@@ -12,6 +14,7 @@ exercise id outside the catalogue named with the nearest one.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,12 +110,36 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Prescription:
+    """How often the routine is to be done: ``low``-``high`` sessions a ``per`` ("day" or "week").
+    What adherence is counted against (``coach history --routine``)."""
+
+    low: int
+    high: int
+    per: str
+
+    def sessions_in(self, days: int) -> tuple[int, int]:
+        """The fewest and most sessions prescribed over ``days`` days (a weekly one: in whole weeks
+        begun, so the first days of a 3-a-week routine already ask for some)."""
+        units = days if self.per == "day" else max(1, math.ceil(days / 7))
+        return self.low * units, self.high * units
+
+    def text(self) -> str:
+        count = f"{self.low}" if self.low == self.high else f"{self.low}-{self.high}"
+        return f"{count} a {self.per}"
+
+
+PER = ("day", "week")
+
+
+@dataclass(frozen=True)
 class Routine:
     id: str
     name: str
     source: str
     steps: tuple[Step, ...]
     frequency: str = ""  # as the handout says it: "2-3 times a day"
+    prescribed: Optional[Prescription] = None  # the same, counted: sessions_per_day / sessions_per_week
     minutes: Optional[float] = None  # the handout's own estimate, when it gives one
     notes: str = ""
     path: str = ""
@@ -151,6 +178,26 @@ def _step(f: _Fields) -> Step:
                 hold_s=hold_s, seconds=seconds, notes=f.get("notes", str, ""), **rests)
 
 
+def _prescription(top: _Fields) -> Optional[Prescription]:
+    """``sessions_per_day`` or ``sessions_per_week``: a number, or [fewest, most]."""
+    given = [per for per in PER if f"sessions_per_{per}" in top.table]
+    top.expect(*(f"sessions_per_{per}" for per in PER))
+    if not given:
+        return None
+    if len(given) > 1:
+        raise top.error("sessions_per_week", "give sessions_per_day or sessions_per_week, not both")
+    key = f"sessions_per_{given[0]}"
+    value = top.table[key]
+    counts = value if isinstance(value, list) else [value]
+    if not 1 <= len(counts) <= 2 or any(not isinstance(n, int) or isinstance(n, bool) for n in counts):
+        raise top.error(key, f"must be a whole number or [fewest, most], got {value!r:.60}")
+    for n in counts:
+        top.within(key, n, 1, 20 if given[0] == "day" else 50, f"sessions a {given[0]}")
+    if counts[0] > counts[-1]:
+        raise top.error(key, f"the fewest ({counts[0]}) is more than the most ({counts[-1]})")
+    return Prescription(low=counts[0], high=counts[-1], per=given[0])
+
+
 def parse_routine(data: dict, path: str) -> Routine:
     top = _Fields(path, data, "")
     schema = top.get("schema", str)
@@ -163,8 +210,8 @@ def parse_routine(data: dict, path: str) -> Routine:
     minutes = top.get("minutes", float, None)
     top.within("minutes", minutes, 0.5, 240, "minutes")
     routine = Routine(id=rid, name=top.get("name", str), source=top.get("source", str), steps=tuple(steps),
-                      frequency=top.get("frequency", str, ""), minutes=minutes, notes=top.get("notes", str, ""),
-                      path=path)
+                      frequency=top.get("frequency", str, ""), prescribed=_prescription(top), minutes=minutes,
+                      notes=top.get("notes", str, ""), path=path)
     top.refuse_unknown()  # first: a misspelt [[steps]] is named as such, not as "no step"
     if not steps:
         raise top.error("step", "is missing: a routine needs at least one [[step]]")

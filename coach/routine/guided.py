@@ -9,28 +9,35 @@ step again. A pain stop or quit ends the routine; every finished step is already
 report (``coach.routine.report``), rewritten after each.
 
 A step whose exercise has no definition yet is "not coached yet": its time runs on a timer, with
-the prescription on screen; n skips it.
+the prescription on screen; n skips it. Between steps (and on a timer-only step) the body controls
+still watch for a hand held up, the pain stop, on a pose backend of their own run about ten times a
+second (sitting up needs no pause there: the timers are what is running). At the end (completed, or stopped as the person chose, as
+``coach live`` does) the routine asks once "How is your pain now, 0 to 10?" (``pain_rating``).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from coach.engine.definition import SIDES, Exercise
 from coach.engine.records import FrameResult
+from coach.live.body_controls import BodyControls
 from coach.live.capture import CameraLost, LatestFrameGrabber
 from coach.live.display import PAIN, QUIT, Display, KeySource, action_for, no_keys
 from coach.live.hud import draw_banner
 from coach.live.setup import SetupConfig
-from coach.live.loop import PAIN_MESSAGE, PAIN_SPOKEN, LiveLoop, LiveOptions
+from coach.live.loop import HAND_UP_MESSAGE, PAIN_MESSAGE, PAIN_SPOKEN, LiveLoop, LiveOptions
+from coach.live.pain_rating import ASK_AFTER, QUESTION, Asker
 from coach.live.speech import Speaker
 from coach.live.stop import StopRequests
 from coach.routine.definition import Routine, Step, step_exercise
 from coach.sources import SourceInfo
 
 ANNOUNCE_S = 3.0  # the next step's name and prescription on screen before its set-up starts
+WATCH_EVERY_S = 0.1  # between steps, a pose this often for the raised hand (within BodyConfig.gap_s)
 SKIP, REPEAT = "n", "r"
 STEP_KEYS = {SKIP: "skipped", REPEAT: "repeat"}
 # How a step's loop ended -> the step's status; endings not here end the routine too.
@@ -78,6 +85,7 @@ class RoutineRun:
     ended: Optional[str] = None  # completed | quit | pain | video_ended | camera_lost | interrupted | ...
     stopped_at: Optional[int] = None  # the step being done when the routine stopped early
     first_step: int = 1  # the step this session started at (``--from-step``)
+    pain_rating: Optional[dict] = None  # {"value": 0-10, "asked_at_s": seconds into the routine}, when given
 
 
 @dataclass
@@ -93,16 +101,18 @@ class RoutineOptions:
 
 class GuidedRoutine:
     def __init__(self, routine: Routine, out_dir: str, grabber: LatestFrameGrabber,
-                 make_backend: Callable[[Exercise], object], backend_desc: Callable[[object], dict],
+                 make_backend: Callable[[Optional[Exercise]], object], backend_desc: Callable[[object], dict],
                  source: SourceInfo, display: Display, speaker: Speaker, keys: KeySource = no_keys,
                  stop: Optional[StopRequests] = None, notice: Callable[[str], None] = print,
                  make_status: Callable[[], Optional[object]] = lambda: None,
                  options: RoutineOptions = RoutineOptions(),
                  on_step: Callable[[RoutineRun], None] = lambda run: None,
-                 started_at: str = "") -> None:
-        """``make_backend``: a pose backend for an exercise (closed after its step); ``on_step``:
+                 started_at: str = "", pain_rating: Optional[Asker] = None) -> None:
+        """``make_backend``: a pose backend for an exercise (closed after its step; for None, the one
+        that watches for a raised hand between steps, or None to watch with keys only); ``on_step``:
         called after every set (the routine report is written there); ``make_status``: a fresh
-        terminal status line per step (headless), or None."""
+        terminal status line per step (headless), or None; ``pain_rating``: who asks the rating at
+        the end (None: nobody can answer, it is not asked)."""
         self.routine, self.out_dir, self.grabber = routine, out_dir, grabber
         self.make_backend, self.backend_desc, self.source = make_backend, backend_desc, source
         self.display, self.speaker, self.keys, self.notice = display, speaker, keys, notice
@@ -110,6 +120,12 @@ class GuidedRoutine:
         self.make_status, self.o, self.on_step = make_status, options, on_step
         self.run_state = RoutineRun(routine, out_dir, started_at, first_step=options.first_step)
         self._view: Optional[str] = None
+        self.pain_rating = pain_rating
+        self._started = time.monotonic()
+        self._last_image = None  # the last picture shown: the pain rating is asked over it
+        self._body = BodyControls() if options.body_controls else None  # between steps: the raised hand
+        self._watcher: Optional[object] = None  # its pose backend, made at the first interlude
+        self._watched_at, self._hand_s = -1.0, 0.0  # when the last pose was taken, and its hand-up time
 
     # -- the routine ---------------------------------------------------------------------------------
     def run(self) -> RoutineRun:
@@ -131,12 +147,30 @@ class GuidedRoutine:
             else:
                 state.ended = "completed"
                 self._say("Routine complete. Well done.")
+            self._ask_pain_rating()
         except BaseException:
             state.ended = state.ended or ("interrupted" if self.stop.reason == "interrupted" else "error")
             raise
         finally:
+            if self._watcher is not None:
+                self._watcher.close()  # type: ignore[attr-defined]
             self.on_step(state)
         return state
+
+    def _ask_pain_rating(self) -> None:
+        """Once, at the end of a routine completed or stopped as the person chose, when someone can answer."""
+        state = self.run_state
+        if self.pain_rating is None or (state.ended not in ASK_AFTER and state.ended != "completed"):
+            return
+        asked_at = time.monotonic() - self._started
+        self.speaker.say(QUESTION, interrupt=state.ended != "pain")  # (after the pain advice, not over it)
+        try:
+            value = self.pain_rating.ask(self._last_image, lambda: self.stop.reason is not None)  # Ctrl-C skips it
+        except Exception as err:  # noqa: BLE001 - the question must never cost the report
+            self.notice(f"coach: warning: the pain rating could not be asked ({err})")
+            return
+        if value is not None:
+            state.pain_rating = {"value": int(value), "asked_at_s": round(asked_at, 3)}
 
     def _step(self, i: int, step: Step) -> Optional[str]:
         """Every set of step ``i``; the ending that stops the routine, or None to go on."""
@@ -193,6 +227,7 @@ class GuidedRoutine:
                             self.speaker, keys=self.keys, stop=self.stop, notice=self.notice,
                             status=self.make_status())  # type: ignore[arg-type]
             result = loop.run()
+            self._last_image = loop.last_image if loop.last_image is not None else self._last_image
         finally:
             backend.close()  # type: ignore[attr-defined]
         status = STEP_STATUS.get(result.ended, "stopped")
@@ -211,6 +246,24 @@ class GuidedRoutine:
                        ending or "timer", seconds=round(ran, 1))
 
     # -- between steps ---------------------------------------------------------------------------------
+    def _hand_up_s(self, grabbed: Optional[object]) -> float:
+        """How long a hand has been held up (the body controls' pain stop), from a pose taken every
+        ``WATCH_EVERY_S``; 0 without body controls or a backend to watch with."""
+        if self._body is None or grabbed is None:
+            return 0.0
+        now = time.monotonic() - self._started
+        if now - self._watched_at < WATCH_EVERY_S:
+            return self._hand_s
+        if self._watcher is None:
+            self._watcher = self.make_backend(None)
+            if self._watcher is None:  # nothing to watch with: keys only between steps
+                self._body = None
+                return 0.0
+        self._watched_at = now
+        pose = self._watcher.process(grabbed.image, now, grabbed.index)  # type: ignore[attr-defined]
+        self._hand_s = self._body.update(now, pose).hand_up_s
+        return self._hand_s
+
     def _say(self, text: str) -> None:
         self.speaker.say(text)
         self.notice(text)
@@ -248,11 +301,21 @@ class GuidedRoutine:
             if self.display.closed():
                 ending = "window_closed"
                 break
+            hand_up_s = self._hand_up_s(grabbed)
+            if self._body is not None and hand_up_s >= self._body.config.hand_up_s:
+                self.speaker.say(PAIN_SPOKEN, interrupt=True)
+                self.notice(PAIN_MESSAGE)
+                ending = "pain"
+                break
             if grabbed is not None:
                 image = grabbed.image.copy()
+                if hand_up_s > 0.3 and self._body is not None:  # how long until the pain stop, as live shows it
+                    left = max(1, int(round(self._body.config.hand_up_s - hand_up_s + 0.49)))
+                    draw_banner(image, HAND_UP_MESSAGE.format(left=left), at=0.22)
                 left = max(0, int(round(seconds - (clock() - start) + 0.49)))
                 draw_banner(image, f"{title} ({left} s)" if seconds > ANNOUNCE_S else title, at=0.1)
                 draw_banner(image, detail)
                 self.display.show(image)
+                self._last_image = image
         ran = clock() - start
         return (ending, ran) if timed else ending

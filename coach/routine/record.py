@@ -21,7 +21,8 @@ def record_routine(state: RoutineRun, report_path: str, db_path: Optional[str] =
         row = RoutineRow(recorded_at=utc_now(), routine_id=state.routine.id, name=state.routine.name,
                          report_path=report_path, ended=state.ended, steps=summary["steps"],
                          completed=summary["completed"] + summary["on_timer"], skipped=summary["skipped"],
-                         pain_stop=state.ended == "pain")
+                         pain_stop=state.ended == "pain",
+                         pain_rating=state.pain_rating["value"] if state.pain_rating else None)
         steps = [session_from_report(run.report, f"{run.folder}/report.json", "routine")
                  for run in state.runs if run.report is not None and run.folder is not None]
         with open_history(db_path) as db:

@@ -85,6 +85,7 @@ def routine_report(state: RoutineRun) -> dict:
         "ended": state.ended,
         "stopped_at_step": state.stopped_at,
         "first_step": state.first_step,
+        **({"pain_rating": state.pain_rating} if state.pain_rating else {}),
         "steps": entries,
         "summary": {"steps": session_steps, "completed": count["done"], "on_timer": count["not_coached"],
                     "skipped": sum(1 for s in steps_status.values() if "skipped" in s),
@@ -113,6 +114,11 @@ def _holds_text(summary: Optional[dict]) -> str:
     return ", ".join(parts)
 
 
+def _pain_text(report: dict) -> str:
+    rating = report.get("pain_rating")
+    return f" Pain afterwards: {int(rating['value'])}/10." if isinstance(rating, dict) and "value" in rating else ""
+
+
 def routine_page(report: dict) -> str:
     """The routine report as one self-contained page (links to each step's own page)."""
     e = html.escape
@@ -136,7 +142,7 @@ border-bottom:1px solid #ddd}} .done{{color:#17692b}} .skipped,.not_reached,.sto
 <h1>{e(r['name'])}</h1>
 <p>{e(r['source'])}{(' &middot; ' + e(r['frequency'])) if r.get('frequency') else ''}</p>
 <p>Started {e(report.get('started_at') or '')}; ended: {e(ended)}.
-{s['completed']} of {s['steps']} steps done{f", {s['on_timer']} on the timer" if s['on_timer'] else ''}{f", {s['skipped']} skipped" if s['skipped'] else ''}{f", {s['not_reached']} not reached" if s['not_reached'] else ''}.</p>
+{s['completed']} of {s['steps']} steps done{f", {s['on_timer']} on the timer" if s['on_timer'] else ''}{f", {s['skipped']} skipped" if s['skipped'] else ''}{f", {s['not_reached']} not reached" if s['not_reached'] else ''}.{_pain_text(report)}</p>
 <table><tr><th>Step</th><th>Exercise</th><th>Prescribed</th><th>Status</th><th>Reps</th><th>Holds (s)</th><th>Faults</th><th></th></tr>
 {chr(10).join(rows)}
 </table></body></html>
