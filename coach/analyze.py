@@ -94,6 +94,7 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         if parts:  # a long video on several workers: inferred in chunks, joined here (coach/chunks.py)
             args = chunks.backend_args(model, backend, exercise.needs_segmentation)
             pose_backend, backend_desc = chunks.start(path, source, parts, workers, args, out_dir)
+            backend_desc = {**backend_desc, "stride": "off"}  # the chunks infer every frame
             frames = pose_backend.frames(write_video, times)
         else:
             pose_backend = StridedBackend(make_backend(model=model, backend=backend,
@@ -165,6 +166,8 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         describe = getattr(pose_backend, "describe", None)  # strided: how many frames were inferred
         if describe is not None:
             backend_desc.update(describe())
+        elif pose_backend is not None:  # chunks: every frame analysed was inferred
+            backend_desc["frames_inferred"] = done
         return _conclude(path, exercise, out_dir, info, checker, backend_desc, files, times, history_db,
                          interrupted or stop.signum is not None, with_back, stop.exit_status, full)
 
