@@ -61,7 +61,7 @@ def is_trace(path: str) -> bool:
 
 def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = None, backend: str = "solution",
             write_video: bool = True, progress: bool = True, history_db: Optional[str] = None,
-            count_under_way: bool = True, workers: int = 1, stride: str = "auto") -> AnalysisResult:
+            count_under_way: bool = True, workers: int = 1, stride: str = "off") -> AnalysisResult:
     """``count_under_way``: a movement already under way at the first frame counts (a recording that
     starts mid-rep); False where the first frame is a cut (a recognised stretch of a longer recording,
     whose start may hold the end of the exercise before). ``workers``: more than 1 infers a long video

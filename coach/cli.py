@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=workers, default=1,
                    help="infer a long video in overlapping chunks on this many processes, joined into one report "
                         "(default 1: a single pass; a video under 90 s, or a trace, is always one pass)")
-    add_stride_option(p)
+    add_stride_option(p, default="off")  # a recording's report: every frame, reproducible
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_analyze)
 

@@ -29,14 +29,17 @@ def seconds(low: float = 0.0, above: bool = False) -> Callable[[str], float]:
     return parse
 
 
-def add_stride_option(p: argparse.ArgumentParser) -> None:
-    """--stride: fewer inferences while a pose is held (coach/pose/stride.py)."""
-    p.add_argument("--stride", choices=("auto", "off"), default="auto",
-                   help="auto (default): while the body is held still, infer only some frames (at least every "
-                        "0.2 s, and at once when the picture moves) and carry the last pose between them: "
-                        "reps, sides and faults come out the same, holds within MediaPipe's own jitter "
-                        "(bench/stride.py), for much less CPU in long holds; exercises measured on the person "
-                        "mask (cat-cow) are inferred every frame all the same; off: infer every frame")
+def add_stride_option(p: argparse.ArgumentParser, default: str = "auto") -> None:
+    """--stride: fewer inferences while a pose is held (coach/pose/stride.py). Live coaching defaults to
+    ``auto`` (CPU and battery; a live session's frames already depend on timing); ``coach analyze``
+    to ``off``, so that a recording's report is exactly what a tester or a practice measures again."""
+    p.add_argument("--stride", choices=("auto", "off"), default=default,
+                   help=f"auto: while the body is held still, infer only some frames (at least every 0.2 s, "
+                        "and at once when the picture moves) and carry the last pose between them: reps, "
+                        "sides and faults come out the same, hold times within a frame or two on renders (up "
+                        "to 0.3 s measured on one real clip; bench/stride.py), for much less CPU in long "
+                        "holds; exercises measured on the person mask (cat-cow) are inferred every frame all "
+                        f"the same; off: infer every frame (default {default})")
 
 
 def workers(text: str) -> int:
