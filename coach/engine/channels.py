@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import statistics
 from collections import deque
-from typing import Optional
 
 from coach.engine.definition import Exercise
 from coach.engine.level import levelled, roll_of
