@@ -105,7 +105,7 @@ def _recognise(args: argparse.Namespace) -> int:
     try:
         with FolderLock(folder.path):
             report = recognise(args.input, folder.path, routine, model=args.model, backend=args.backend,
-                               history_db=args.history_db, stride=args.stride)
+                               history_db=args.history_db)  # every frame: recognition reads the whole trace
     except BaseException:
         release(folder)
         raise
