@@ -102,6 +102,10 @@ def _recognise(args: argparse.Namespace) -> int:
     folder = out_folder(args.out, os.path.join("runs", default_name(args.input)), args.force)
     print("no --exercise: recognising the exercises from the poses" +
           (f", as the steps of {routine.name}" if routine else "") + " (each stretch says how sure)")
+    ignored = [flag for flag, used in (("--workers", args.workers > 1), ("--stride auto", args.stride != "off")) if used]
+    if ignored:  # said, not silently dropped: recognition reads the whole recording in one pass
+        print(f"coach: note: {' and '.join(ignored)} apply to one exercise's analysis (give --exercise); "
+              "recognising the exercises infers every frame in one pass", file=sys.stderr)
     try:
         with FolderLock(folder.path):
             report = recognise(args.input, folder.path, routine, model=args.model, backend=args.backend,

@@ -81,6 +81,16 @@ def test_a_trace_without_world_landmarks_or_exercise_is_not_an_exercise_we_know(
     assert "not an exercise we know" in proc.stdout
 
 
+def test_options_recognition_does_not_use_are_said_not_dropped(tmp_path: Path) -> None:
+    trace = catcow_trace(tmp_path / "landmarks.jsonl")
+    proc = coach("analyze", str(trace), "--out", str(tmp_path / "out"), "--quiet", "--workers", "2", "--stride",
+                 "auto", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "--workers and --stride auto apply to one exercise's analysis (give --exercise)" in proc.stderr
+    quiet = coach("analyze", str(trace), "--out", str(tmp_path / "out2"), "--quiet", cwd=tmp_path)
+    assert quiet.returncode == 0 and "apply to one exercise" not in quiet.stderr
+
+
 def test_a_missing_trace_without_exercise_is_said_missing(tmp_path: Path) -> None:
     proc = coach("analyze", str(tmp_path / "gone" / "landmarks.jsonl"), cwd=tmp_path)
     assert_clean_failure(proc, "trace not found", "landmarks.jsonl")
