@@ -127,8 +127,11 @@ SHARE_SPAN, STEPS = 0.6, 20  # any other: +-60 % of its value (at least +-0.1), 
 
 
 def _around(name: str, value: float, degrees: bool, bounds: tuple[float, float] = (-math.inf, math.inf)) -> Param:
-    span, step = (DEG_SPAN, DEG_STEP) if degrees else (max(SHARE_SPAN * abs(value), 0.1), 0.0)
-    step = step or round(span / STEPS, 6)
+    if degrees:
+        span, step = DEG_SPAN, DEG_STEP
+    else:
+        span = max(SHARE_SPAN * abs(value), 0.1)
+        step = round(span / STEPS, 6)
     low, high = max(value - span, bounds[0]), min(value + span, bounds[1])
     return Param(name, round(low, 6), round(high, 6), step)
 

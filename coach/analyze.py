@@ -86,7 +86,6 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         info = source.info
         from coach import chunks
         from coach.pose.backends import backend_info, make_backend
-        from coach.pose.stride import StridedBackend, stride_config
 
         # An exercise that needs the person mask (cat-cow: the back's curve) gets it; the backend
         # turns it into PoseFrame.back right away, and the trace keeps that profile.
@@ -97,10 +96,9 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             backend_desc = {**backend_desc, "stride": "off"}  # the chunks infer every frame
             frames = pose_backend.frames(write_video, times)
         else:
-            pose_backend = StridedBackend(make_backend(model=model, backend=backend,
-                                                       segmentation=exercise.needs_segmentation),
-                                          stride_config(stride, exercise.needs_segmentation))
-            backend_desc = {**backend_info(pose_backend), "stride": pose_backend.mode}
+            pose_backend = make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation,
+                                        stride=stride)
+            backend_desc = backend_info(pose_backend)
             frames = _infer(source, pose_backend, times)
         files["trace"] = os.path.join(out_dir, TRACE)
         try:

@@ -93,12 +93,10 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
         from coach.live.setup import SetupConfig
         from coach.live.speech import Speaker
         from coach.pose.backends import backend_info, make_backend
-        from coach.pose.stride import StridedBackend, stride_config
         from coach.report import ENDED_TEXT, summary_lines
         from coach.sources import SourceInfo
 
-        backend = StridedBackend(make_backend(model=args.model, segmentation=exercise.needs_segmentation),
-                                 stride_config(args.stride, exercise.needs_segmentation))
+        backend = make_backend(model=args.model, segmentation=exercise.needs_segmentation, stride=args.stride)
     except BaseException:
         reader.close()
         raise
@@ -127,7 +125,7 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
         keys.echo(False)  # typed keys would be left standing in the status line (they are confirmed instead)
     try:
         with StopRequests() as stop:
-            desc = {**backend_info(backend), "live": True, "stride": backend.mode}
+            desc = {**backend_info(backend), "live": True}
             loop = LiveLoop(options, grabber, backend, source, desc, display, speaker, keys=keys, stop=stop,
                             notice=status.say if status is not None else print, status=status, pain_rating=asker)
             grabber.start()

@@ -118,7 +118,7 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     from coach.live.status_line import StatusLine
     from coach.live.stop import StopRequests
     from coach.pose.backends import backend_info, make_backend
-    from coach.pose.stride import StridedBackend, stride_config
+    from coach.pose.stride import StridedBackend
     from coach.routine.guided import GuidedRoutine, RoutineOptions
     from coach.routine.record import record_routine
     from coach.routine.report import ROUTINE_ENDED_TEXT, write_routine_report
@@ -147,9 +147,8 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     def backend_for(ex: Optional[Exercise]) -> StridedBackend:
         """A step's backend (strided as --stride says); None: the watcher between steps, which already
         infers only now and then, so every frame it is given."""
-        mask = ex is not None and ex.needs_segmentation
-        return StridedBackend(make_backend(model=args.model, segmentation=mask),
-                              stride_config(args.stride if ex is not None else "off", mask))
+        return make_backend(model=args.model, segmentation=ex is not None and ex.needs_segmentation,
+                            stride=args.stride if ex is not None else "off")
 
     guided = None
     try:
@@ -157,7 +156,7 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
             guided = GuidedRoutine(
                 routine, folder.path, grabber,
                 backend_for,
-                lambda backend: {**backend_info(backend), "live": True, "routine": routine.id, "stride": backend.mode},
+                lambda backend: {**backend_info(backend), "live": True, "routine": routine.id},
                 source, display, speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
                 make_status=(lambda: StatusLine()) if args.headless else (lambda: None), options=options,
                 on_step=saved, started_at=utc_now(),
