@@ -1,15 +1,18 @@
-"""``coach analyze --workers N`` on one long recording: the chunked analysis against the single pass.
+"""A long recording analysed in chunks (coach/chunks.py): one worker against several, and against
+one MediaPipe run through the whole video.
 
     .venv/bin/python bench/chunks.py [--minutes 3] [--sample samples/bridge_clean_01.mp4] [--workers 2]
     .venv/bin/python bench/chunks.py --warmup [CLIP ...]   # how the warm-up was chosen
 
 Default: a shipped sample looped (ffmpeg's -stream_loop, a stream copy, as bench/soak.py) into a
-video of ``--minutes``, analysed by ``coach analyze`` once as a single pass and once with
-``--workers N`` (both --no-video, in the same run: the machine is shared), with chunks of
-``--chunk-s`` seconds so that seams fall mid-rep. Printed: wall times and the speed-up, whether
-the reports are identical apart from their timings (any difference printed), whether the traces'
-frame indices run on without a gap, and the largest landmark difference between the two traces
-(it can only be at and after the seams).
+video of ``--minutes``, analysed by ``coach analyze`` three times in the same run (the machine is
+shared), all --no-video: one run through the video (COACH_CHUNK_FRAMES=0), the chunks on one worker,
+the chunks on ``--workers N``; chunks of ``--chunk-s`` seconds (default the product's). Printed:
+wall and CPU times and the speed-ups; whether the 1-worker and N-worker reports are identical
+apart from their timings (any difference printed) and their traces too; against the run through,
+whether the session is the same (reps, holds, faults) and how far its times moved, whether the
+frame indices run on without a gap, and the landmark difference (it can only be at and after the
+seams).
 
 ``--warmup``: for each clip, the single pass's landmarks against a cold start (a fresh MediaPipe
 seeking to a frame of the clip) after k frames of warm-up, at several starts per clip: the largest
@@ -129,7 +132,7 @@ def _session_line(single: dict, chunked: dict) -> str:
             f"starts/ends moved: {moved} of {len(shifts)}, by at most {max(shifts, default=0):.3f} s")
 
 
-def compare(minutes: float, sample: Path, exercise: str, workers: int, chunk_s: float) -> int:
+def compare(minutes: float, sample: Path, exercise: str, workers: int, chunk_s: Optional[float]) -> int:
     import numpy as np
 
     coach = [sys.executable, "-m", "coach"]
@@ -141,27 +144,41 @@ def compare(minutes: float, sample: Path, exercise: str, workers: int, chunk_s: 
         cap = cv2.VideoCapture(str(video))
         fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
         cap.release()
+        from coach.chunks import CHUNK_S, WARMUP_FRAMES
+
+        chunk_s = chunk_s or CHUNK_S
         chunk = int(round(chunk_s * fps))
         load = os.getloadavg()[0]
-        print(f"chunks: {sample.name} looped {loops} times ({minutes:g} min); --workers {workers}, chunks of "
-              f"{chunk} frames ({chunk_s:g} s: seams at {', '.join(f'{k * chunk_s:g}' for k in range(1, 4))} s ...)")
-        walls, cpus, traces = {}, {}, {}
-        for name, extra, env in (("single", [], {}), ("chunked", ["--workers", str(workers)],
-                                                      {"COACH_CHUNK_FRAMES": str(chunk)})):
+        print(f"chunks: {sample.name} looped {loops} times ({minutes:g} min); chunks of {chunk} frames ({chunk_s:g} s: "
+              f"seams at {', '.join(f'{k * chunk_s:g}' for k in range(1, 4))} s ...)")
+        runs = (("through", "one run through the video", ["--workers", "1"], "0"),
+                ("one", "chunks on 1 worker", ["--workers", "1"], str(chunk)),
+                ("many", f"chunks on {workers} workers", ["--workers", str(workers)], str(chunk)))
+        walls, cpus, traces, reports = {}, {}, {}, {}
+        for name, _, extra, frames in runs:
             started, cpu = time.perf_counter(), _children_cpu()
             subprocess.run([*coach, "analyze", str(video), "-e", exercise, "--out", str(work / name), "--no-video",
                             "-q", "--history-db", str(work / "h.db"), *extra], check=True, cwd=str(ROOT),
-                           capture_output=True, env={**os.environ, **env})
+                           capture_output=True, env={**os.environ, "COACH_CHUNK_FRAMES": frames})
             walls[name] = time.perf_counter() - started
             cpus[name] = _children_cpu() - cpu  # (the workers' too: the pool waits for them)
             traces[name] = _trace(work / name / "landmarks.jsonl")
-        reports = [json.loads((work / n / "report.json").read_text()) for n in ("single", "chunked")]
-        for r in reports:
-            r.pop("times", None)
-        diffs = _differences(*reports)
-        single, chunked = traces["single"], traces["chunked"]
+            reports[name] = json.loads((work / name / "report.json").read_text())
+            reports[name].pop("times", None)
+        print("  wall time / CPU time: " + "; ".join(f"{label} {walls[n]:.0f} s / {cpus[n]:.0f} s" for n, label, _, _ in runs)
+              + f"; load average before {load:.1f} on {os.cpu_count()} cores")
+        print(f"  speed-up of {workers} workers over 1: x{walls['one'] / walls['many']:.2f}; chunks on 1 worker against "
+              f"one run through: x{walls['through'] / walls['one']:.2f} (the warm-ups: "
+              f"{reports['one']['backend'].get('frames_inferred')} frames inferred for {len(traces['one'])})")
+        diffs = _differences(reports["one"], reports["many"])
+        print(f"  1 worker / {workers} workers: reports identical apart from timings: {not diffs}"
+              + "".join(f"\n    {d}" for d in diffs[:20]) + (f"\n    ... {len(diffs) - 20} more" if len(diffs) > 20 else "")
+              + f"; traces identical: {traces['one'] == traces['many']}")
+        single, chunked = traces["through"], traces["many"]
+        print("  one run through / chunks: " + _session_line(reports["through"], reports["many"]))
         contiguous = [f["i"] for f in chunked] == list(range(len(chunked)))
-        from coach.chunks import WARMUP_FRAMES
+        print(f"  trace frames {len(single)} / {len(chunked)}, chunked indices contiguous: {contiguous}; "
+              f"trace lines differing: {sum(a != b for a, b in zip(single, chunked))}")
 
         def distance(a: dict, b: dict) -> float:
             if a["kp"] is None or b["kp"] is None:
@@ -171,18 +188,8 @@ def compare(minutes: float, sample: Path, exercise: str, workers: int, chunk_s: 
         apart = [distance(a, b) for a, b in zip(single, chunked)]
         seams = [k * chunk for k in range(1, len(single) // chunk)]  # (the last chunk takes the rest)
         at_seams = [apart[i] for s in seams for i in range(s - WARMUP_FRAMES, s)]
-        first = apart[:chunk]  # the first chunk starts where the single pass does
-        differing = sum(a != b for a, b in zip(single, chunked))
-        print(f"  wall time: single pass {walls['single']:.0f} s, --workers {workers} {walls['chunked']:.0f} s: "
-              f"x{walls['single'] / walls['chunked']:.2f}; CPU time {cpus['single']:.0f} s / {cpus['chunked']:.0f} s "
-              f"(x{cpus['chunked'] / cpus['single']:.2f}: the speed-up an idle machine with {workers} free cores would "
-              f"give is about {workers} / that); load average before {load:.1f} on {os.cpu_count()} cores")
-        print(f"  reports identical apart from timings: {not diffs}" + "".join(f"\n    {d}" for d in diffs[:20])
-              + (f"\n    ... {len(diffs) - 20} more" if len(diffs) > 20 else ""))
-        print("  " + _session_line(*reports))
-        print(f"  trace frames {len(single)} / {len(chunked)}, chunked indices contiguous: {contiguous}; "
-              f"trace lines differing: {differing}")
-        print(f"  landmark distance chunked / single pass (largest of 33, px): first chunk largest {max(first):.2f}; "
+        first = apart[:chunk]  # the first chunk starts where the run through does
+        print(f"  landmark distance chunks / run through (largest of 33, px): first chunk largest {max(first):.2f}; "
               f"in the overlaps where the seams fall largest {max(at_seams, default=0):.2f}; later frames median "
               f"{float(np.median(apart[chunk:])):.2f}, 99th percentile {float(np.percentile(apart[chunk:], 99)):.2f}, "
               f"largest {max(apart[chunk:]):.2f}")
@@ -198,8 +205,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--sample", type=Path, default=ROOT / "samples" / "bridge_clean_01.mp4")
     ap.add_argument("--exercise", default="bridge")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--chunk-s", type=float, default=25.3, help="chunk length: not a multiple of the sample's, so "
-                                                                "the seams fall at different moments of its reps")
+    ap.add_argument("--chunk-s", type=float, help="chunk length (default the product's, coach/chunks.py CHUNK_S); "
+                                                  "25.3 puts the seams at different moments of the sample's reps")
     args = ap.parse_args(argv)
     if args.warmup is not None:
         return warmup(args.warmup or WARMUP_CLIPS, args.starts)

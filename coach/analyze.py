@@ -64,10 +64,10 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
             count_under_way: bool = True, workers: int = 1, stride: str = "off") -> AnalysisResult:
     """``count_under_way``: a movement already under way at the first frame counts (a recording that
     starts mid-rep); False where the first frame is a cut (a recognised stretch of a longer recording,
-    whose start may hold the end of the exercise before). ``workers``: more than 1 infers a long video
-    in chunks on that many processes (coach/chunks.py; a trace, or a short video, is one pass).
-    ``stride``: ``auto`` infers fewer frames while the pose is held, ``off`` every frame
-    (coach/pose/stride.py; a single pass only: chunks infer every frame)."""
+    whose start may hold the end of the exercise before). A video of 3 minutes or more is inferred in
+    chunks (coach/chunks.py), on ``workers`` processes; the report is the same whatever ``workers``
+    (a trace, or a shorter video, is one pass). ``stride``: ``auto`` infers fewer frames while the
+    pose is held, ``off`` every frame (coach/pose/stride.py)."""
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as err:
@@ -89,11 +89,10 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
 
         # An exercise that needs the person mask (cat-cow: the back's curve) gets it; the backend
         # turns it into PoseFrame.back right away, and the trace keeps that profile.
-        parts = chunks.plan(info, workers)
-        if parts:  # a long video on several workers: inferred in chunks, joined here (coach/chunks.py)
-            args = chunks.backend_args(model, backend, exercise.needs_segmentation)
+        parts = chunks.plan(info)
+        if parts:  # a long video: inferred in chunks (on ``workers`` processes), joined here (coach/chunks.py)
+            args = chunks.backend_args(model, backend, exercise.needs_segmentation, stride)
             pose_backend, backend_desc = chunks.start(path, source, parts, workers, args, out_dir)
-            backend_desc = {**backend_desc, "stride": "off"}  # the chunks infer every frame
             frames = pose_backend.frames(write_video, times)
         else:
             pose_backend = make_backend(model=model, backend=backend, segmentation=exercise.needs_segmentation,
@@ -117,29 +116,41 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
     bar = _progress(info, progress)
     done, last_t, full, nothing = 0, None, False, False
     with_back = 0  # frames that carried the back's profile (exercises that need the person mask)
+
+    def take(image: Optional[object], pose: PoseFrame) -> None:
+        nonlocal done, last_t, with_back
+        t0 = time.perf_counter()
+        if writer is not None:  # a trace's frames are at the trace's precision already
+            pose = quantize(pose)  # the checker sees what the trace keeps: a replay gives the same report
+            writer.write(pose, quantized=True)
+        t0 = times.add("trace", t0)
+        result = checker.update(pose)
+        t0 = times.add("engine", t0)
+        if video is not None and image is not None:
+            overlay.annotate(image, checker.pose or pose, result)  # as judged: a hidden leg carried
+            t0 = times.add("overlay", t0)
+            video.write(image)
+            times.add("encode", t0)
+        done, last_t = done + 1, pose.t
+        with_back += pose.back is not None
+        if bar is not None:
+            bar.update(1)
+
     with StopSignals() as stop:  # SIGTERM/SIGHUP end the run as Ctrl-C does
         try:
             for image, pose in frames:
-                t0 = time.perf_counter()
-                if writer is not None:  # a trace's frames are at the trace's precision already
-                    pose = quantize(pose)  # the checker sees what the trace keeps: a replay gives the same report
-                    writer.write(pose, quantized=True)
-                t0 = times.add("trace", t0)
-                result = checker.update(pose)
-                t0 = times.add("engine", t0)
-                if video is not None and image is not None:
-                    overlay.annotate(image, checker.pose or pose, result)  # as judged: a hidden leg carried
-                    t0 = times.add("overlay", t0)
-                    video.write(image)
-                    times.add("encode", t0)
-                done, last_t = done + 1, pose.t
-                with_back += pose.back is not None
-                if bar is not None:
-                    bar.update(1)
+                take(image, pose)
         except (KeyboardInterrupt, OSError) as err:  # Ctrl-C, SIGTERM/SIGHUP (coach.stopping.Stopped), a full disk
             if isinstance(err, OSError) and not disk_full(err):
                 raise
             interrupted, full = True, isinstance(err, OSError)
+            held = getattr(pose_backend, "held", None)  # chunks: inferred frames that waited for a seam
+            if held is not None and not full:
+                try:
+                    for pose in held():
+                        take(None, pose)  # (not drawn: the annotated video ends where the join stopped)
+                except KeyboardInterrupt:  # pressed again: what was taken is kept
+                    pass
             info.frames = done  # what was analysed, not what the container announced
             info.duration_s = (last_t + 1.0 / info.fps) if last_t is not None else 0.0
         except CoachError:  # an input that gave nothing (no decodable frame): no header-only trace or
@@ -161,11 +172,9 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
                 for kind in ("trace", "video"):
                     if kind in files and os.path.exists(files[kind]):
                         os.remove(files[kind])
-        describe = getattr(pose_backend, "describe", None)  # strided: how many frames were inferred
+        describe = getattr(pose_backend, "describe", None)  # how many frames were inferred (and chunks)
         if describe is not None:
             backend_desc.update(describe())
-        elif pose_backend is not None:  # chunks: every frame analysed was inferred
-            backend_desc["frames_inferred"] = done
         return _conclude(path, exercise, out_dir, info, checker, backend_desc, files, times, history_db,
                          interrupted or stop.signum is not None, with_back, stop.exit_status, full)
 

@@ -1,4 +1,4 @@
-"""``coach analyze VIDEO --workers N``: one long recording inferred in overlapping chunks, in parallel.
+"""A long recording analysed in overlapping chunks, on one process or on several (``--workers N``).
 
 Inference (MediaPipe) is nearly all of an analysis's time; the checker after it is cheap and
 sequential. So worker processes (one MediaPipe each, a process pool as ``coach batch`` has) each
@@ -6,15 +6,22 @@ infer a range of the video's frames into a partial landmark trace, and the main 
 partial traces, in order, into the poses ``coach.analyze`` feeds its usual loop (the run's trace,
 the checker, the overlay and encoder): the report and trace have the single pass's form.
 
-Seams. MediaPipe tracks from frame to frame (each frame's region of interest comes from the last
-frame's landmarks, and landmarks, visibility and the person mask are smoothed over time), so a run
-started cold at a seam does not see what the single pass saw there. Each chunk therefore starts
-``WARMUP_FRAMES`` before its range; the frames of that overlap are inferred by both neighbours, and
-the seam is put at the frame of it where the two runs agree best (after ``SETTLED_FRAMES`` of
-warm-up). The smoothed values converge; the landmarks do not become bit-identical however long the
-warm-up (bench/chunks.py --warmup): the region of interest follows the run's own last landmarks, so
-two runs keep the 1-5 px apart that MediaPipe's own frame-to-frame jitter is. The report tells the
-same session (reps, holds, faults); a threshold crossing may fall a frame or two apart.
+The plan is the video's, not the machine's. MediaPipe tracks from frame to frame (each frame's
+region of interest comes from the last frame's landmarks, and landmarks, visibility and the person
+mask are smoothed over time), so a run started cold at a seam never becomes bit-identical to one
+that ran through it: two runs keep the 1-5 px apart that MediaPipe's own frame-to-frame jitter is
+(bench/chunks.py --warmup). A report that changed with ``--workers`` would make a tester's figures
+depend on the machine. So every video of ``MIN_CHUNKS`` chunks or more (3 minutes) is cut into
+chunks of ``CHUNK_S`` whatever the number of workers; with one worker the chunks run one after the
+other in this process (``ChunkRun``), with more on a pool. Each chunk is a fresh MediaPipe from its
+warm-up's first frame, so its poses are the same wherever it runs, and ``--workers 1`` and
+``--workers N`` give the same report to the byte (tests/test_analyze_chunks.py, bench/chunks.py).
+Against one run through the whole video (``COACH_CHUNK_FRAMES=0``) the report tells the same
+session; a threshold crossing may fall a frame or two apart.
+
+Seams. Each chunk starts ``WARMUP_FRAMES`` before its range; the frames of that overlap are
+inferred by both neighbours, and the seam is put at the frame of it where the two runs agree best
+(after ``SETTLED_FRAMES`` of warm-up).
 
 Frame indices and times are the whole video's: a chunk seeks (``VideoSource.start_at``) and counts
 from where it meant to land; the overlap's timestamps, decoded by both neighbours, must agree
@@ -36,7 +43,7 @@ import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as np
 
@@ -55,11 +62,12 @@ if TYPE_CHECKING:
 # own jitter by 90 frames on every clip; visibility (smoothed) keeps converging.
 WARMUP_FRAMES = 90
 SETTLED_FRAMES = 60
-MIN_CHUNK_S, MAX_CHUNK_S = 30.0, 120.0  # warm-up overhead at most 10 %; what an interrupt may leave un-joined
-CHUNKS_PER_WORKER = 4  # several chunks a worker: the last ones finish together, the join streams
-MIN_CHUNKS = 3  # a video shorter than this many chunks runs as a single pass (at MIN_CHUNK_S: 90 s; cli.py says so)
-CHUNK_FRAMES_ENV = "COACH_CHUNK_FRAMES"  # internal (tests, bench/chunks.py): force chunks of this many frames
-PARTIALS = ".chunks"  # in the run's folder while it runs: one partial trace per chunk
+# 60 s: the warm-up adds 5 % of inference (what --workers 1 pays for a report that does not depend on
+# the workers); an hour is 60 chunks, enough to keep any number of workers busy to the end.
+CHUNK_S = 60.0
+MIN_CHUNKS = 3  # a video shorter than this many chunks runs as a single pass (3 minutes; cli.py says so)
+CHUNK_FRAMES_ENV = "COACH_CHUNK_FRAMES"  # internal (tests, bench/chunks.py): chunks of this many frames, 0 none
+PARTIALS = ".chunks"  # in the run's folder while it runs: one partial trace per chunk (workers only)
 
 
 @dataclass(frozen=True)
@@ -70,14 +78,13 @@ class Chunk:
     end: Optional[int]  # the first frame it does not own (the next chunk's start); None: to the video's end
 
 
-def plan(info: SourceInfo, workers: int, warmup: int = WARMUP_FRAMES) -> list[Chunk]:
-    """The chunks to split the video into; [] for a single pass (one worker, a short video, an
-    unknown length)."""
-    if workers <= 1 or info.announced_frames <= 0:
-        return []
+def plan(info: SourceInfo, warmup: int = WARMUP_FRAMES) -> list[Chunk]:
+    """The chunks to cut the video into, from its length alone; [] for a single pass (a short
+    video, an unknown length)."""
     forced = os.environ.get(CHUNK_FRAMES_ENV)
-    size = int(forced) if forced else int(min(max(info.announced_frames / (workers * CHUNKS_PER_WORKER),
-                                                  MIN_CHUNK_S * info.fps), MAX_CHUNK_S * info.fps))
+    size = int(forced) if forced else int(round(CHUNK_S * info.fps))
+    if size <= 0 or info.announced_frames <= 0:
+        return []
     count = info.announced_frames // size  # the last chunk takes the rest, to the video's end
     if count < MIN_CHUNKS or size <= warmup:
         return []
@@ -85,15 +92,62 @@ def plan(info: SourceInfo, workers: int, warmup: int = WARMUP_FRAMES) -> list[Ch
     return [Chunk(k, max(0, s - warmup), s, starts[k + 1] if k + 1 < count else None) for k, s in enumerate(starts)]
 
 
-# --- in a worker process ---------------------------------------------------------------------------
-
 @dataclass(frozen=True)
 class ChunkDone:
     number: int
-    frames: int  # frames written, the warm-up's included
+    frames: int  # frames given, the warm-up's included
     to_end: bool  # it reached its end (False: the video ended before, the disk filled, or it was stopped)
     disk_full: bool = False
+    inferred: int = 0  # frames the pose model ran on (fewer than ``frames`` with a stride)
 
+
+class ChunkRun:
+    """One chunk's poses, from its warm-up's first frame to its end, inferred by ``backend`` (a fresh
+    one: what it gives must not depend on what ran before it). Iterate once; ``done()`` after."""
+
+    def __init__(self, path: str, chunk: Chunk, backend: Any, stopped: Callable[[], bool] = lambda: False,
+                 times: "Optional[StageTimes]" = None) -> None:
+        from coach.analyze import StageTimes
+
+        self.chunk, self.backend, self._stopped = chunk, backend, stopped
+        self.times = times if times is not None else StageTimes()
+        self.source = VideoSource(path)
+        self.source.start_at(chunk.warm_start)
+        self.frames, self.reached = 0, chunk.end is None
+
+    def __iter__(self) -> Iterator[PoseFrame]:
+        from coach.analyze import _infer
+
+        # analyze's own decode-and-infer loop, so that whatever it does per frame a chunk does too
+        # (it infers the frame at ``end`` before this sees it: one frame a chunk, thrown away)
+        for _, pose in _infer(self.source, self.backend, self.times):
+            if self.chunk.end is not None and pose.index >= self.chunk.end:
+                self.reached = True
+                return
+            if self._stopped():
+                self.reached = False
+                return
+            self.frames += 1
+            yield pose
+        self.reached = self.chunk.end is None and not self._stopped()
+
+    def _inferred(self) -> int:
+        describe = getattr(self.backend, "describe", None)  # strided: the frames really inferred
+        return describe()["frames_inferred"] if describe is not None else self.frames
+
+    def done(self, disk_full: bool = False) -> ChunkDone:
+        inferred = self._inferred() if self.backend is not None else self.inferred
+        return ChunkDone(self.chunk.number, self.frames, self.reached and not disk_full, disk_full, inferred)
+
+    def close(self) -> None:
+        if self.backend is not None:  # (closed once: by the join when it is read, or by a stop)
+            self.inferred = self._inferred()
+            self.source.close()
+            self.backend.close()
+            self.backend = None
+
+
+# --- in a worker process ---------------------------------------------------------------------------
 
 _worker: dict[str, Any] = {}  # the stop event, the event queue and the main process's id
 
@@ -116,46 +170,32 @@ def _stopped() -> bool:
 
 def infer_chunk(path: str, chunk: Chunk, out: str, backend_args: dict) -> ChunkDone:
     """Infer ``chunk``'s frames (its warm-up's included) into the partial trace ``out``."""
-    from coach.analyze import StageTimes, _infer
     from coach.pose.backends import backend_info, make_backend
     from coach.run_folder import disk_full
     from coach.trace import TraceWriter
 
-    source = VideoSource(path)
-    source.start_at(chunk.warm_start)
     pose_backend = make_backend(**backend_args)
-    writer, written, reached = None, 0, chunk.end is None
+    run = ChunkRun(path, chunk, pose_backend, _stopped)
+    writer = None
     try:
         desc = backend_info(pose_backend)
         if chunk.number == 0 and _worker.get("events") is not None:
             _worker["events"].put(desc)  # the run's trace header and report say which backend
-        writer = TraceWriter(out, source.info, desc)
-        # analyze's own decode-and-infer loop, so that whatever it does per frame a chunk does too
-        # (it infers the frame at ``end`` before this sees it: one frame a chunk, thrown away)
-        for _, pose in _infer(source, pose_backend, StageTimes()):
-            if chunk.end is not None and pose.index >= chunk.end:
-                reached = True
-                break
-            if _stopped():
-                reached = False
-                break
+        writer = TraceWriter(out, run.source.info, desc)
+        for pose in run:
             writer.write(pose)
-            written += 1
-        else:
-            reached = chunk.end is None and not _stopped()
     except OSError as err:
         if not disk_full(err):
             raise
-        return ChunkDone(chunk.number, written, False, disk_full=True)
+        return run.done(disk_full=True)
     finally:
-        source.close()
-        pose_backend.close()
+        run.close()
         if writer is not None:
             try:
                 writer.close()
             except OSError:
                 pass  # (the disk filled: told by the write that failed)
-    return ChunkDone(chunk.number, written, reached)
+    return run.done()
 
 
 # --- in the main process ----------------------------------------------------------------------------
@@ -169,14 +209,21 @@ def pose_difference(a: PoseFrame, b: PoseFrame) -> float:
 
 
 class ChunkedInference:
-    """The chunks run on a pool from construction; ``frames`` joins them; ``close`` stops the
-    workers and removes the partial traces."""
+    """The chunks, run one after the other here (one worker) or on a pool from construction;
+    ``frames`` joins them; ``close`` stops the workers and removes the partial traces."""
 
     def __init__(self, path: str, source: VideoSource, chunks: list[Chunk], workers: int, backend_args: dict,
                  out_dir: str) -> None:
-        self.path, self.source, self.chunks = path, source, chunks
+        self.path, self.source, self.chunks, self.backend_args = path, source, chunks, backend_args
         self._folder = os.path.join(out_dir, PARTIALS)
         self._joining: Optional[Iterator[tuple[Optional[np.ndarray], PoseFrame]]] = None
+        self._outcomes: list[ChunkDone] = []
+        self._tail: list[PoseFrame] = []  # joined, held for the next seam (``held``)
+        self._given = -1  # the index of the last frame given
+        self._current: Optional[ChunkRun] = None
+        self._pool: Optional[ProcessPoolExecutor] = None
+        if workers <= 1:
+            return
         os.makedirs(self._folder, exist_ok=True)
         ctx = multiprocessing.get_context("spawn")  # a clean interpreter per worker, as coach batch
         self._stop, self._events = ctx.Event(), ctx.Queue()
@@ -188,7 +235,15 @@ class ChunkedInference:
         return os.path.join(self._folder, f"{chunk.number:05d}.jsonl")
 
     def backend(self) -> dict:
-        """The backend's description, as the first chunk's worker made it."""
+        """The backend's description, as the first chunk's backend made it."""
+        from coach.pose.backends import backend_info, make_backend
+
+        if self._pool is None:
+            first = make_backend(**self.backend_args)
+            try:
+                return backend_info(first)
+            finally:
+                first.close()
         while True:
             try:
                 return self._events.get(timeout=0.2)
@@ -197,9 +252,17 @@ class ChunkedInference:
                     self._futures[0].result()  # its error, if it failed
                     raise CoachError(f"no pose backend could be started for {self.path}")
 
+    def describe(self) -> dict:
+        """For the report's ``backend``: the chunks joined and the frames the pose model ran on (the
+        warm-ups' included; fewer than the frames with a stride)."""
+        outcomes = list(self._outcomes)
+        if self._current is not None and self._current.chunk.number == len(outcomes):  # stopped in it
+            outcomes.append(self._current.done())
+        return {"chunks": len(outcomes), "frames_inferred": sum(d.inferred for d in outcomes)}
+
     def frames(self, pictures: bool, times: StageTimes) -> Iterator[tuple[Optional[np.ndarray], PoseFrame]]:
         """(image, pose) per frame as a single pass gives them; image None without ``pictures``
-        (then nothing is decoded here: the workers did it)."""
+        (then nothing is decoded here but the chunks)."""
         self._joining = self._frames(pictures, times)
         return self._joining
 
@@ -230,11 +293,22 @@ class ChunkedInference:
         return (f"seeking in {self.path} does not land on whole frames (its timestamps do not match from one "
                 "chunk to the next): analyse it without --workers")
 
-    def _done(self, k: int, times: StageTimes) -> ChunkDone:
-        t0 = time.perf_counter()
-        done = self._futures[k].result()
-        times.add("inference", t0)  # (the time spent waiting for the workers)
-        return done
+    def _runs(self, times: StageTimes) -> Iterator[tuple[Iterator[PoseFrame], Callable[[], ChunkDone]]]:
+        """Each chunk's poses in turn, and how it ended (asked once they are read)."""
+        from coach.pose.backends import make_backend
+
+        for k, chunk in enumerate(self.chunks):
+            if self._pool is None:  # inferred here, now
+                self._current = run = ChunkRun(self.path, chunk, make_backend(**self.backend_args), times=times)
+                try:
+                    yield iter(run), run.done
+                finally:
+                    run.close()
+                continue
+            t0 = time.perf_counter()
+            done = self._futures[k].result()
+            times.add("inference", t0)  # (the time spent waiting for the workers)
+            yield self._read(chunk, done), lambda done=done: done
 
     def _read(self, chunk: Chunk, done: ChunkDone) -> Iterator[PoseFrame]:
         from coach.trace import TraceSource
@@ -250,32 +324,45 @@ class ChunkedInference:
         except OSError:
             pass
 
+    def held(self) -> list[PoseFrame]:
+        """After a stop: the frames joined but held back for the next seam (the earlier chunk's
+        own, not yet given), for the report of what was analysed."""
+        held, self._tail = [p for p in self._tail if p.index > self._given], []
+        return held
+
     def _joined(self, times: StageTimes) -> Iterator[PoseFrame]:
-        tail: list[PoseFrame] = []  # the last chunk's frames from the next one's warm-up on
-        for k, chunk in enumerate(self.chunks):
-            done = self._done(k, times)
-            poses = self._read(chunk, done)
+        for pose in self._joining_order(times):
+            self._given = pose.index
+            yield pose
+
+    def _joining_order(self, times: StageTimes) -> Iterator[PoseFrame]:
+        self._tail = []  # the last chunk's frames from the next one's warm-up on
+        for k, (poses, outcome) in enumerate(self._runs(times)):
             if k > 0:
-                warm = [p for _, p in zip(range(len(tail) + WARMUP_FRAMES), poses)]  # enough to align on
-                j, shift = self._seam(tail, warm)
-                yield from (p for p in tail if p.index < j)
-                tail = []
+                warm = [p for _, p in zip(range(len(self._tail) + WARMUP_FRAMES), poses)]  # enough to align on
+                j, shift = self._seam(self._tail, warm)
+                yield from (p for p in self._tail if p.index < j)
+                self._tail = []
                 poses = itertools.chain(warm, poses)
                 if shift:  # it landed a few frames off: the whole video's indices
                     poses = (dataclasses.replace(p, index=p.index + shift) for p in poses)
                 poses = (p for p in poses if p.index >= j)
-            following = self.chunks[k + 1].warm_start if k + 1 < len(self.chunks) and done.to_end else None
+            following = self.chunks[k + 1].warm_start if k + 1 < len(self.chunks) else None
             for pose in poses:
                 if following is not None and pose.index >= following:
-                    tail.append(pose)
+                    self._tail.append(pose)  # held until the next chunk says where the seam goes
                 else:
                     yield pose
+            done = outcome()
+            self._outcomes.append(done)
             if not done.to_end:  # the video ended here (or the disk filled): a single pass ends here too
-                yield from tail
+                yield from self._tail
+                self._tail = []
                 if done.disk_full:
                     raise OSError(errno.ENOSPC, "the disk is full (a worker's partial trace)")
                 return
-        yield from tail
+        yield from self._tail
+        self._tail = []
 
     def _seam(self, tail: list[PoseFrame], warm: list[PoseFrame]) -> tuple[int, int]:
         """Where to pass from the earlier chunk (``tail``: its frames in the overlap) to the later one
@@ -307,6 +394,10 @@ class ChunkedInference:
     def close(self) -> None:
         if self._joining is not None:
             self._joining.close()  # the partial trace being read is closed
+        if self._current is not None:
+            self._current.close()
+        if self._pool is None:
+            return
         self._stop.set()  # the workers stop at their next frame
         for future in self._futures:
             future.cancel()
@@ -315,14 +406,14 @@ class ChunkedInference:
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
-def backend_args(model: Optional[str], backend: str, segmentation: bool) -> dict:
+def backend_args(model: Optional[str], backend: str, segmentation: bool, stride: str) -> dict:
     """``make_backend``'s arguments for the workers. The Tasks bundle built from the wheel is built
     here first: N workers building it at once would write the same file."""
     if not model and backend == "tasks":
         from coach.pose.taskbundle import bundled_task_path
 
         model = str(bundled_task_path())
-    return {"model": model, "backend": backend, "segmentation": segmentation}
+    return {"model": model, "backend": backend, "segmentation": segmentation, "stride": stride}
 
 
 def start(path: str, source: VideoSource, chunks: list[Chunk], workers: int, backend_args: dict,

@@ -170,8 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="solution: MediaPipe's bundled model, legacy graph (default); tasks: Tasks API on the same model")
     p.add_argument("--no-video", action="store_true", help="don't write the annotated video")
     p.add_argument("--workers", type=workers, default=1,
-                   help="infer a long video in overlapping chunks on this many processes, joined into one report "
-                        "(default 1: a single pass; a video under 90 s, or a trace, is always one pass)")
+                   help="processes to infer a long video on (default 1). A video of 3 minutes or more is inferred in "
+                        "overlapping 1-minute chunks joined into one report, the same report whatever --workers; "
+                        "a shorter video, or a trace, is one pass")
     add_stride_option(p, default="off")  # a recording's report: every frame, reproducible
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_analyze)

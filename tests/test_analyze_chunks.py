@@ -1,6 +1,6 @@
-"""``coach analyze --workers N``: a video inferred in overlapping chunks on worker processes and
-joined (coach/chunks.py) reports what the single pass reports, with seams forced mid-rep on a
-shipped render (real MediaPipe; chunks made small through COACH_CHUNK_FRAMES)."""
+"""A long video inferred in overlapping chunks and joined (coach/chunks.py): the same report with
+one worker or several, and the same session as one run through the video, with seams forced mid-rep
+on a shipped render (real MediaPipe; chunks made small through COACH_CHUNK_FRAMES)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def _session(report: dict) -> dict:
             "holds": [(h["side"], h["met_target"], h["faults"], h.get("pose"), h["rep"]) for h in report["holds"]],
             "phases": phases, "summary": {k: v for k, v in report["summary"].items() if not k.endswith("_s")},
             "cues": [c["text"] for c in report["cues"]],
-            **{k: report[k] for k in ("schema", "exercise", "source", "tracking", "targets", "setup_faults", "warnings",
-                                      "backend")}}
+            "backend": {k: report["backend"][k] for k in ("name", "model", "stride")},  # (not how it was cut)
+            **{k: report[k] for k in ("schema", "exercise", "source", "tracking", "targets", "setup_faults", "warnings")}}
 
 
 def _largest_shift(a: dict, b: dict) -> float:
@@ -54,13 +54,37 @@ def _largest_shift(a: dict, b: dict) -> float:
                 for k in ("start_s", "end_s")), default=0.0)
 
 
+def _without_timings(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "times"}
+
+
 @pytest.mark.parametrize("clip, exercise", [("bridge_mixed_05.mp4", "bridge"), ("catcow_shallow_13.mp4", "cat_cow")])
-def test_the_chunked_analysis_reports_what_the_single_pass_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                 clip: str, exercise: str) -> None:
-    """cat-cow needs the person mask (the back's profile): the workers measure it as a single pass does."""
+def test_the_report_is_the_same_whatever_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clip: str,
+                                                     exercise: str) -> None:
+    """A long video is cut into the same chunks with one worker (one after the other, in process) as
+    with two (on a pool): the same report to the byte, apart from its timings, and the same trace.
+    cat-cow needs the person mask (the back's profile): the workers measure it as a single pass does."""
     video, ex = SAMPLES / clip, load_exercise(exercise)
-    # Every frame inferred in both: the chunks do not stride (coach/pose/stride.py), and this is about the joins.
-    single = analyze(str(video), ex, str(tmp_path / "single"), write_video=False, progress=False, stride="off")
+    monkeypatch.setenv(chunks.CHUNK_FRAMES_ENV, str(CHUNK))
+    one = analyze(str(video), ex, str(tmp_path / "one"), write_video=False, progress=False, workers=1)
+    two = analyze(str(video), ex, str(tmp_path / "two"), write_video=False, progress=False, workers=2)
+    assert _without_timings(one.report) == _without_timings(two.report)
+    assert one.report["backend"]["chunks"] == 3
+    assert Path(one.files["trace"]).read_bytes() == Path(two.files["trace"]).read_bytes()
+    frames = _trace(Path(two.files["trace"]))
+    assert [f["i"] for f in frames] == list(range(one.report["source"]["frames"]))  # no frame lost or doubled
+    assert ("back" in frames[200]) == ex.needs_segmentation  # the back's profile measured in the chunks
+    assert not (tmp_path / "two" / chunks.PARTIALS).exists()  # the partial traces are gone
+
+
+@pytest.mark.parametrize("clip, exercise", [("bridge_mixed_05.mp4", "bridge"), ("catcow_shallow_13.mp4", "cat_cow")])
+def test_the_chunked_analysis_reports_what_one_run_through_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 clip: str, exercise: str) -> None:
+    """Against one MediaPipe run through the whole video, seams mid-rep: the same session."""
+    video, ex = SAMPLES / clip, load_exercise(exercise)
+    monkeypatch.setenv(chunks.CHUNK_FRAMES_ENV, "0")
+    single = analyze(str(video), ex, str(tmp_path / "single"), write_video=False, progress=False)
+    assert "chunks" not in single.report["backend"]
     monkeypatch.setenv(chunks.CHUNK_FRAMES_ENV, str(CHUNK))
     chunked = analyze(str(video), ex, str(tmp_path / "chunked"), write_video=False, progress=False, workers=2)
     seams = [k * CHUNK / single.report["source"]["fps"] for k in (1, 2)]
@@ -69,10 +93,25 @@ def test_the_chunked_analysis_reports_what_the_single_pass_does(tmp_path: Path, 
     assert _session(chunked.report) == _session(single.report)
     assert _largest_shift(chunked.report, single.report) <= TIME_SLACK_FRAMES / single.report["source"]["fps"]
     frames = _trace(Path(chunked.files["trace"]))
-    assert [f["i"] for f in frames] == list(range(single.report["source"]["frames"]))  # no frame lost or doubled
     assert [f["t"] for f in frames] == [f["t"] for f in _trace(Path(single.files["trace"]))]  # the video's own times
-    assert ("back" in frames[200]) == ex.needs_segmentation  # the back's profile measured in the workers
-    assert not (tmp_path / "chunked" / chunks.PARTIALS).exists()  # the partial traces are gone
+
+
+def test_the_chunks_stride_and_still_agree_whatever_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--stride auto`` applies in each chunk (a fresh stride from its warm-up's first frame), so it
+    too gives one report whatever the workers; the pose model ran on fewer frames than there are."""
+    video, ex = SAMPLES / "bridge_mixed_05.mp4", load_exercise("bridge")
+    monkeypatch.setenv(chunks.CHUNK_FRAMES_ENV, str(CHUNK))
+    every = analyze(str(video), ex, str(tmp_path / "every"), write_video=False, progress=False, workers=1)
+    one = analyze(str(video), ex, str(tmp_path / "one"), write_video=False, progress=False, workers=1, stride="auto")
+    two = analyze(str(video), ex, str(tmp_path / "two"), write_video=False, progress=False, workers=2, stride="auto")
+    assert _without_timings(one.report) == _without_timings(two.report)
+    backend = one.report["backend"]
+    assert backend["stride"] == "auto" and every.report["backend"]["stride"] == "off"
+    # every frame once, the warm-ups' 2 x 90 again and the frame at each of the two ends (inferred
+    # before it is seen to be the next chunk's), with the stride off; fewer with it
+    assert every.report["backend"]["frames_inferred"] == 485 + 2 * chunks.WARMUP_FRAMES + 2
+    assert backend["frames_inferred"] < 0.9 * 485
+    assert len(one.report["reps"]) == len(every.report["reps"]) == 3
 
 
 def test_the_annotated_video_is_drawn_from_the_joined_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,17 +126,19 @@ def test_the_annotated_video_is_drawn_from_the_joined_trace(tmp_path: Path, monk
     cap.release()
 
 
-@pytest.mark.parametrize("sig, to_group, status, said", [(signal.SIGINT, True, 130, "coach: interrupted"),
-                                                         (signal.SIGTERM, False, 143, "coach: stopped by signal 15")])
+@pytest.mark.parametrize("sig, to_group, status, said, workers", [
+    (signal.SIGINT, True, 130, "coach: interrupted", "2"), (signal.SIGTERM, False, 143, "coach: stopped by signal 15", "2"),
+    (signal.SIGTERM, False, 143, "coach: stopped by signal 15", "1")])
 def test_ctrl_c_stops_the_workers_and_reports_what_was_joined(tmp_path: Path, sig: int, to_group: bool, status: int,
-                                                              said: str) -> None:
+                                                              said: str, workers: str) -> None:
     """Ctrl-C in a terminal reaches the whole process group, workers included: they leave the stopping
     to the main process, which writes the report of the frames joined so far. A SIGTERM to the main
-    process alone (a service manager) stops the workers as well."""
+    process alone (a service manager) stops the workers as well. With one worker the chunks are
+    inferred in the main process, and the frames held for the next seam are joined too."""
     out = tmp_path / "run"
     env = {**os.environ, chunks.CHUNK_FRAMES_ENV: str(CHUNK)}
     proc = subprocess.Popen([sys.executable, "-m", "coach", "analyze", str(SAMPLES / "bridge_mixed_05.mp4"), "-e",
-                             "bridge", "--out", str(out), "--workers", "2", "--no-video", "-q"],
+                             "bridge", "--out", str(out), "--workers", workers, "--no-video", "-q"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     trace = out / "landmarks.jsonl"
@@ -114,9 +155,39 @@ def test_ctrl_c_stops_the_workers_and_reports_what_was_joined(tmp_path: Path, si
     report = json.loads((out / "report.json").read_text())
     joined = _trace(trace)
     assert "interrupted" in report["warnings"]
-    assert 30 <= len(joined) - 1 <= report["source"]["frames"] <= len(joined) < 485  # (the frame in flight may count)
+    assert 30 <= len(joined) and len(joined) - 1 <= report["source"]["frames"] <= len(joined) < 485  # (the frame
+    # in flight may count)
     assert [f["i"] for f in joined] == list(range(len(joined)))
     assert not (out / chunks.PARTIALS).exists()
+
+
+def test_a_stop_while_frames_wait_for_the_seam_keeps_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first chunk's frames from the second one's warm-up on wait for the seam; stopped at frame
+    100 (a signal while the chunk is inferred), the report takes them, to frame 99, none lost."""
+    from coach.pose import backends
+    from coach.stopping import Stopped
+
+    real = backends.make_backend
+
+    class StopsAt100:
+        def __init__(self, bare: object) -> None:
+            self.bare = bare
+
+        def process(self, image: object, t: float, index: int) -> object:
+            if index == 100:
+                raise Stopped(signal.SIGTERM)
+            return self.bare.process(image, t, index)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.bare, name)
+
+    monkeypatch.setattr(backends, "make_backend", lambda **kw: StopsAt100(real(**kw)))
+    monkeypatch.setenv(chunks.CHUNK_FRAMES_ENV, str(CHUNK))
+    assert chunks.plan(chunks.VideoSource(str(SAMPLES / "bridge_mixed_05.mp4")).info)[1].warm_start == 40 < 100
+    result = analyze(str(SAMPLES / "bridge_mixed_05.mp4"), load_exercise("bridge"), str(tmp_path / "run"),
+                     write_video=False, progress=False, workers=1)
+    assert "interrupted" in result.report["warnings"] and result.report["source"]["frames"] == 100
+    assert [f["i"] for f in _trace(Path(result.files["trace"]))] == list(range(100))
 
 
 def test_a_video_cut_short_ends_where_its_frames_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,15 +221,19 @@ def _info(frames: int, fps: float = 30.0) -> SourceInfo:
 
 
 def test_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The video's length alone makes the plan: one minute a chunk from 3 minutes on."""
     monkeypatch.delenv(chunks.CHUNK_FRAMES_ENV, raising=False)
-    assert chunks.plan(_info(108_000), 1) == []  # --workers 1: today's single pass
-    assert chunks.plan(_info(610), 2) == []  # a short video: a single pass
-    assert chunks.plan(_info(0), 4) == []  # a length the container does not say
-    hour = chunks.plan(_info(108_000), 2)  # an hour: chunks of 2 minutes at most, each warmed up before its range
-    assert len(hour) == 30 and hour[0] == chunks.Chunk(0, 0, 0, 3600) and hour[-1].end is None
+    assert chunks.plan(_info(5399)) == []  # under 3 minutes: a single pass
+    assert chunks.plan(_info(0)) == []  # a length the container does not say
+    assert len(chunks.plan(_info(5400))) == 3
+    hour = chunks.plan(_info(108_000))  # an hour: 60 chunks, each warmed up before its range
+    assert len(hour) == 60 and hour[0] == chunks.Chunk(0, 0, 0, 1800) and hour[-1].end is None
     assert all(c.warm_start == c.start - chunks.WARMUP_FRAMES and c.start == p.end for p, c in zip(hour, hour[1:]))
+    assert len(chunks.plan(_info(54_000, fps=15.0))) == 60  # a minute of frames at the video's own rate
     monkeypatch.setenv(chunks.CHUNK_FRAMES_ENV, str(CHUNK))
-    assert [(c.start, c.end) for c in chunks.plan(_info(485), 2)] == [(0, 130), (130, 260), (260, None)]
+    assert [(c.start, c.end) for c in chunks.plan(_info(485))] == [(0, 130), (130, 260), (260, None)]
+    monkeypatch.setenv(chunks.CHUNK_FRAMES_ENV, "0")
+    assert chunks.plan(_info(108_000)) == []
 
 
 def test_a_trace_is_replayed_in_one_pass_whatever_the_workers(tmp_path: Path) -> None:

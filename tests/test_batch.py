@@ -116,3 +116,20 @@ def test_two_batches_cannot_share_a_folder(tmp_path: Path) -> None:
 def test_a_recording_without_an_exercise_is_refused_before_any_work(tmp_path: Path) -> None:
     proc = coach("batch", str(TRACES[0][1]), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert_clean_failure(proc, "no exercise", "--exercise")
+
+
+def test_stride_is_a_batch_option_and_part_of_what_a_report_depends_on(tmp_path: Path) -> None:
+    """``--stride auto`` reaches each recording's analysis (a held plank: fewer frames inferred); a
+    report made with it is not taken for one made with every frame: the next run without it analyses again."""
+    video, out = SAMPLES / "high_plank" / "hplank_good_01.mp4", tmp_path / "out"
+    proc = coach("batch", str(video), "-e", "high_plank", "--out", str(out), "--stride", "auto", "--no-video",
+                 "--workers", "1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    row = summary(out)[video.name]
+    backend = json.loads((out / row["report"]).read_text())["backend"]
+    frames = json.loads((out / row["report"]).read_text())["source"]["frames"]
+    assert row["status"] == "analysed" and backend["stride"] == "auto" and backend["frames_inferred"] < 0.8 * frames
+    again = coach("batch", str(video), "-e", "high_plank", "--out", str(out), "--no-video", "--workers", "1",
+                  cwd=tmp_path)
+    assert again.returncode == 0 and summary(out)[video.name]["status"] == "analysed"
+    assert json.loads((out / row["report"]).read_text())["backend"]["stride"] == "off"

@@ -17,7 +17,7 @@ import time
 from typing import Iterator, Sequence
 
 from coach.batch.jobs import Job, find_jobs
-from coach.cli_options import workers
+from coach.cli_options import add_stride_option, workers
 from coach.errors import CoachError
 from coach.run_folder import FolderLock
 
@@ -41,6 +41,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    help="the Dask scheduler (tcp://host:8786; default $DASK_SCHEDULER_ADDRESS, or a local cluster)")
     p.add_argument("--force", action="store_true", help="analyse again recordings analysed before")
     p.add_argument("--no-video", action="store_true", help="don't write the annotated videos")
+    add_stride_option(p, default="off")  # as coach analyze: a recording's report, reproducible
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run_command)
 
@@ -56,7 +57,7 @@ def run_command(args: argparse.Namespace) -> int:
         load_routine(args.routine)
     if args.engine == "dask":
         _dask_modules()  # says how to install it, before any work
-    jobs = find_jobs(args.inputs, Job("", args.exercise, args.routine, args.profile))
+    jobs = find_jobs(args.inputs, Job("", args.exercise, args.routine, args.profile, stride=args.stride))
     with FolderLock(args.out):
         return _run(args, jobs)
 

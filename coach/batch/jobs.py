@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -24,6 +24,7 @@ class Job:
     routine: Optional[str] = None
     profile: Optional[str] = None
     notes: str = ""
+    stride: str = "off"  # ``--stride`` (coach/pose/stride.py), the batch's for every recording
 
     @property
     def name(self) -> str:
@@ -50,6 +51,8 @@ def job_key(job: Job) -> str:
     from coach.engine.definition import POSES_DIR
 
     parts = [file_hash(job.path), job.exercise or "", job.routine or "", job.profile or ""]
+    if job.stride != "off":  # (not added for ``off``: the keys of batches run before --stride stand)
+        parts.append(f"stride {job.stride}")
     if job.exercise:
         definition = POSES_DIR / f"{job.exercise}.toml"
         parts.append(file_hash(str(definition)) if definition.exists() else "")
@@ -78,9 +81,10 @@ def _manifest(path: Path, default: Job) -> list[Job]:
             raise CoachError(f"{path}: line {n}: the path is empty")
         video = Path(row["path"].strip())
         video = video if video.is_absolute() else path.parent / video  # relative to the manifest
-        jobs.append(Job(str(video), (row.get("exercise") or "").strip() or default.exercise,
-                        (row.get("routine") or "").strip() or default.routine,
-                        (row.get("profile") or "").strip() or default.profile, (row.get("notes") or "").strip()))
+        jobs.append(replace(default, path=str(video), exercise=(row.get("exercise") or "").strip() or default.exercise,
+                            routine=(row.get("routine") or "").strip() or default.routine,
+                            profile=(row.get("profile") or "").strip() or default.profile,
+                            notes=(row.get("notes") or "").strip()))
     return jobs
 
 
@@ -97,9 +101,9 @@ def find_jobs(inputs: Iterable[str], default: Job) -> list[Job]:
             found = sorted(f for f in p.rglob("*") if f.suffix.lower() in VIDEO_EXTENSIONS and f.is_file())
             if not found:
                 raise CoachError(f"{p}: no video files in this folder ({', '.join(VIDEO_EXTENSIONS)})")
-            jobs += [Job(str(f), default.exercise, default.routine, default.profile) for f in found]
+            jobs += [replace(default, path=str(f)) for f in found]
         else:
-            jobs.append(Job(str(p), default.exercise, default.routine, default.profile))
+            jobs.append(replace(default, path=str(p)))
     for job in jobs:
         if not job.exercise and not job.routine:
             raise CoachError(f"{job.path}: no exercise: give --exercise ID or --routine NAME (or a manifest's "

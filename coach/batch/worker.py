@@ -144,5 +144,5 @@ def _analyse(job: Job, folder: str, write_video: bool, row: Row) -> None:
 
     exercise = personalised(load_exercise(job.exercise or ""), job.profile)
     os.makedirs(folder, exist_ok=True)
-    result = analyze(job.path, exercise, folder, write_video=write_video, progress=False)
+    result = analyze(job.path, exercise, folder, write_video=write_video, progress=False, stride=job.stride)
     _row_from_report(row, result.report)
