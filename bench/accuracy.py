@@ -910,9 +910,11 @@ def failures_table(results: Sequence[Result], exercises: dict[str, Exercise], wi
 
 
 def unjudged_table(results: Sequence[Result]) -> list[str]:
-    """Faults ours left unjudged because of the camera's angle (``max_view_deg``), beside the labels:
-    a fault labelled on such a rep counts as missed in the fault recall above."""
-    out = ["faults left unjudged for the camera's angle (neither flagged nor cleared; a labelled one counts as missed)"]
+    """Faults ours left unjudged (the camera's angle, ``max_view_deg``; landmarks hidden, ``min_visibility``;
+    a condition unmet, ``judge_while``; the person too small), beside the labels: a fault labelled on
+    such a rep counts as missed in the fault recall above."""
+    out = ["faults left unjudged for the camera's angle, hidden landmarks or an unmet judge_while (neither flagged "
+           "nor cleared; a labelled one counts as missed)"]
     for r in results:
         for rep in r.ours.reps_found:
             if rep.unjudged:
