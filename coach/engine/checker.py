@@ -445,7 +445,7 @@ class ExerciseChecker:
                 verdict.unjudged.append(rule.code)
                 continue
             if rule.gated_per_frame and self._mostly_hidden(rule, series, worked):
-                verdict.unjudged.append(rule.code)  # its landmarks hidden (or its judge_while unmet) in most of the hold
+                verdict.unjudged.append(rule.code)  # landmarks hidden, or judge_while unmet, in most of the hold
                 verdict.unseen.append(rule.code)
                 continue
             violated, read = False, False
