@@ -131,7 +131,10 @@ TUNED_ON = {
     "hamstring_stretch": "knee_bent 155, leg_rise 10, worked 30 deg from anatomy, handouts or knee_to_chest (not "
                          "fitted); in-sample: hips_lifted absolute 0.08 (after the realworld straight_leg_hugs, "
                          "ham_faults_03, ham_mixed_05), the leg_rise key measure and other_leg_lifted by leg_rise "
-                         "(after ham_mixed_04); ham_faults_02 changed nothing",
+                         "(after ham_mixed_04); ham_faults_02 changed nothing; knee_bent not judged while a hand is at "
+                         "the raised knee (judge_while hand_to_knee above 0.4) after looking at the realworld "
+                         "straight_leg_hugs (hands 0.19-0.30 from the knee, knee misread 134-150): in-sample; the 0.4 "
+                         "checked against every hold of the four renders (0.52-1.06), none of which it changes",
     "piriformis_stretch": "cross_gap 0.55, worked 0.3, min_visibility 0.5 not fitted; in-sample: the starting "
                           "position rule (after pir_mixed_03) and the visibility gate (after the realworld "
                           "figure_four_stretch)",
@@ -907,9 +910,11 @@ def failures_table(results: Sequence[Result], exercises: dict[str, Exercise], wi
 
 
 def unjudged_table(results: Sequence[Result]) -> list[str]:
-    """Faults ours left unjudged because of the camera's angle (``max_view_deg``), beside the labels:
-    a fault labelled on such a rep counts as missed in the fault recall above."""
-    out = ["faults left unjudged for the camera's angle (neither flagged nor cleared; a labelled one counts as missed)"]
+    """Faults ours left unjudged (the camera's angle, ``max_view_deg``; landmarks hidden, ``min_visibility``;
+    a condition unmet, ``judge_while``; the person too small), beside the labels: a fault labelled on
+    such a rep counts as missed in the fault recall above."""
+    out = ["faults left unjudged for the camera's angle, hidden landmarks or an unmet judge_while (neither flagged "
+           "nor cleared; a labelled one counts as missed)"]
     for r in results:
         for rep in r.ours.reps_found:
             if rep.unjudged:

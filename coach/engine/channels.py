@@ -17,8 +17,9 @@ import math
 import statistics
 from collections import deque
 
-from coach.engine.definition import Exercise
+from coach.engine.definition import Exercise, JudgeWhile
 from coach.engine.level import levelled, roll_of
+from coach.engine.sides import rule_channels
 from coach.engine.view import view_deg
 from coach.measures import MEASURES, PARTS, joints_in_frame, joints_seen
 from coach.pose.frame import PoseFrame
@@ -40,10 +41,15 @@ class ChannelReader:
         # Channels of fault rules that ask for their landmarks to be seen (min_visibility), and how well.
         self._vis_gated: dict[Channel, float] = {}
         for rule in exercise.faults:
-            for way in rule.ways if rule.min_visibility is not None else ():
-                for ch in [(way.measure, "tracked")] + ([(way.measure, s) for s in ("left", "right")] if way.of != "tracked" else []):
-                    self._vis_gated[ch] = max(self._vis_gated.get(ch, 0.0), rule.min_visibility)
-        self.hidden: set[Channel] = set()  # of those, the channels whose landmarks the model does not see now
+            for ch in rule_channels(rule) if rule.min_visibility is not None else ():
+                self._vis_gated[ch] = max(self._vis_gated.get(ch, 0.0), rule.min_visibility)
+        # Channels of fault rules judged only while another measure is within limits (judge_while).
+        self._cond_gated: dict[Channel, list[JudgeWhile]] = {}
+        for rule in exercise.faults:
+            for ch in rule_channels(rule) if rule.judge_while is not None else ():
+                self._cond_gated.setdefault(ch, []).append(rule.judge_while)
+        self.hidden: set[Channel] = set()  # of those, the channels whose landmarks the model does not see now,
+        # or whose judge_while condition is not met now
         self.posture_off_edge: set[str] = set()  # posture measures whose joints are out of the picture now
         self.roll = 0.0  # the camera's roll, degrees
         self._rolls: deque[float] = deque(maxlen=30)  # the last second's readings of it
@@ -71,6 +77,11 @@ class ChannelReader:
             self.off_edge.discard(ch)
             if ch in self._vis_gated and ch != self.key:
                 if not joints_seen(pose, where, ch[0], self._vis_gated[ch]):
+                    self.hidden.add(ch)
+                    continue
+                self.hidden.discard(ch)
+            if ch in self._cond_gated and ch != self.key:
+                if not all(c.met(MEASURES[c.measure](measured, where)) for c in self._cond_gated[ch]):
                     self.hidden.add(ch)
                     continue
                 self.hidden.discard(ch)

@@ -27,7 +27,8 @@ from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABOR
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.set_progress import SWITCH_CODE, SWITCH_PRIORITY, SetProgress, reps_by_side
-from coach.engine.sides import applies, other_side, rest_side, rule_channels, rule_value, worked_side
+from coach.engine.sides import (applies, judged_channels, other_side, rest_side, rule_channels, rule_value,
+                                worked_side)
 from coach.engine.two_way import make_machine
 from coach.engine.view import SideSelector, TrustGate
 from coach.measures import UNITS
@@ -443,8 +444,8 @@ class ExerciseChecker:
             if self._unjudgeable(rule):
                 verdict.unjudged.append(rule.code)
                 continue
-            if rule.min_visibility is not None and self._mostly_hidden(rule, series):
-                verdict.unjudged.append(rule.code)  # its landmarks hidden in most of the hold
+            if rule.gated_per_frame and self._mostly_hidden(rule, series, worked):
+                verdict.unjudged.append(rule.code)  # landmarks hidden, or judge_while unmet, in most of the hold
                 verdict.unseen.append(rule.code)
                 continue
             violated, read = False, False
@@ -462,11 +463,14 @@ class ExerciseChecker:
                 verdict.unseen.append(rule.code)
         return verdict
 
-    def _mostly_hidden(self, rule: FaultRule, series: dict[Channel, list[float]]) -> bool:
-        """Whether ``rule``'s landmarks were seen in under half the hold's frames (its channels are
-        left out of the hold's series while hidden; the key measure is there every frame)."""
+    def _mostly_hidden(self, rule: FaultRule, series: dict[Channel, list[float]], worked: Optional[str]) -> bool:
+        """Whether ``rule``'s landmarks were seen (and its judge_while met) in under half the hold's
+        frames (its channels are left out of the hold's series while hidden; the key measure is there
+        every frame). Only the values the rule reads on a rep working ``worked`` count: the other
+        leg's knee, seen throughout, does not make a hidden worked knee judgeable."""
         frames = len(series.get(self._key, ()))
-        seen = max((len(series.get(ch, ())) for ch in rule_channels(rule)), default=0)
+        channels = [ch for way in rule.ways for ch in judged_channels(way, worked)] if applies(rule, worked) else []
+        seen = max((len(series.get(ch, ())) for ch in channels or rule_channels(rule)), default=0)
         return frames > 0 and seen < 0.5 * frames
 
     def _follow_hold_verdict(self, t: float) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Optional, Union
 
 from coach.engine.exercise import (NEEDS, PHASE_KINDS, POLE_STATS, REP_STATS, SCHEMA, SCOPES, SIDES, SWITCH_SAY,  # noqa: F401
-                                   TARGET, About, Exercise, FaultRule, Phases, PostureCondition, SidesRule,
-                                   TwoWayPhases)
+                                   TARGET, About, Exercise, FaultRule, JudgeWhile, Phases, PostureCondition,
+                                   SidesRule, TwoWayPhases)
 from coach.errors import CoachError
 from coach.toml_fields import Fields, read_toml
 from coach.measures import MEASURES, RANGES
@@ -143,6 +143,8 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
     if rule.min_visibility is not None and (scope not in ("hold", "rest") or not 0 < rule.min_visibility <= 1):
         raise f.error("min_visibility", "a scope='hold' or 'rest' fault may ask for its landmarks to be seen: give a "
                                         f"visibility above 0 and at most 1, got {rule.min_visibility}")
+    if "judge_while" in f.table:
+        rule = dataclasses.replace(rule, judge_while=_judge_while(f.subtable("judge_while"), scope))
     _check_limits(f, rule)
     ways = f.get("either", list, [])
     if ways and scope not in ("hold", "rest"):
@@ -172,6 +174,19 @@ def _rule_cues(f: _Fields, measures: tuple[str, ...]) -> tuple[tuple[str, str], 
         if key not in measures:
             raise cues.error(key, f"is not a measure this fault judges; use {', '.join(measures)}")
     return tuple((key, cues.get(key, str)) for key in cues.table)
+
+
+def _judge_while(f: _Fields, scope: str) -> JudgeWhile:
+    """``[faults.judge_while]``: the fault is judged only on frames where this measure is within limits."""
+    if scope not in ("hold", "rest"):
+        raise f.error("", "only a scope='hold' or 'rest' fault is judged frame by frame; judge_while does not apply")
+    cond = JudgeWhile(measure=f.measure("measure"), below=f.get("below", float, None), above=f.get("above", float, None))
+    if cond.below is None and cond.above is None:
+        raise f.error("below", "judge_while needs 'below' or 'above'")
+    low, high = RANGES[cond.measure]
+    for key, value in (("below", cond.below), ("above", cond.above)):
+        f.within(key, value, low, high, f"the values {cond.measure} can take")
+    return cond
 
 
 OTHER_WAY_KEYS = ("measure", "of", "relative", "below", "above")

@@ -138,6 +138,18 @@ class PostureCondition:
 
 
 @dataclass(frozen=True)
+class JudgeWhile:
+    """A condition for judging a fault on a frame: ``measure`` (on the side the fault's value is read
+    from) below ``below`` and/or above ``above``. An unreadable value (NaN) does not block."""
+    measure: str
+    below: Optional[float] = None
+    above: Optional[float] = None
+
+    def met(self, value: float) -> bool:
+        return not ((self.below is not None and value >= self.below) or (self.above is not None and value <= self.above))
+
+
+@dataclass(frozen=True)
 class FaultRule:
     code: str
     scope: str  # rest | hold | rep | session
@@ -168,6 +180,10 @@ class FaultRule:
     # other is guessed, not seen. Seen in under half the hold: the coach says it can't judge (the
     # rep's ``unjudged``) instead of guessing. None: judged whatever the model's visibility.
     min_visibility: Optional[float] = None
+    # Judged only on the hold frames where another measure, on the same side, is within limits
+    # (``JudgeWhile``): a knee's angle is not judged while a hand holds the knee (the pose model puts
+    # the knee on the grasp). Met in under half the hold: can't judge, as for ``min_visibility``.
+    judge_while: Optional["JudgeWhile"] = None
     # Plain words for the report (``label``: "hips too low"; the code stays in report.json and the
     # CSV), and for a rule judging several rep figures, the cue for each one (``cues``: cat-cow's
     # "shallow" says which pose to deepen). Optional: ``name`` falls back to the code in words.
@@ -182,6 +198,11 @@ class FaultRule:
     def cue_for(self, measure: str) -> str:
         """The cue for this fault seen on ``measure`` (one of ``measures``): its own, else the rule's."""
         return dict(self.cues).get(measure, self.cue)
+
+    @property
+    def gated_per_frame(self) -> bool:
+        """Judged only on some of the hold's frames (``min_visibility``, ``judge_while``)."""
+        return self.min_visibility is not None or self.judge_while is not None
 
     @property
     def judges_hold_length(self) -> bool:

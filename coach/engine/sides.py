@@ -57,6 +57,16 @@ def applies(rule: FaultRule, worked: Optional[str]) -> bool:
     return not (rule.of == "other" and worked is not None and worked not in SIDES)
 
 
+def judged_channels(rule: FaultRule, worked: Optional[str]) -> list[tuple[str, str]]:
+    """The (measure, side) values ``rule`` (one way of a rule) reads on a rep that works ``worked``
+    (none: an 'other leg' rule on a rep without one other leg)."""
+    if rule.of == "tracked" or worked is None:
+        return [(rule.measure, "tracked")]
+    if rule.of == "worked":
+        return [(rule.measure, s) for s in (SIDES if worked == "both" else (worked,))]
+    return [(rule.measure, other_side(worked))] if worked in SIDES else []
+
+
 def rule_value(rule: FaultRule, values: Mapping[tuple[str, str], float], worked: Optional[str],
                rest: Mapping[tuple[str, str], float]) -> float:
     """The value ``rule`` judges now, NaN when it does not apply (e.g. 'other' in a two-sided rep).
@@ -65,14 +75,7 @@ def rule_value(rule: FaultRule, values: Mapping[tuple[str, str], float], worked:
     ``relative``: the change from the person's resting value of the same measure and side."""
     if not applies(rule, worked):
         return math.nan
-    if rule.of == "tracked" or worked is None:
-        channels = [(rule.measure, "tracked")]
-    elif rule.of == "worked":
-        channels = [(rule.measure, s) for s in (SIDES if worked == "both" else (worked,))]
-    else:
-        if worked not in SIDES:
-            return math.nan
-        channels = [(rule.measure, other_side(worked))]
+    channels = judged_channels(rule, worked)
     found = []
     for ch in channels:
         v = values.get(ch, math.nan)

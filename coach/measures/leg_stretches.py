@@ -43,9 +43,22 @@ def leg_rise_max(pose: PoseFrame, side: str) -> float:
 
 
 # Each measure: (function, the landmarks it reads, the values it can take, its unit); see coach/measures/__init__.py.
+def hand_to_knee(pose: PoseFrame, side: str) -> float:
+    """How far the nearer hand (either wrist) lies from this side's knee in the picture, in torso
+    lengths (mid-shoulders to mid-hips). A leg held by the hands clasped at or behind the knee reads
+    about 0.2-0.35; held by the thigh, nearer the hip, 0.6 and more. The pose model then tends to put
+    the knee on the grasp, at the leg's back edge, and reads the knee more bent than it is."""
+    torso = torso_px(pose)
+    if not torso > 1.0:
+        return math.nan
+    knee = pose.xy[side_landmark(side, "knee")]
+    return min(float(np.linalg.norm(pose.xy[side_landmark(s, "wrist")] - knee)) for s in ("left", "right")) / torso
+
+
 TABLE = {
     'hip_angle_max': (hip_angle_max, ('shoulder', 'hip', 'knee'), (0.0, 180.0), 'deg'),
     'leg_rise_max': (leg_rise_max, ('hip', 'ankle'), (-90.0, 90.0), 'deg'),
     'ankle_to_other_knee': (ankle_to_other_knee, ('shoulder', 'hip', 'knee', 'ankle'), (0.0, 5.0), 'torso'),
     'cross_gap': (cross_gap, ('shoulder', 'hip', 'knee', 'ankle'), (0.0, 5.0), 'torso'),
+    'hand_to_knee': (hand_to_knee, ('shoulder', 'hip', 'knee', 'wrist'), (0.0, 10.0), 'torso'),
 }
