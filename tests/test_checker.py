@@ -374,3 +374,29 @@ def test_a_person_too_small_in_the_picture_gets_no_form_verdict() -> None:
     said = [c for c in session.cues if "unjudged" in c.code or c.code == "too_small"]
     assert len(said) == 1 and "too small in the picture" in said[0].text  # once, for every fault
     assert "too_small" in session.warnings
+
+
+@pytest.mark.parametrize("exercise, clip", [("side_knee_drop", "kd_good_01"), ("wall_pushup", "wpu_good_01")])
+def test_a_clean_render_is_not_borderline_for_limits_in_body_lengths(exercise: str, clip: str) -> None:
+    """"Borderline" (amber) means near a fault's limit in the measure's own unit: 3 degrees, but a few
+    hundredths of a torso length (a margin of 3 torso lengths made every held frame of these clean
+    renders amber)."""
+    from pathlib import Path
+
+    from coach.trace import TraceSource
+
+    trace = Path(__file__).resolve().parents[1] / "samples" / exercise / f"{clip}.landmarks.jsonl.gz"
+    checker = ExerciseChecker(load_exercise(exercise))
+    statuses = [checker.update(pose).status for pose in TraceSource(str(trace))]
+    assert statuses.count("good") > 0.95 * len(statuses) and "fault" not in statuses
+
+
+def test_a_faulty_plank_is_still_borderline_near_its_limit() -> None:
+    from pathlib import Path
+
+    from coach.trace import TraceSource
+
+    trace = Path(__file__).resolve().parents[1] / "samples" / "forearm_plank" / "fplank_faults_05.landmarks.jsonl.gz"
+    checker = ExerciseChecker(load_exercise("forearm_plank"))
+    statuses = [checker.update(pose).status for pose in TraceSource(str(trace))]
+    assert statuses.count("borderline") >= 10 and statuses.count("fault") >= 100

@@ -45,6 +45,11 @@ HOLD_JUDGE_EVERY_S = 0.2  # a running hold's verdict is renewed this often (a me
 PREROLL_S = 20.0  # the longest stretch before the starting position that is replayed (_replay_preroll)
 SWITCH_S = 0.3  # the other leg pulled in this long: alternating sides moved on (as long as a fault must last)
 SECOND_PERSON_TEXT = "More than one person in view - coaching the first one found; ask others to step out"
+# How near a fault's limit a value is "borderline" (the skeleton turns amber), in the measure's unit:
+# 3 degrees, or 0.03 of a torso length (or of a ratio). A share of a body length moves a few
+# hundredths where an angle moves degrees: a margin of 3 there would be amber on every held frame.
+BORDERLINE_MARGIN = {"deg": 3.0}
+BORDERLINE_MARGIN_OTHER = 0.03
 
 
 def unseen_message(reason: str) -> str:
@@ -590,10 +595,10 @@ class ExerciseChecker:
         """``live``: this frame's rule values if ``_check_faults`` computed them (else computed here)."""
         if active:
             return "fault"
-        margin = 3.0  # within this of a limit (in the rule's units): borderline (amber)
         values = live if live is not None else self._rule_values()
         for rule in self.ex.faults:
             for way, value in zip(rule.ways, values[rule.code]):
+                margin = BORDERLINE_MARGIN.get(UNITS.get(way.measure, "deg"), BORDERLINE_MARGIN_OTHER)
                 if math.isfinite(value) and (way.below is not None and value < way.below + margin
                                              or way.above is not None and value > way.above - margin):
                     return "borderline"
