@@ -16,7 +16,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from coach.engine.checker import peak_key
+from coach.engine.verdict import peak_key
 from coach.engine.definition import Exercise, TwoWayPhases, load_exercise
 from coach.engine.records import SessionRecord
 from coach.errors import CoachError

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
-import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from coach.engine.channels import Channel, ChannelReader
@@ -27,9 +26,9 @@ from coach.engine.phases import (BACK, HOLD, HOLD_END, HOLD_START, OUT, REP_ABOR
 from coach.engine.records import FrameResult, HoldRecord, PhaseSegment, RepRecord, SessionRecord
 from coach.engine.rep_rules import rejudge_session, violated
 from coach.engine.set_progress import SWITCH_CODE, SWITCH_PRIORITY, SetProgress, reps_by_side
-from coach.engine.sides import (applies, judged_channels, other_side, rest_side, rule_channels, rule_value,
-                                worked_side)
+from coach.engine.sides import other_side, rest_side, rule_channels, rule_value, worked_side
 from coach.engine.two_way import make_machine
+from coach.engine.verdict import Verdict, judge_hold, round_figure
 from coach.engine.view import SideSelector, TrustGate
 from coach.measures import UNITS
 from coach.pose.frame import PoseFrame
@@ -73,17 +72,6 @@ class Moment:
     parts: tuple[float, ...]
     values: dict[Channel, float]
     seen: dict[Channel, float]  # less the channels whose joints were out of the picture
-
-
-@dataclass
-class Verdict:
-    """What a hold (or a top without one) showed: the side worked, the values at the top, the faults."""
-
-    side: Optional[str] = None
-    peak: dict[str, float] = field(default_factory=dict)
-    faults: list[str] = field(default_factory=list)
-    unjudged: list[str] = field(default_factory=list)  # faults the camera's angle kept from being judged
-    unseen: list[str] = field(default_factory=list)  # of those, the ones the camera could not see in the hold
 
 
 class ExerciseChecker:
@@ -433,50 +421,9 @@ class ExerciseChecker:
         return verdict
 
     def _verdict(self, series: dict[Channel, list[float]]) -> Verdict:
-        """What a position held at the top shows (the median of each value over the hold): which side
-        was worked, the values that matter, and the hold-scope faults. Says nothing: it also judges a
-        hold while it runs (``_follow_hold_verdict``), and must then agree with the final verdict."""
-        held = {ch: statistics.median(v) for ch, v in series.items() if v}
-        worked = self._worked
-        if self.ex.sides is not None:
-            worked = self._worked_now(held) or worked
-        verdict = Verdict(side=worked)
-        if self._key in held:
-            verdict.peak[peak_key(self._key[0])] = _round(held[self._key])
-        for rule in self.ex.faults:
-            if rule.scope != "hold":
-                continue
-            if self._unjudgeable(rule):
-                verdict.unjudged.append(rule.code)
-                continue
-            if rule.gated_per_frame and self._mostly_hidden(rule, series, worked):
-                verdict.unjudged.append(rule.code)  # landmarks hidden, or judge_while unmet, in most of the hold
-                verdict.unseen.append(rule.code)
-                continue
-            violated, read = False, False
-            for way in rule.ways:
-                value = rule_value(way, held, worked, self._rest)
-                if math.isfinite(value):
-                    verdict.peak[peak_key(way.measure, way.of, way.relative)] = _round(value)
-                    read = True
-                violated = violated or way.violated(value)
-            if violated:
-                verdict.faults.append(rule.code)
-            elif not read and held and applies(rule, worked) and not any(ch[0] == way.measure for way in rule.ways
-                                                                           for ch in held):
-                verdict.unjudged.append(rule.code)  # its measure never read in the hold: can't tell, not "good"
-                verdict.unseen.append(rule.code)
-        return verdict
-
-    def _mostly_hidden(self, rule: FaultRule, series: dict[Channel, list[float]], worked: Optional[str]) -> bool:
-        """Whether ``rule``'s landmarks were seen (and its judge_while met) in under half the hold's
-        frames (its channels are left out of the hold's series while hidden; the key measure is there
-        every frame). Only the values the rule reads on a rep working ``worked`` count: the other
-        leg's knee, seen throughout, does not make a hidden worked knee judgeable."""
-        frames = len(series.get(self._key, ()))
-        channels = [ch for way in rule.ways for ch in judged_channels(way, worked)] if applies(rule, worked) else []
-        seen = max((len(series.get(ch, ())) for ch in channels or rule_channels(rule)), default=0)
-        return frames > 0 and seen < 0.5 * frames
+        """What a position held at the top shows (coach/engine/verdict.py). Says nothing: it also
+        judges a hold while it runs (``_follow_hold_verdict``), and must then agree with the final verdict."""
+        return judge_hold(self.ex, series, self._key, self._rest, self._worked, self._worked_now, self._unjudgeable)
 
     def _follow_hold_verdict(self, t: float) -> None:
         """While holding, judge the hold so far as its end will (a few times a second): the hold bar
@@ -524,7 +471,7 @@ class ExerciseChecker:
         stats = {"hold_s": rep.hold_s, "hold_share": rep.hold_s / target if target > 0 else math.nan,
                  "top_s": rep.top_s, "duration_s": rep.end_s - rep.start_s}
         extra = self.machine.rep_stats()  # two-way machines: the depth reached at each pole (cat_depth, ...)
-        rep.peak.update({k: _round(v) for k, v in extra.items()})
+        rep.peak.update({k: round_figure(v) for k, v in extra.items()})
         stats.update(extra)
         stats.update({f"{pose}_hold_s": held for pose, held in rep.pose_hold_s.items()})
         rep.stats = stats
@@ -666,16 +613,6 @@ class ExerciseChecker:
         return SessionRecord(reps=list(self.reps), holds=list(self.holds), phases=segments, cues=list(self.cues.given),
                              frames=self._frames, frames_with_pose=self._with_pose, frames_trusted=self._trusted,
                              warnings=warnings, setup_faults=list(self._setup_faults))
-
-
-def peak_key(measure: str, of: str = "tracked", relative: bool = False) -> str:
-    """Report key of a value judged at the top, e.g. ``hip_extension_deg``, ``hip_angle_other_change_deg``."""
-    parts = [measure] + ([of] if of != "tracked" else []) + (["change"] if relative else []) + [UNITS.get(measure, "")]
-    return "_".join(p for p in parts if p)
-
-
-def _round(value: float) -> float:
-    return round(value, 1) if abs(value) >= 10 else round(value, 3)
 
 
 def _in_range(value: float, lo: Optional[float], hi: Optional[float]) -> bool:
