@@ -79,8 +79,9 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> int:
     from coach.heap import settle_for_long_session
-    from coach.live.capture import LatestFrameGrabber, open_camera
-    from coach.live.display import Headless, TerminalKeys, Window, no_keys
+    from coach.live.capture import open_camera
+    from coach.live.display import TerminalKeys
+    from coach.live.session_io import SessionIO
 
     settle_for_long_session()  # before the capture and pose threads: their frames would creep up RSS (coach/heap.py)
 
@@ -89,9 +90,7 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
         from coach.live.hud import CONTROLS
         from coach.live.loop import LiveLoop, LiveOptions, StopRequests
         from coach.live.pain_rating import asker_for
-        from coach.live.status_line import StatusLine
         from coach.live.setup import SetupConfig
-        from coach.live.speech import Speaker
         from coach.pose.backends import backend_info, make_backend
         from coach.report import ENDED_TEXT, summary_lines
         from coach.sources import SourceInfo
@@ -107,40 +106,25 @@ def _run(args: argparse.Namespace, exercise: "Exercise", folder: OutFolder) -> i
                           setup=SetupConfig(countdown_s=args.countdown), save_video=args.save_video,
                           body_controls=not args.no_body_controls, history_db=args.history_db,
                           camera_timeout_s=args.camera_timeout)
-    # Headless, the terminal says what is going on (a live line in a terminal, plain lines in a pipe).
-    status = StatusLine() if args.headless else None
-    speaker = Speaker(muted=args.mute, notify=status.say if status is not None else print)
-    display = Headless() if args.headless else Window(f"coach - {exercise.name}", reader.width, reader.height)
-    terminal = args.headless and sys.stdin is not None and sys.stdin.isatty()
-    keys = TerminalKeys() if terminal else no_keys
-    asker = None if args.no_pain_rating else asker_for(args.headless, display, keys)  # the end-of-session rating
-    if status is not None:  # the controls, from the start (the window shows them on the picture)
-        if terminal:
-            status.say("Keys (type one, then Enter): p stop for pain, space pause/carry on, m mute, q quit.")
+    io = SessionIO.open(reader, exercise.name, args.headless, args.mute)
+    asker = None if args.no_pain_rating else asker_for(args.headless, io.display, io.keys)  # the end-of-session rating
+    if io.status is not None:  # the controls, from the start (the window shows them on the picture)
+        if io.terminal:
+            io.status.say("Keys (type one, then Enter): p stop for pain, space pause/carry on, m mute, q quit.")
         if options.body_controls:
-            status.say(CONTROLS[1])
-    grabber = LatestFrameGrabber(reader)
+            io.status.say(CONTROLS[1])
     loop = None
-    if isinstance(keys, TerminalKeys):
-        keys.echo(False)  # typed keys would be left standing in the status line (they are confirmed instead)
+    if isinstance(io.keys, TerminalKeys):
+        io.keys.echo(False)  # typed keys would be left standing in the status line (they are confirmed instead)
     try:
         with StopRequests() as stop:
             desc = {**backend_info(backend), "live": True}
-            loop = LiveLoop(options, grabber, backend, source, desc, display, speaker, keys=keys, stop=stop,
-                            notice=status.say if status is not None else print, status=status, pain_rating=asker)
-            grabber.start()
+            loop = LiveLoop(options, io.grabber, backend, source, desc, io.display, io.speaker, keys=io.keys, stop=stop,
+                            notice=io.notice, status=io.status, pain_rating=asker)
+            io.grabber.start()
             result = loop.run()
-    finally:
-        if isinstance(keys, TerminalKeys):
-            keys.echo(True)
-        if status is not None:
-            status.close()
-        grabber.stop()
-        display.close()
-        backend.close()
-        if loop is not None and loop.ended == "pain":
-            speaker.drain(8.0)  # let the advice be said in full
-        speaker.close()
+    finally:  # the pain advice is let finish
+        io.close(before_speaker=backend.close, drain_s=8.0 if loop is not None and loop.ended == "pain" else 0.0)
     from coach.history.record import record_session
 
     record_session(result.report, result.files["report"], "live", exercise, args.history_db)  # warns, never fails

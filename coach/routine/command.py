@@ -111,10 +111,9 @@ def _cmd_routine(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     from coach.heap import settle_for_long_session
     from coach.history.record import utc_now
-    from coach.live.capture import LatestFrameGrabber, open_camera
-    from coach.live.display import Headless, TerminalKeys, Window, no_keys
+    from coach.live.capture import open_camera
     from coach.live.pain_rating import asker_for
-    from coach.live.speech import Speaker
+    from coach.live.session_io import SessionIO
     from coach.live.status_line import StatusLine
     from coach.live.stop import StopRequests
     from coach.pose.backends import backend_info, make_backend
@@ -128,14 +127,9 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     reader = open_camera(args.camera)
     source = SourceInfo(path=reader.path, fps=reader.fps, frames=0, width=reader.width, height=reader.height,
                         kind="camera")
-    status = StatusLine() if args.headless else None
-    speaker = Speaker(muted=args.mute, notify=status.say if status is not None else print)
-    display = Headless() if args.headless else Window(f"coach - {routine.name}", reader.width, reader.height)
-    terminal = args.headless and sys.stdin is not None and sys.stdin.isatty()
-    keys = TerminalKeys() if terminal else no_keys
-    if status is not None and terminal:
-        status.say("Keys (type one, then Enter): n skip step, r repeat step, p stop for pain, space pause, q quit.")
-    grabber = LatestFrameGrabber(reader)
+    io = SessionIO.open(reader, routine.name, args.headless, args.mute)
+    if io.status is not None and io.terminal:
+        io.status.say("Keys (type one, then Enter): n skip step, r repeat step, p stop for pain, space pause, q quit.")
     files: dict[str, str] = {}
 
     def saved(state) -> None:  # type: ignore[no-untyped-def]  (after every set, and at the end)
@@ -154,23 +148,17 @@ def _run(args: argparse.Namespace, routine: Routine, folder: OutFolder) -> int:
     try:
         with StopRequests() as stop:
             guided = GuidedRoutine(
-                routine, folder.path, grabber,
+                routine, folder.path, io.grabber,
                 backend_for,
                 lambda backend: {**backend_info(backend), "live": True, "routine": routine.id},
-                source, display, speaker, keys=keys, stop=stop, notice=status.say if status is not None else print,
+                source, io.display, io.speaker, keys=io.keys, stop=stop, notice=io.notice,
                 make_status=(lambda: StatusLine()) if args.headless else (lambda: None), options=options,
                 on_step=saved, started_at=utc_now(),
-                pain_rating=None if args.no_pain_rating else asker_for(args.headless, display, keys))
-            grabber.start()
+                pain_rating=None if args.no_pain_rating else asker_for(args.headless, io.display, io.keys))
+            io.grabber.start()
             state = guided.run()
     finally:
-        if isinstance(keys, TerminalKeys):
-            keys.echo(True)
-        if status is not None:
-            status.close()
-        grabber.stop()
-        display.close()
-        speaker.close()
+        io.close()
     record_routine(state, files.get("report", ""), args.history_db)  # warns, never fails
     done = [r for r in state.runs if r.status == "done"]
     print(f"{routine.name}: {len({r.step for r in done})} of {len(routine.steps)} steps done "
