@@ -190,6 +190,29 @@ def test_a_stop_while_frames_wait_for_the_seam_keeps_them(tmp_path: Path, monkey
     assert [f["i"] for f in _trace(Path(result.files["trace"]))] == list(range(100))
 
 
+def test_a_seek_that_lands_early_is_renumbered_by_the_frames_times(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container that seeks to a keyframe a few frames before the one asked (the chunk counts from
+    where it meant to land): the overlap's timestamps put its frames back under the video's own
+    numbers, with none lost or doubled."""
+    from coach.sources import VideoSource
+
+    seek = VideoSource.start_at
+
+    def lands_early(self: VideoSource, first: int) -> None:
+        seek(self, max(0, first - 3))
+        self._first = first  # counts on as if it had landed where it meant to
+
+    video, ex = SAMPLES / "bridge_mixed_05.mp4", load_exercise("bridge")
+    monkeypatch.setenv(chunks.CHUNK_FRAMES_ENV, str(CHUNK))
+    right = analyze(str(video), ex, str(tmp_path / "right"), write_video=False, progress=False)
+    monkeypatch.setattr(VideoSource, "start_at", lands_early)
+    early = analyze(str(video), ex, str(tmp_path / "early"), write_video=False, progress=False)
+    frames = _trace(Path(early.files["trace"]))
+    assert [(f["i"], f["t"]) for f in frames] == [(f["i"], f["t"]) for f in _trace(Path(right.files["trace"]))]
+    assert _session(early.report) == _session(right.report)
+
+
 def test_a_video_cut_short_ends_where_its_frames_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Half the bytes of a 610-frame clip: the chunks planned past the last decodable frame are not
     joined (a single pass stops at the first frame that does not decode), and the report says so."""
