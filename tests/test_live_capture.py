@@ -156,6 +156,19 @@ def test_stats_on_synthetic_timestamps() -> None:
     assert s["inference_ms"]["mean"] == 20.0
 
 
+def test_inference_figures_leave_out_the_frames_carried_between_inferences() -> None:
+    """With --stride auto most held frames carry the last pose (no inference, near 0 ms): the
+    inference time reported is that of the frames the model ran on, not diluted by the carried ones."""
+    stats = LoopStats(window_s=10.0)
+    for i in range(60):
+        c = i / 30.0
+        inferred = i % 3 == 0  # one frame in three inferred (25 ms), the others carried (0.1 ms)
+        stats.add(FrameTiming(c, c + 0.001, c + (0.026 if inferred else 0.0011), c + 0.03, inferred=inferred))
+    assert stats.inferred == 20 and stats.frames == 60
+    assert stats.summary()["inference_ms"] == {"mean": 25.0, "p50": pytest.approx(25.0, abs=0.1)}
+    assert stats.recent()[2] == pytest.approx(0.025)
+
+
 def test_stats_window_follows_a_change_of_rate() -> None:
     stats = LoopStats(window_s=1.0)
     t = 0.0

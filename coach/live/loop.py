@@ -261,7 +261,8 @@ class LiveLoop:
         if self.video is not None:
             self.video.add(image, self.t)  # as shown; paused frames are not (the video keeps the session clock)
         key = self.display.key() or self.keys()
-        timing = FrameTiming(posed.frame.t_capture, posed.inference_start, posed.inference_end, self.clock())
+        timing = FrameTiming(posed.frame.t_capture, posed.inference_start, posed.inference_end, self.clock(),
+                             posed.inferred)
         self.stats.add(timing)
         if self.on_frame is not None:
             self.on_frame(timing, posed.frame.index, pose)  # (the bench: which camera frames were processed)

@@ -31,6 +31,7 @@ class Posed:
     inference_start: float = 0.0
     inference_end: float = 0.0
     paused: bool = False  # taken while paused: shown, and its pose (if any) only watched for the body controls
+    inferred: bool = True  # False: the pose was carried from the last inference (a strided backend)
 
 
 class PoseStage:
@@ -73,7 +74,8 @@ class PoseStage:
                 pose = self.backend.process(frame.image, t, index)  # type: ignore[attr-defined]
                 end = self.clock()
                 index, last_t = index + 1, t
-                self._put(Posed(frame, wall, t, pose, start, end))
+                inferred = getattr(self.backend, "inferred_last", True)
+                self._put(Posed(frame, wall, t, pose, start, end, inferred=inferred))
         except BaseException as err:  # CameraLost, or a backend failure: the loop re-raises it
             self._put(err)
 

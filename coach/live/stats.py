@@ -25,6 +25,7 @@ class FrameTiming:
     inference_start: float
     inference_end: float
     shown: float
+    inferred: bool = True  # False: a pose carried between inferences (--stride auto), its "inference" no work
 
     @property
     def latency(self) -> float:
@@ -111,6 +112,7 @@ class LoopStats:
         self._first_shown: Optional[float] = None
         self._last_shown: Optional[float] = None
         self._sum_latency = self._sum_inference = 0.0
+        self.inferred = 0  # frames the model ran on: the inference figures are theirs alone
 
     def add(self, timing: FrameTiming) -> None:
         self.frames += 1
@@ -118,9 +120,11 @@ class LoopStats:
             self._first_shown = timing.shown
         self._last_shown = timing.shown
         self._sum_latency += timing.latency
-        self._sum_inference += timing.inference
         self.latencies.add(timing.latency)
-        self.inferences.add(timing.inference)
+        if timing.inferred:
+            self.inferred += 1
+            self._sum_inference += timing.inference
+            self.inferences.add(timing.inference)
         self._recent.append(timing)
         while self._recent and timing.shown - self._recent[0].shown > self.window_s:
             self._recent.popleft()
@@ -132,7 +136,8 @@ class LoopStats:
             return math.nan, math.nan, math.nan
         span = r[-1].shown - r[0].shown
         fps = (len(r) - 1) / span if len(r) > 1 and span > 0 else math.nan
-        return fps, sum(t.latency for t in r) / len(r), sum(t.inference for t in r) / len(r)
+        inferred = [t.inference for t in r if t.inferred]
+        return fps, sum(t.latency for t in r) / len(r), sum(inferred) / len(inferred) if inferred else math.nan
 
     @property
     def fps(self) -> float:
@@ -154,6 +159,6 @@ class LoopStats:
             "fps": round(self.fps, 2) if math.isfinite(self.fps) else None,
             "latency_ms": {"mean": ms(self._sum_latency / n) if n else None,
                            "p50": ms(lat.percentile(50)), "p95": ms(lat.percentile(95))},
-            "inference_ms": {"mean": ms(self._sum_inference / n) if n else None,
+            "inference_ms": {"mean": ms(self._sum_inference / self.inferred) if self.inferred else None,
                              "p50": ms(self.inferences.percentile(50))},
         }

@@ -213,14 +213,17 @@ class StridedBackend:
         self.model = backend.model  # type: ignore[attr-defined]
         self.frames = 0
         self.inferences = 0
+        self.inferred_last = False  # whether the last frame given was inferred (live timing figures)
         self._last: Optional[PoseFrame] = None
 
     def process(self, image_bgr: np.ndarray, t: float, index: int) -> PoseFrame:
         self.frames += 1
         if self._last is not None and not self.policy.wants(t, image_bgr):
+            self.inferred_last = False
             return filled(self._last, t, index)
         pose = self.backend.process(image_bgr, t, index)  # type: ignore[attr-defined]
         self.inferences += 1
+        self.inferred_last = True
         self.policy.inferred(pose, image_bgr)
         self._last = pose
         return pose
