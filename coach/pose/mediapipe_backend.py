@@ -1,7 +1,7 @@
 """MediaPipe pose backends: the adapter from MediaPipe results to PoseFrame lives here and only here.
 
 - ``SolutionBackend``: mediapipe 0.10.21's bundled BlazePose "full" model through the legacy
-  ``solutions.pose`` graph, in tracking (video) mode. Offline; the default.
+  ``solutions.pose`` graph (``solution_graph``), in tracking (video) mode. Offline; the default.
 - ``TasksBackend``: the Tasks API PoseLandmarker in VIDEO mode on a ``.task`` file: the user's
   (e.g. the official heavy model) or one built from the wheel's own two models (see ``taskbundle``).
   It can see more than one person and return segmentation masks.
@@ -42,15 +42,15 @@ class SolutionBackend:
 
     def __init__(self, model_complexity: int = 1, segmentation: bool = False,
                  min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
-        import mediapipe as mp  # imported here so trace replay never pays for it
+        from coach.pose.solution_graph import pose_solution  # imports mediapipe: trace replay never pays for it
 
         self.model = f"bundled pose_landmark_{['lite', 'full', 'heavy'][model_complexity]}"
         self.segmentation = segmentation
-        self._pose = mp.solutions.pose.Pose(
-            static_image_mode=False, model_complexity=model_complexity, smooth_landmarks=True,
-            enable_segmentation=segmentation, smooth_segmentation=segmentation,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence)
+        # The stock Pose graph, less the segmentation branch when no mask is wanted: that branch
+        # grows the native heap by every frame of a session (coach/pose/solution_graph.py).
+        self._pose = pose_solution(model_complexity=model_complexity, segmentation=segmentation,
+                                   min_detection_confidence=min_detection_confidence,
+                                   min_tracking_confidence=min_tracking_confidence)
 
     def process(self, image_bgr: np.ndarray, t: float, index: int) -> PoseFrame:
         import cv2
