@@ -4,7 +4,7 @@ Three things keep a fault from being judged ("can't judge" rather than a guess):
 - the person is too small in the picture (``SIZE``): below ``MIN_TORSO_PX`` of torso the landmarks
   are too coarse to show form, and no form fault is judged (the hold's length still is);
 - the camera's angle (``VIEW``): a rule with ``max_view_deg`` is judged only that near side-on;
-- its measure unreadable throughout a hold (``UNSEEN``: coach/engine/checker.py ``_verdict``), or, for
+- its measure unreadable throughout a hold (``UNSEEN``: coach/engine/verdict.py ``judge_hold``), or, for
   a rule with ``min_visibility`` or ``judge_while``, its landmarks hidden or its condition unmet (a
   hand holding the knee whose angle it judges) in most of the hold.
 """
