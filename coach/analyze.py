@@ -82,9 +82,14 @@ def analyze(path: str, exercise: Exercise, out_dir: str, model: Optional[str] = 
         frames: Iterator[tuple[Optional[object], PoseFrame]] = ((None, p) for p in trace)
         pose_backend = writer = video = overlay = None
     else:
+        from coach import chunks
+        from coach.heap import settle_for_long_session
+
+        # Before MediaPipe's threads start: a long recording allocates frames as a long live session
+        # does, and its chunks build and drop a graph a minute (coach/heap.py).
+        settle_for_long_session()
         source = VideoSource(path)
         info = source.info
-        from coach import chunks
         from coach.pose.backends import backend_info, make_backend
 
         # An exercise that needs the person mask (cat-cow: the back's curve) gets it; the backend

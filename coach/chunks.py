@@ -141,10 +141,13 @@ class ChunkRun:
 
     def close(self) -> None:
         if self.backend is not None:  # (closed once: by the join when it is read, or by a stop)
+            from coach.heap import trim
+
             self.inferred = self._inferred()
             self.source.close()
             self.backend.close()
             self.backend = None
+            trim()  # a graph's buffers back to the system before the next chunk builds its own
 
 
 # --- in a worker process ---------------------------------------------------------------------------
