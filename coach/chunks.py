@@ -224,6 +224,7 @@ class ChunkedInference:
         self._tail: list[PoseFrame] = []  # joined, held for the next seam (``held``)
         self._given = -1  # the index of the last frame given
         self._current: Optional[ChunkRun] = None
+        self._first: Any = None  # one worker: the first chunk's backend, made early to describe it
         self._pool: Optional[ProcessPoolExecutor] = None
         if workers <= 1:
             return
@@ -241,12 +242,9 @@ class ChunkedInference:
         """The backend's description, as the first chunk's backend made it."""
         from coach.pose.backends import backend_info, make_backend
 
-        if self._pool is None:
-            first = make_backend(**self.backend_args)
-            try:
-                return backend_info(first)
-            finally:
-                first.close()
+        if self._pool is None:  # the first chunk's own backend, made now: no graph is built only to be described
+            self._first = make_backend(**self.backend_args)
+            return backend_info(self._first)
         while True:
             try:
                 return self._events.get(timeout=0.2)
@@ -302,7 +300,8 @@ class ChunkedInference:
 
         for k, chunk in enumerate(self.chunks):
             if self._pool is None:  # inferred here, now
-                self._current = run = ChunkRun(self.path, chunk, make_backend(**self.backend_args), times=times)
+                backend, self._first = (self._first or make_backend(**self.backend_args)), None
+                self._current = run = ChunkRun(self.path, chunk, backend, times=times)
                 try:
                     yield iter(run), run.done
                 finally:
@@ -399,6 +398,9 @@ class ChunkedInference:
             self._joining.close()  # the partial trace being read is closed
         if self._current is not None:
             self._current.close()
+        if self._first is not None:  # (stopped before the first chunk began)
+            self._first.close()
+            self._first = None
         if self._pool is None:
             return
         self._stop.set()  # the workers stop at their next frame

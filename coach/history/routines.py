@@ -9,7 +9,7 @@ from datetime import date
 from typing import Mapping, Optional, Sequence
 
 from coach.history.store import RoutineRow
-from coach.routine.definition import Prescription
+from coach.routine.definition import Prescription, count_range
 
 ENDED = {"completed": "completed", "pain": "stopped for pain", "quit": "stopped", "window_closed": "stopped",
          "video_ended": "video ended", "camera_lost": "camera lost", "interrupted": "interrupted"}
@@ -48,7 +48,6 @@ def _against(rx: Optional[Prescription], done: int, days: int) -> str:
     if rx is None:
         return ""
     low, high = rx.sessions_in(days)
-    units, unit = (days, "day") if rx.per == "day" else (-(-days // 7), "week")
-    asked = f"{low}" if low == high else f"{low}-{high}"
-    return (f"; prescribed {rx.text()}: {done} of {asked} over {units} {unit}{'s' if units != 1 else ''} "
-            f"({min(100, round(100 * done / low))}%)")
+    units = rx.units_in(days)
+    return (f"; prescribed {rx.text()}: {done} of {count_range(low, high)} over {units} {rx.per}"
+            f"{'s' if units != 1 else ''} ({min(100, round(100 * done / low))}%)")

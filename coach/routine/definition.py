@@ -118,15 +118,23 @@ class Prescription:
     high: int
     per: str
 
+    def units_in(self, days: int) -> int:
+        """The days, or for a weekly one the whole weeks begun (so the first days of a 3-a-week
+        routine already ask for some), that ``days`` days span."""
+        return days if self.per == "day" else max(1, math.ceil(days / 7))
+
     def sessions_in(self, days: int) -> tuple[int, int]:
-        """The fewest and most sessions prescribed over ``days`` days (a weekly one: in whole weeks
-        begun, so the first days of a 3-a-week routine already ask for some)."""
-        units = days if self.per == "day" else max(1, math.ceil(days / 7))
+        """The fewest and most sessions prescribed over ``days`` days."""
+        units = self.units_in(days)
         return self.low * units, self.high * units
 
     def text(self) -> str:
-        count = f"{self.low}" if self.low == self.high else f"{self.low}-{self.high}"
-        return f"{count} a {self.per}"
+        return f"{count_range(self.low, self.high)} a {self.per}"
+
+
+def count_range(low: int, high: int) -> str:
+    """"2-3", or "2" when both are the same."""
+    return f"{low}" if low == high else f"{low}-{high}"
 
 
 PER = ("day", "week")
