@@ -150,11 +150,11 @@ def warm_imports(variant: str) -> None:
 PROBES: tuple[tuple[str, str, str, str], ...] = (
     ("coach.engine.checker", "ExerciseChecker", "update", "checker.update"),
     ("coach.trace", "TraceWriter", "write", "trace write"),
-    ("coach.overlay", "SkeletonAnnotator", "annotate", "skeleton"),
-    ("coach.overlay", "AngleAnnotator", "annotate", "angle"),
-    ("coach.overlay", "PanelAnnotator", "annotate", "panel"),
-    ("coach.overlay", "StatusAnnotator", "annotate", "status"),
-    ("coach.overlay", "CueAnnotator", "annotate", "cue"),
+    ("coach.overlay.body", "SkeletonAnnotator", "annotate", "skeleton"),
+    ("coach.overlay.body", "AngleAnnotator", "annotate", "angle"),
+    ("coach.overlay.panel", "PanelAnnotator", "annotate", "panel"),
+    ("coach.overlay.panel", "StatusAnnotator", "annotate", "status"),
+    ("coach.overlay.panel", "CueAnnotator", "annotate", "cue"),
 )
 
 

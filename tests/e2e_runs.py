@@ -2,8 +2,8 @@
 
 Each sample video is analysed once per session, by the console entry point in a subprocess
 (``python -m coach analyze``), all samples at the same time in the background as soon as tests that need them
-are collected. One sample (the shortest) is analysed with the annotated video when ``coach/overlay.py``
-exists; the others with ``--no-video``. The landmark traces they write are then replayed
+are collected. One sample (the shortest) is analysed with the annotated video; the others with
+``--no-video``. The landmark traces they write are then replayed
 (``coach analyze landmarks.jsonl``), which costs no inference.
 """
 
@@ -18,8 +18,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
-
-import coach
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "samples"
@@ -44,10 +42,6 @@ def sample_video(name: str) -> Path:
 
 
 SAMPLES = sample_names()
-
-
-def overlay_available() -> bool:
-    return (Path(coach.__file__).resolve().parent / "overlay.py").exists()
 
 
 def video_sample() -> Optional[str]:
@@ -143,7 +137,7 @@ class SampleRuns:
 
     def __init__(self) -> None:
         self.root: Optional[Path] = None
-        self.video_name = video_sample() if overlay_available() else None
+        self.video_name = video_sample()
         self._analyses: dict[str, _Job] = {}
         self._fallbacks: dict[str, Run] = {}
         self._replays: dict[str, _Job] = {}
@@ -165,7 +159,7 @@ class SampleRuns:
         return _Job(name, args, out, with_video)
 
     def video_run(self) -> Optional[Run]:
-        """The run made with the annotated video (None when coach/overlay.py is missing)."""
+        """The run made with the annotated video (None when no sample video is shipped)."""
         if self.video_name is None:
             return None
         self.start()

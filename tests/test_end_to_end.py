@@ -10,7 +10,7 @@ import pytest
 
 from coach.engine.definition import load_exercise
 from coach.labels import load_labels
-from e2e_runs import SAMPLES, SAMPLES_DIR, SampleRuns, overlay_available, sample_labels, sample_video
+from e2e_runs import SAMPLES, SAMPLES_DIR, SampleRuns, sample_labels, sample_video
 
 LABELS = {name: sample_labels(name) for name in SAMPLES}
 HOLD_TOLERANCE_S = 0.3
@@ -178,7 +178,6 @@ def _frames(path) -> tuple[int, tuple[int, int]]:
     return n, size or (0, 0)
 
 
-@pytest.mark.skipif(not overlay_available(), reason="coach/overlay.py does not exist yet: no annotated video to check")
 def test_annotated_video_is_playable_and_frame_exact(sample_runs: SampleRuns) -> None:
     run = sample_runs.video_run()
     assert run is not None

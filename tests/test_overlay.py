@@ -14,8 +14,9 @@ from coach.engine.cues import Cue
 from coach.engine.definition import load_exercise
 from coach.engine.records import FrameResult
 from coach.overlay import (TEXT, BORDERLINE, FAULT, GOOD, HOLD_PROGRESS, UNKNOWN, AngleAnnotator, CueAnnotator, Overlay,
-                           PanelAnnotator, SkeletonAnnotator, StatusAnnotator, Style, _outline, draw_text, panel_layout,
+                           PanelAnnotator, SkeletonAnnotator, StatusAnnotator, Style, draw_text, panel_layout,
                            text_box, wrap_text)
+from coach.overlay.style import _outline
 from coach.pose.frame import LANDMARK_NAMES, PoseFrame, side_landmark
 
 W, H = 640, 480
