@@ -116,6 +116,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"  {name:<8} exit {status}, {wall / 60:.1f} min wall, RSS peak {peak:.0f} MiB, "
                   f"after warm-up {slope:+.2f} MiB per 10 min of session (target under 1); "
                   f"reps {report['summary']['reps']} (a single pass: {one} x {loops} loops = {one * loops})")
+            stats = (report.get("live") or {}).get("stats")
+            if stats:  # a loaded machine drops camera frames: say how many the figure was measured on
+                print(f"  {name:<8} frames processed {stats['frames_processed']} of {stats['frames_captured']} "
+                      f"captured ({stats['frames_dropped']} dropped), {stats['fps']:.1f} fps")
     return 0
 
 
