@@ -195,10 +195,13 @@ TUNED_ON = {
                            "rot_desk_01 (7 cut a misread hold short); hips_turned (thigh_turn 8) and leaning toward the turn "
                            "(picture lean 9) set on twist_good_01, twist_faults_02, rot_desk_01; leaning away from it "
                            "(-5) set after rot_full_04 missed it at -9 (in-sample); twist_faults_03, twist_mixed_04 "
-                           "rendered after, held out (twist_faults_03 rep 1 not counted: a known miss)",
+                           "rendered after, held out. The phases' measure then changed to the room turn either way (shoulder_yaw, "
+                           "YAW_SCALE 1.5 fitted as TWIST_SCALE on twist_good_01 + rot_desk_01) and a hold-required "
+                           "overshoot settling far out became a hold, both after twist_faults_03 rep 1 was missed "
+                           "(in-sample for that clip; the levels were not re-chosen)",
     "seated_rotation": "seated_spinal_twist's values (the same measures), set on rot_desk_01 with the floor clips; "
                        "rot_desk_02, rot_full_03, rot_full_04 rendered after, held out, except the lean-away limit "
-                       "(-5), set after rot_full_04",
+                       "(-5), set after rot_full_04; the room-turn phases (see seated_spinal_twist) came after all four",
     "cat_cow": "spine_flexion's scale and the phase constants set on catcow_clean_11 + catcow_rushing_14 (0 deg); "
                "catcow_clean_12 + catcow_shallow_13 kept for checking, but the machine's logic was revised after "
                "looking at shallow_13's failures (running median, stillness relative to the movement); the realworld "
@@ -413,9 +416,12 @@ class NaiveCounter:
     the definition's hold-scope limits tested at the frame where the key measure peaks, and its
     rep-scope limits on the hold time."""
 
-    def __init__(self, exercise: Exercise, threshold: float) -> None:
+    def __init__(self, exercise: Exercise, threshold: float, origin: float = 0.0) -> None:
         self.ex, self.threshold = exercise, threshold
         self.measure = exercise.phases.measure
+        # A movement out either way (``either_way``: a signed turn) is thresholded on its distance from
+        # ``origin``, the clip's first second, as the checker's machine follows its distance from rest.
+        self.origin = origin if getattr(exercise.phases, "either_way", False) else None
         self.sign = float(exercise.phases.direction)
         self.reps: list[Rep] = []
         self._start: Optional[float] = None  # past the threshold since
@@ -429,6 +435,8 @@ class NaiveCounter:
         value = MEASURES[self.measure](pose, side)
         if not math.isfinite(value):
             return
+        if self.origin is not None:
+            value = abs(value - self.origin)
         out = self.sign * (value - self.threshold) > 0
         if out and self._start is None:
             self._start, self._peak = pose.t, -math.inf
@@ -462,15 +470,23 @@ def good_top(ex: Exercise, rest: float = 0.0) -> Optional[float]:
     return (min(limits) + max(limits)) / 2 if limits else None
 
 
+def first_second(ex: Exercise, frames: Sequence[PoseFrame]) -> float:
+    """The key measure's median over the clip's first second (0 without any value)."""
+    measure = MEASURES[ex.phases.measure]
+    early = [measure(p, most_visible_side(p, NAIVE_SIDE_JOINTS)) for p in frames if p.xy is not None and p.t < 1.0]
+    early = [v for v in early if math.isfinite(v)]
+    return statistics.median(early) if early else 0.0
+
+
 def naive_threshold(ex: Exercise, frames: Sequence[PoseFrame]) -> float:
     """Halfway between rest and the good top (bridge: (140 + 178.5) / 2 -> 160), rounded to 5 like a
-    hand-picked constant. An exercise without a nominal rest value uses the clip's first second."""
+    hand-picked constant. An exercise without a nominal rest value uses the clip's first second; one
+    that moves out either way (``either_way``) is thresholded on the distance from it (rest 0)."""
     rest = NAIVE_REST.get(ex.id)
+    if getattr(ex.phases, "either_way", False):
+        rest = 0.0
     if rest is None:
-        measure = MEASURES[ex.phases.measure]
-        early = [measure(p, most_visible_side(p, NAIVE_SIDE_JOINTS)) for p in frames if p.xy is not None and p.t < 1.0]
-        early = [v for v in early if math.isfinite(v)]
-        rest = statistics.median(early) if early else 0.0
+        rest = first_second(ex, frames)
     top = good_top(ex, rest)
     if top is None:  # out-and-back: twice the hold threshold; two-way (cat-cow): twice the pole threshold
         out = getattr(ex.phases, "hold_above_rest", None) or getattr(ex.phases, "pole_beyond")
@@ -481,7 +497,7 @@ def naive_threshold(ex: Exercise, frames: Sequence[PoseFrame]) -> float:
 
 
 def run_naive(ex: Exercise, frames: Sequence[PoseFrame], threshold: float) -> Outcome:
-    naive = NaiveCounter(ex, threshold)
+    naive = NaiveCounter(ex, threshold, first_second(ex, frames))
     for pose in frames:
         naive.update(pose)
     return naive.finish()
