@@ -241,7 +241,7 @@ TUNED_ON = {
                    "hips limits 172/195 set on wpu_faults_02 (side-on sag), wpu_mixed_03 (35 deg pike) and the real "
                    "clips' good holds (177-188, in-sample); shallow (reach change above -0.23) on wpu_faults_02; "
                    "checked on wpu_good_01 (clean) and wpu_faults_04 (20 deg from behind: sag missed, one false "
-                   "shallow); side_within_deg / max_view_deg 20 from wpu_mixed_03's view (23 deg read)",
+                   "shallow); side_within_deg / max_view_deg 20 from wpu_mixed_03's view (23 deg read on both lines averaged; 27 on the shoulder line alone, coach/engine/view.py, which leaves its piked rep's false shallow unjudged)",
 }
 
 # The joints whose visibility picks the naive counter's side, frame by frame: the body's main joints,
@@ -950,6 +950,29 @@ def unjudged_table(results: Sequence[Result]) -> list[str]:
     return out + [""]
 
 
+def placement_table(results: Sequence[Result], definitions: dict[str, Exercise]) -> list[str]:
+    """Clips filmed from where the live set-up check would ask the person to move the camera: a side-view
+    exercise whose ``side_within_deg`` the clip's view (ours, median) is beyond. They stay in every
+    figure above, scored against their labels (the labels are not changed to suit the coach): this
+    says which of the misses come from a placement the coach itself refuses."""
+    out = ["clips from a camera the set-up check asks to move (view read beyond the definition's side_within_deg; "
+           "kept in the figures above)"]
+    for r in results:
+        ex = definitions.get(r.clip.exercise)
+        limit = ex.side_within_deg if ex is not None else None
+        view = r.ours.diagnosis.get("view_deg", math.nan)
+        if limit is None or not math.isfinite(view) or view <= limit:
+            continue
+        err = r.ours.error
+        hits = r.ours.faults
+        out.append(f"  {r.clip.exercise}  {r.clip.display} ({ORIGIN_SHORT[r.clip.origin]}): view {view:.1f} deg "
+                   f"> {limit:g}; count error {'-' if err is None else f'{err:+d}'}"
+                   + (f", faults {hits[0]}/{hits[1]} found right, {hits[0]}/{hits[2]} labelled found" if hits else ""))
+    if len(out) == 1:
+        out.append("  none")
+    return out + [""]
+
+
 def report(results: Sequence[Result], definitions: dict[str, Exercise], notes: Sequence[str]) -> str:
     exercises = list(definitions)
     out = [f"coach accuracy bench: {', '.join(exercises)}; {len(results)} clip runs "
@@ -968,6 +991,7 @@ def report(results: Sequence[Result], definitions: dict[str, Exercise], notes: S
     out += hold_short_on_long_holds(results, definitions)
     out += failures_table(results, definitions)
     out += unjudged_table(results)
+    out += placement_table(results, definitions)
     out += ["tuned on:"] + [f"  {ex}: {TUNED_ON.get(ex, 'not recorded')}" for ex in exercises]
     return "\n".join(out)
 
