@@ -116,7 +116,9 @@ TUNED_ON = {
               "and real clips): the realworld figures are therefore not fully independent; bench/fit.py "
               "(fit on synthetic, check on realworld) left every value as it was",
     "pelvic_tilt": "phases on pt_good_lifted_01, pt_lifted_good_04, pt_notilt_good_03; checked on 02, 05, 06, 07 "
-                   "and the realworld clip (looked at before choosing the measure: not independent)",
+                   "and the realworld clip (looked at before choosing the measure: not independent); no_tilt's max_view_deg "
+                   "moved 22 -> 17 when view_deg came to read the shoulder line alone (between the real clip, 14, "
+                   "and pt_lifted_good_04, 20, as before: in-sample)",
     "back_extension": "fault limits halfway between a good position and the mildest rendered fault (render design, "
                       "anatomy), not fitted; neck -65 set after seeing bext_good_01 (-84), checked on bext_faults_02 "
                       "and superman_faults_08; hips_lifted -4 checked on bext_faults_02 and bext_mixed_03; face-down "
