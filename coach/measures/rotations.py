@@ -49,8 +49,9 @@ _LS, _RS, _LH, _RH, _LK, _RK = 11, 12, 23, 24, 25, 26
 TWIST_SCALE = 2.2
 
 # The shoulder line's turn in the room (shoulder_yaw) reads short as well, less so (the hip line's
-# part-way turn is no longer taken off): YAW_SCALE, fitted as TWIST_SCALE on twist_good_01 and
-# rot_desk_01's four holds (see bench/rotation.py's "room" column for the others).
+# part-way turn is no longer taken off): YAW_SCALE, the least-squares factor on twist_good_01 and
+# rot_desk_01's four holds (1.56; raw 51-71 % of the truth there). On the other renders the raw share
+# ranges 48-168 % (bench/rotation.py's "room" column): the phases only need it past the count level.
 YAW_SCALE = 1.5
 
 
