@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.traces import cached_trace  # noqa: E402
 from coach.labels import load_labels  # noqa: E402
-from coach.measures.rotations import TWIST_SCALE, hip_turn, side_lean, twist_left, twist_left_raw  # noqa: E402
+from coach.measures.rotations import (TWIST_SCALE, YAW_SCALE, hip_turn, shoulder_yaw, side_lean, twist_left,  # noqa: E402
+                                      twist_left_raw)
 from coach.trace import TraceSource  # noqa: E402
 
 EXERCISES = ("seated_spinal_twist", "seated_rotation")
@@ -76,6 +77,13 @@ def truth_hip_yaw(frame: dict) -> float:
     p = _truth_points(frame)
     h = p["lh"] - p["rh"]
     return math.degrees(math.atan2(float(h[1]), float(h[0])))
+
+
+def truth_shoulder_yaw(frame: dict) -> float:
+    """The shoulder line's direction about the vertical (world z), degrees: the room turn's reference."""
+    p = _truth_points(frame)
+    s = p["ls"] - p["rs"]
+    return math.degrees(math.atan2(float(s[1]), float(s[0])))
 
 
 def truth_lean(frame: dict) -> float:
@@ -117,9 +125,10 @@ def clip_rows(labels_path: Path, trace: Path, mirrored: bool = False) -> dict:
         # mirrored: the truth of the mirror image (every turn and lean the other way)
         rows.append(dict(t=f["t"], phase=f["phase"], rep=f["rep"], truth=sign * truth_twist(f), mp=twist_left(p), raw=twist_left_raw(p),
                          t_hip=sign * truth_hip_yaw(f), mp_hip=hip_turn(p, "left"),
-                         t_lean=sign * truth_lean(f), mp_lean=side_lean(p, "left")))
+                         t_lean=sign * truth_lean(f), mp_lean=side_lean(p, "left"),
+                         t_room=sign * truth_shoulder_yaw(f), mp_room=shoulder_yaw(p, "left")))
     rest = [r for r in rows if r["phase"] == "rest"][:30]  # the clip's first rest: the reference
-    ref = {k: _med([r[k] for r in rest]) for k in ("t_hip", "mp_hip", "t_lean", "mp_lean")}
+    ref = {k: _med([r[k] for r in rest]) for k in ("t_hip", "mp_hip", "t_lean", "mp_lean", "t_room", "mp_room")}
     holds = []
     for i, lab in enumerate(labels.reps):
         hf = [r for r in rows if r["phase"] == "hold" and r["rep"] == i + 1]
@@ -133,7 +142,9 @@ def clip_rows(labels_path: Path, trace: Path, mirrored: bool = False) -> dict:
             hips_truth=_med([_unwrap(r["t_hip"] - ref["t_hip"]) for r in hf]),
             hips_mp=_med([_unwrap(r["mp_hip"] - ref["mp_hip"]) for r in hf]),
             lean_truth=_med([r["t_lean"] - ref["t_lean"] for r in hf]),
-            lean_mp=_med([r["mp_lean"] - ref["mp_lean"] for r in hf])))
+            lean_mp=_med([r["mp_lean"] - ref["mp_lean"] for r in hf]),
+            room_truth=_med([_unwrap(r["t_room"] - ref["t_room"]) for r in hf]),
+            room_mp=_med([r["mp_room"] - ref["mp_room"] for r in hf])))
     err = lambda sel: _med([abs(r["mp"] - r["truth"]) for r in rows if sel(r)])  # noqa: E731
     raw_err = _med([abs(r["raw"] - r["truth"]) for r in rows if r["phase"] == "hold"])
     return dict(name=labels.name, rows=rows, holds=holds, hold_err=err(lambda r: r["phase"] == "hold"), raw_err=raw_err,
@@ -154,7 +165,8 @@ def main() -> int:
         paths = sorted((SAMPLES / ex).glob("*.labels.json"))
         print(f"\n== {ex}: {len(paths)} clips (twist = shoulder line against hip line, + = to the left; deg)")
         print(f"{'clip':18} {'|err| hold':>10} {'rest':>6} {'all':>6} {'raw hold':>8}   per hold: side faults: truth -> "
-              f"MediaPipe x{TWIST_SCALE:g} (|err|) [raw], hips turn truth/MP, lean truth/MP (changes from rest)")
+              f"MediaPipe x{TWIST_SCALE:g} (|err|) [raw], hips turn truth/MP, lean truth/MP, room turn (the phases' "
+              f"shoulder_yaw, x{YAW_SCALE:g}) truth/MP (changes from rest)")
         for path in paths:
             video = path.with_name(path.name.replace(".labels.json", ".mp4"))
             c = clip_rows(path, cached_trace(video))
@@ -165,7 +177,8 @@ def main() -> int:
                 print(f"{'':18}   {h['side']:5} {','.join(h['faults']) or 'good':18} {h['truth']:6.1f} -> "
                       f"{h['mp']:6.1f} ({h['err']:4.1f}) [{h['raw']:6.1f}] {ok:10} "
                       f"hips {h['hips_truth']:5.1f}/{h['hips_mp']:5.1f}  "
-                      f"lean {h['lean_truth']:5.1f}/{h['lean_mp']:5.1f}")
+                      f"lean {h['lean_truth']:5.1f}/{h['lean_mp']:5.1f}  "
+                      f"room {h['room_truth']:5.1f}/{h['room_mp']:5.1f}")
             if args.mirror:
                 m = clip_rows(path, mirrored_trace(video), mirrored=True)
                 other = sum(side_of(h["mp"]) != h["side"] for h in m["holds"])
@@ -179,6 +192,10 @@ def main() -> int:
         print(f"\nall holds: median |err| {statistics.median(errs):.1f} deg, max {max(errs):.1f}; "
               f"within 10 deg {sum(e <= 10 for e in errs)}/{len(errs)}; side right {right}/{len(all_holds)}; "
               f"raw (unscaled) median |err| {statistics.median(raw):.1f}, within 10 deg {sum(e <= 10 for e in raw)}/{len(raw)}")
+        room = [abs(h["room_mp"] - h["room_truth"]) for h in all_holds]
+        print(f"room turn (shoulder_yaw, the phases' measure): median |err| {statistics.median(room):.1f} deg, within 10 "
+              f"deg {sum(e <= 10 for e in room)}/{len(room)}; every hold past the count level (20): "
+              f"{sum(abs(h['room_mp']) > 20 for h in all_holds)}/{len(all_holds)}")
     return 0
 
 

@@ -31,7 +31,7 @@ from coach.errors import CoachError
 from coach.labels import load_labels
 from coach.measures import (JOINTS, MEASURES, RANGES, hip_turn, shoulder_turn, shoulder_turn_amount, side_lean,
                             side_lean_picture)
-from coach.measures.rotations import TWIST_SCALE, twist_left, twist_left_raw
+from coach.measures.rotations import TWIST_SCALE, YAW_SCALE, shoulder_yaw, shoulder_yaw_raw, twist_left, twist_left_raw
 from coach.pose.frame import PoseFrame, side_landmark
 from coach.trace import TraceSource
 from rendered import match
@@ -48,12 +48,9 @@ def clips(ex_id: str) -> list[Path]:
 
 
 # Renders the coach is known to get wrong, and why (a strict xfail: it fails once they are right).
-WRONG = {
-    "twist_faults_03": "rep 1 turns the hips with the trunk (hips_turned) on the floor, seen 20 deg round: while the legs "
-                       "swing, MediaPipe's shoulder line overshoots (the twist reads 36 deg for a true 17) and then "
-                       "settles at 20: the machine takes the fall from the overshoot for the way back and the turned "
-                       "position for a new rest, so the hold is not counted",
-}
+WRONG: dict[str, str] = {}  # twist_faults_03 rep 1 (hips turned, 20 deg round) was one till the phases read
+# the turn in the room either way (shoulder_yaw, either_way) and a hold-required pull that overshoots
+# and settles far out became the hold (tests/test_either_way.py)
 ALL_CLIPS = [pytest.param(ex_id, p, id=p.name.split(".")[0],
                           marks=[pytest.mark.xfail(strict=True, reason=WRONG[p.name.split(".")[0]])]
                           if p.name.split(".")[0] in WRONG else [])
@@ -118,6 +115,19 @@ def test_the_twist_is_against_the_hips_not_the_camera() -> None:
     """Hips swung round with the shoulders: the twist is only what the shoulders turned beyond them."""
     assert twist_left_raw(seated(25.0, hips=20.0)) == pytest.approx(25.0, abs=1e-6)
     assert twist_left_raw(seated(0.0, hips=30.0)) == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("camera", [0.0, 30.0, -40.0])
+def test_the_shoulder_yaw_reads_the_whole_turn_in_the_room(camera: float) -> None:
+    """The phases' measure: hips and all (a hips-turned twist turns the shoulders the full way), with the
+    camera's angle in it (the machine takes the distance from rest either way)."""
+    rest = shoulder_yaw_raw(seated(camera=camera))
+    assert rest == pytest.approx(camera, abs=1e-6)
+    assert shoulder_yaw_raw(seated(20.0, hips=20.0, camera=camera)) - rest == pytest.approx(40.0, abs=1e-6)
+    assert shoulder_yaw_raw(seated(-40.0, camera=camera)) - rest == pytest.approx(-40.0, abs=1e-6)
+    assert shoulder_yaw(seated(-40.0, camera=camera), "left") == pytest.approx(YAW_SCALE * (rest - 40.0), abs=1e-6)
+    assert shoulder_yaw(seated(30.0), "left") == shoulder_yaw(seated(30.0), "right")  # no side of its own
+    assert math.isnan(shoulder_yaw(seated(30.0).__class__(index=0, t=0.0, width=640, height=480), "left"))
 
 
 def test_a_tilted_camera_or_a_lean_is_no_twist() -> None:

@@ -168,7 +168,7 @@ class ExerciseChecker:
             self.cues.offer(t, "second_person", SECOND_PERSON_TEXT, priority=4)
         measured = self.channels.read(pose, side, t, follow_roll=not self.armed)
         if self.armed and self._series is not None and math.isfinite(self.channels.raw_key):
-            self._series.append((t, self.machine.sign * self.channels.raw_key))  # for the report's phases
+            self._series.append((t, self.machine.folded(self.channels.raw_key)))  # for the report's phases
         key = self.values.get(self._key, math.nan)
         rate = self._rate(t, key) if self._rate is not None else 0.0
         message = self._check_posture(t, key, pose, lambda: Moment(
@@ -258,7 +258,7 @@ class ExerciseChecker:
         self.machine.reset(frames[0].t if frames else t, key)
         for m in frames:
             if self._series is not None and math.isfinite(m.raw):
-                self._series.append((m.t, self.machine.sign * m.raw))
+                self._series.append((m.t, self.machine.folded(m.raw)))
             for change in self.machine.update(m.t, m.key, m.rate, m.parts):
                 self._on_phase(change, now=m.t)
             self._follow_rep(m.t, m.values, m.seen)
@@ -345,7 +345,7 @@ class ExerciseChecker:
         values = self.values if values is None else values
         seen = self.channels.seen() if seen is None else seen
         phase = self.machine.phase
-        if phase == OUT and self.machine.peak == self.machine.sign * values[self._key]:
+        if phase == OUT and self.machine.peak == self.machine.folded(values[self._key]):
             self._top_values = {ch: v for ch, v in values.items() if ch in seen or ch == self._key}
         if phase == HOLD:
             for ch, v in seen.items():

@@ -56,7 +56,10 @@ def _phases(f: _Fields) -> Union[Phases, TwoWayPhases]:
                **{k: f.positive(k) for k in ("leave_hold_fraction", "leave_confirm_s", "own_rest_within", "time_within")
                   if k in f.table},
                **({"absolute_rest": f.get("absolute_rest", float)} if "absolute_rest" in f.table else {}),
-               hold_required=f.get("hold_required", bool, False))
+               hold_required=f.get("hold_required", bool, False), either_way=f.get("either_way", bool, False))
+    if p.either_way and direction != 1:
+        raise f.error("direction", "either_way follows the distance from rest, which grows as the person moves out: "
+                                   "use direction = 'up'")
     if "own_rest_within" in f.table and p.absolute_rest is None:
         raise f.error("own_rest_within", "needs absolute_rest (where rest is on the measure's own scale)")
     if p.leave_hold_fraction >= 1:

@@ -55,6 +55,9 @@ class Phases:
     # A hold exercise (one rep = one hold): a movement out and back that never held still at the top
     # is no rep (lying trunk rotation's change of legs passes the knees through the out position).
     hold_required: bool = False
+    # A movement that goes out from rest either way (a trunk turned to the left or to the right, read
+    # on a signed measure): the machine follows the distance from the person's rest, whichever way.
+    either_way: bool = False
     # Where rest is on the measure's own scale, and how far out from it (in the movement's direction)
     # the value may be when counting starts and still be the person's rest; further out, they are
     # already in the position (a recording that starts mid-plank) and the machine starts from this

@@ -12,6 +12,9 @@ back-dated to the foot of the rise, so thresholds do not shorten anything. A hol
 rather than a pose (``leave_hold_fraction``, ``leave_confirm_s``): a knee hugged to the chest may
 circle and the tracking may lose it for a moment without ending the hold. Values are in the definition's units; the definition's ``direction`` mirrors a measure that falls as
 the person moves out (a knee pulled to the chest closes the hip angle): ``direction = "down"``.
+A movement that may go out either way from rest (a trunk turned to the left or the right, read on a
+signed measure: ``either_way``) is followed as its distance from the person's resting value
+(``origin``), which follows the rest as the rest level does.
 """
 
 from __future__ import annotations
@@ -65,13 +68,32 @@ class PhaseMachine:
         self._pull: list[tuple[float, float]] = []  # (t, value) since leaving rest, while pulling
         self._recent: deque[tuple[float, float]] = deque()  # (t, value) over the last _RECENT_S
         self._last_v = 0.0  # the last value fed, in the movement's direction
+        self._last_raw = 0.0  # the last value fed, as fed
         self.ended_mid_rep = False  # set by finish(): a movement under way did not count
         self._in_band_t = 0.0  # while holding: the last time the value was within the hold's band of the top
+        self.origin: Optional[float] = None  # either_way: the resting value on the measure's own scale
+
+    def folded(self, value: float) -> float:
+        """``value`` as the machine follows it, in the movement's direction: with ``either_way`` its
+        distance from the resting value (``origin``), else the value itself times ``sign``."""
+        if not self.p.either_way:
+            return self.sign * value
+        return 0.0 if self.origin is None else abs(value - self.origin)
+
+    def _rebase(self) -> None:
+        """either_way: move the origin by what the rest level moved (toward the side the value is on),
+        so that rest stays at 0 on the folded scale."""
+        if self.p.either_way and self.origin is not None and self.rest_level:
+            side = 1.0 if self._last_raw >= self.origin else -1.0
+            self.origin += side * self.rest_level
+            self.rest_level = 0.0
 
     def reset(self, t: float, value: float) -> None:
         """Start over at rest at ``value`` (after arming); with an ``absolute_rest``, at that rest when
         ``value`` is already more than ``own_rest_within`` out from it (the person is in the position)."""
-        rest = self.sign * value
+        if self.p.either_way:
+            self.origin = value
+        rest = self.folded(value)
         if self.p.absolute_rest is not None and rest - self.sign * self.p.absolute_rest > self.p.own_rest_within:
             rest = self.sign * self.p.absolute_rest
         self.phase, self.rest_level, self.reached_top = REST, rest, False
@@ -135,7 +157,10 @@ class PhaseMachine:
         """One smoothed value and its rate (``parts`` of a summed measure are not needed here)."""
         if self.rest_level is None:
             self.reset(t, value)
-        v, rest = self.sign * value, self.rest_level
+        if self.p.either_way and self.origin is not None and value < self.origin:
+            rate = -rate  # the distance from rest grows as the value falls
+        self._last_raw = value
+        v, rest = self.folded(value), self.rest_level
         assert rest is not None
         self._last_v = v
         still_rate = self.p.still_per_s
@@ -210,11 +235,22 @@ class PhaseMachine:
                 self.phase = REST
                 self.rest_level = min(rest, v) if v <= rest + self.p.rest_within else v  # landed higher: a new resting place
                 changes.append(PhaseChange(t, REST, REP_END if self.reached_top else REP_ABORT))
+            elif (self.p.hold_required and not self.reached_top and v > rest + self.p.hold_above_rest
+                  and self._still_since is not None and t - self._still_since >= self.p.hold_min_s):
+                # Came back from the peak but stopped well out: the peak overshot (MediaPipe's shoulder
+                # line swings past a turn made quickly, then settles) and this is the hold. Timed from
+                # the stop; the level it stopped at is the top.
+                start = self._still_since
+                self.phase, self.hold_level, self.peak, self.reached_top = HOLD, v, v, True
+                self._left, self._in_band_t = None, t
+                changes.append(PhaseChange(start, HOLD, HOLD_START, hold_t=start))
             elif v > self._back_low + self.p.start_above_rest:
                 reached = self.reached_top  # pushed up again before reaching rest: same rep goes on
                 self._begin_pull(t, v)
                 self.reached_top = reached
                 changes.append(PhaseChange(t, OUT))
+        if self.phase == REST:
+            self._rebase()
         return changes
 
     def restart(self, t: float, value: float) -> list[PhaseChange]:
@@ -226,7 +262,7 @@ class PhaseMachine:
             changes.append(PhaseChange(end, BACK, HOLD_END, hold_t=max(end, min(self._in_band_t, t))))
         if self.phase != REST:
             changes.append(PhaseChange(t, REST, REP_END if self.reached_top else REP_ABORT))
-        self._begin_pull(t, self.sign * value)
+        self._begin_pull(t, self.folded(value))
         self._out_t, self._left = t, None
         changes.append(PhaseChange(t, OUT, REP_START))
         return changes
@@ -239,7 +275,7 @@ class PhaseMachine:
 
     def level(self, value: float) -> float:
         """How far ``value`` is out from rest, in the measure's units (0 at rest)."""
-        return self.sign * value - (self.rest_level if self.rest_level is not None else self.sign * value)
+        return self.folded(value) - (self.rest_level if self.rest_level is not None else self.folded(value))
 
     # What the checker asks of any phase machine (see coach/engine/two_way.py for the other kind).
     hold_keys = (HOLD,)  # the phase keys that are holds: one here, so holds need no pose name

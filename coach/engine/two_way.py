@@ -102,6 +102,10 @@ class TwoWayMachine:
         """At a pole now (a pole's hold ends as soon as the value leaves it)."""
         return self.phase == HOLD
 
+    def folded(self, value: float) -> float:
+        """``value`` on the machine's own scale (as fed: the checker asks any machine)."""
+        return self.sign * value
+
     def level(self, value: float) -> float:
         """How far ``value`` is from neutral (0 at neutral; + toward the plus pole)."""
         return value - (self.neutral if self.neutral is not None else value)

@@ -114,19 +114,24 @@ class TrustGate:
 
 def side_on_score(pose: PoseFrame) -> float:
     """0 (facing the camera, or back to it) .. 1 (side-on); NaN without a pose. From the world
-    landmarks: the share of the shoulder-to-shoulder and hip-to-hip vectors that points along the
-    camera's axis; without them, the side evidence (depth and visibility of the two sides)."""
+    landmarks: the share of the shoulder-to-shoulder vector that points along the camera's axis (the
+    hip-to-hip one only where the shoulders give none); without them, the side evidence (depth and
+    visibility of the two sides).
+
+    Not the hip line: with the hips bent (sitting, lying with the knees up, kneeling) MediaPipe's hip
+    line reads 13-33 deg off side-on where the shoulder line reads 3-16 (the side-on renders in
+    samples/: seated_hamstring_stretch shs_mixed_01 26 deg with both lines averaged, 16 from the
+    shoulders); with the hips straight (planks, the dog) the two agree within 2 deg. Over the 39
+    side-on renders the shoulders alone read 7 deg off on average against 11 for the two averaged;
+    over the 55 renders 30-40 deg round they read 2 deg lower (27 against 29)."""
     if pose.xy is None:
         return math.nan
     if pose.world is not None:
-        parts = []
-        for a, b in ((11, 12), (23, 24)):  # shoulders, hips (left, right)
+        for a, b in ((11, 12), (23, 24)):  # shoulders, else hips (left, right)
             v = pose.world[a] - pose.world[b]
             norm = float(np.linalg.norm(v))
             if norm > 1e-6:
-                parts.append(abs(float(v[2])) / norm)
-        if parts:
-            return sum(parts) / len(parts)
+                return abs(float(v[2])) / norm
     if pose.z is None or pose.visibility is None:
         return math.nan
     return min(abs(SideSelector.evidence(pose)) / 1.5, 1.0)
