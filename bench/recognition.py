@@ -38,45 +38,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.accuracy import REALWORLD_IDS, SAMPLES_DIR, SYNTHETIC_DIR, REALWORLD_DIR, load_frames  # noqa: E402
 from coach.labels import load_labels, load_realworld  # noqa: E402
 from bench.traces import cached_trace  # noqa: E402
-from coach.recognize import features as features_module  # noqa: E402
-from coach.recognize.model import (MODEL_PATH, UNKNOWN, Model, Segment, frame_series, label_at,  # noqa: E402
-                                   segments_of, train_windows, windows_of)
+from coach.recognize.model import (MODEL_PATH, UNKNOWN, Model, Segment, features_of, label_at,  # noqa: E402
+                                   segments_of, train_windows, windows_of, world_series)
 from coach.routine.catalogue import CATALOGUE_IDS  # noqa: E402
 
 TRANSITION_S = 1.0
 GROUP = 4
-FEATURE_CACHE = Path(__file__).resolve().parent / ".cache" / "recognition"
+FEATURE_CACHE = Path(__file__).resolve().parent / ".cache" / "recognition_world"
 
 
 @dataclasses.dataclass
 class Series:
-    """One recording's frame times and per-frame features (NaN rows: no usable pose)."""
+    """One recording's frame times and world landmarks (frames, 33, 3; NaN where none)."""
     times: np.ndarray
-    feats: np.ndarray
-
-    def as_list(self) -> list[Optional[np.ndarray]]:
-        return [None if np.isnan(f[0]) else f for f in self.feats]
+    world: np.ndarray
 
     def windows(self) -> tuple[np.ndarray, list[Optional[np.ndarray]]]:
-        return windows_of(self.times, self.as_list())
+        return windows_of(self.times, features_of(self.world))
 
 
 def series_of(video: Path, notes: list[str]) -> Series:
-    """The clip's frame features, cached on disk by its trace and the feature code (a change to
-    coach/recognize/features.py makes them again): a --cv run then windows and trains only."""
+    """The clip's times and world landmarks, cached on disk by its trace (reading a trace takes far
+    longer than the features): a --cv run then computes features, windows and trains only."""
     trace = cached_trace(video)
-    code = Path(features_module.__file__).read_bytes()
-    key = hashlib.sha1(f"{trace.resolve()}|{trace.stat().st_size}|{trace.stat().st_mtime_ns}".encode() + code)
+    key = hashlib.sha1(f"{trace.resolve()}|{trace.stat().st_size}|{trace.stat().st_mtime_ns}".encode())
     path = FEATURE_CACHE / f"{video.stem}.{key.hexdigest()[:12]}.npz"
     if path.exists():
         with np.load(path) as d:
-            return Series(d["times"], d["feats"])
-    times, feats = frame_series(load_frames(video, notes))
-    width = next((len(f) for f in feats if f is not None), 1)
-    arr = np.array([f if f is not None else np.full(width, np.nan) for f in feats]).reshape(len(feats), width)
+            return Series(d["times"], d["world"].astype(float))
+    times, world = world_series(load_frames(video, notes))
     FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
-    np.savez(path, times=times, feats=arr)
-    return Series(times, arr)
+    np.savez(path, times=times, world=world.astype(np.float32))
+    return Series(times, world)
 
 
 def training_clips(notes: list[str]) -> list[tuple[str, Path]]:
@@ -111,7 +104,7 @@ def expected(exercise: str, model: Model) -> str:
 
 def joined(parts: Sequence[tuple[str, Series]]) -> tuple[Series, list[tuple[float, float, str]]]:
     """The clips one after another; the truth as (start, end, exercise)."""
-    times, feats = [], []
+    times, worlds = [], []
     truth = []
     t = 0.0
     for ex, sr in parts:
@@ -120,10 +113,10 @@ def joined(parts: Sequence[tuple[str, Series]]) -> tuple[Series, list[tuple[floa
         period = (sr.times[-1] - sr.times[0]) / max(len(sr.times) - 1, 1)
         moved = sr.times - sr.times[0] + t
         times.append(moved)
-        feats.append(sr.feats)
+        worlds.append(sr.world)
         truth.append((t, float(moved[-1]), ex))
         t = float(moved[-1]) + period
-    return Series(np.concatenate(times), np.concatenate(feats)), truth
+    return Series(np.concatenate(times), np.concatenate(worlds)), truth
 
 
 def segments_for(model: Model, sr: Series) -> list[Segment]:

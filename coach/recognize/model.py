@@ -50,15 +50,26 @@ class Segment:
     confidence: float  # mean smoothed vote share of the exercise over the segment
 
 
-def frame_series(poses: Sequence[PoseFrame]) -> tuple[np.ndarray, list[Optional[np.ndarray]]]:
-    """Each frame's time and features (None without a usable pose): computed once per recording, so
-    that windows over it (and over recordings joined from it) need not compute them again."""
+def world_series(poses: Sequence[PoseFrame]) -> tuple[np.ndarray, np.ndarray]:
+    """Each frame's time and world landmarks (frames, 33, 3; NaN where the frame has none)."""
     times = np.array([p.t for p in poses], dtype=float)
     world = np.full((len(poses), 33, 3), np.nan)
     for i, p in enumerate(poses):
         if p.world is not None:
             world[i] = p.world
-    return times, [None if np.isnan(f).any() else f for f in world_features(world)]
+    return times, world
+
+
+def features_of(world: np.ndarray) -> list[Optional[np.ndarray]]:
+    """Each frame's features (None without a usable pose)."""
+    return [None if np.isnan(f).any() else f for f in world_features(world)]
+
+
+def frame_series(poses: Sequence[PoseFrame]) -> tuple[np.ndarray, list[Optional[np.ndarray]]]:
+    """Each frame's time and features (None without a usable pose): computed once per recording, so
+    that windows over it (and over recordings joined from it) need not compute them again."""
+    times, world = world_series(poses)
+    return times, features_of(world)
 
 
 def windows_of(times: np.ndarray, feats: Sequence[Optional[np.ndarray]],
