@@ -179,3 +179,19 @@ def test_the_features_of_many_frames_at_once_are_each_frames_own() -> None:
     rows = world_features(world)
     assert np.isnan(rows[5]).all()
     assert all(np.allclose(rows[i], frame_features(f), atol=1e-9) for i, f in enumerate(frames) if i != 5)
+
+
+def test_one_stray_training_window_does_not_make_an_exercise_near() -> None:
+    """An exercise's cost is the mean distance to its nearest training windows (COST_NEAREST), not to
+    the single nearest: a transition or a landmark glitch in one training clip that happens to look
+    like another exercise does not pull that exercise's label onto a recording."""
+    from coach.recognize.model import COST_NEAREST
+
+    n = COST_NEAREST * 2
+    a = np.zeros((n, 2))
+    b = np.tile([5.0, 0.5], (n, 1))
+    stray = np.array([[5.0, 0.0]])  # one window of "a" lying where "b" is done
+    model = Model(np.vstack([a, stray, b]), np.array(["a"] * (n + 1) + ["b"] * n), np.array([0] * (n + 1) + [1] * n),
+                  np.zeros(2), np.ones(2), unknown_distance=100.0)
+    costs, _ = model.costs_and_shares([np.array([5.0, 0.0])])
+    assert model.labels == ["a", "b"] and costs[0, 1] < costs[0, 0]
