@@ -16,8 +16,14 @@ other), the share of frames recognised right outside transitions (1 s either sid
 target >= 90 %) and each join's boundary error (target median <= 1 s).
 
 ``--cv``: the same figures on the renders under samples/, four clips at a time left out of training
-and joined: the split on which the recogniser's parameters (coach/recognize/model.py) are chosen, so
-that the synthetic and realworld figures stay out-of-sample.
+and joined: the split on which the recogniser's parameters (coach/recognize/model.py, features.py)
+are chosen, so that the synthetic and realworld figures stay out-of-sample. Each clip's world
+landmarks are cached in bench/.cache/recognition_world (by its trace), so a run only computes
+features, windows and models (about 1.5 min).
+
+samples/cat_cow/ holds two renders made for this (cat-cow had only the two synthetic clips' copies
+in samples/): bench/render/placements.json's catcow_az55_h120 and catcow_az-55_h035, rendered with
+../shared/render make_dataset.py and shipped with bench/traces.py --ship.
 """
 
 from __future__ import annotations
