@@ -120,25 +120,27 @@ class Model:
             return cls(d["x"].astype(float), d["y"], d["clip"], d["mean"], d["scale"], float(d["unknown_distance"]))
 
     def costs_and_shares(self, feats: Sequence[Optional[np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        """Per window (rows) and label (``labels`` order, then UNKNOWN last): the cost (distance to the
-        label's nearest training window; ``unknown_distance`` for UNKNOWN) and the share of the K
-        nearest training windows (all to UNKNOWN beyond ``unknown_distance`` or without a pose)."""
+        """Per window (rows) and label (``labels`` order, then UNKNOWN last): the cost (mean distance to
+        the label's COST_NEAREST nearest training windows; ``unknown_distance`` for UNKNOWN) and the
+        share of the K nearest training windows (all to UNKNOWN where every label costs more than
+        UNKNOWN, or without a pose)."""
         labels = self.labels
         costs = np.full((len(feats), len(labels) + 1), self.unknown_distance)
         shares = np.zeros_like(costs)
         have = [w for w, f in enumerate(feats) if f is not None]
-        costs[[w for w, f in enumerate(feats) if f is None], -1] -= NO_POSE_MARGIN
-        shares[[w for w, f in enumerate(feats) if f is None], -1] = 1.0
+        missing = [w for w, f in enumerate(feats) if f is None]
+        costs[missing, -1] -= NO_POSE_MARGIN
+        shares[missing, -1] = 1.0
         if not have:
             return costs, shares
         z = (np.array([feats[w] for w in have]) - self.mean) / self.scale
         d = _distances(z, self.x)
         label_of = np.searchsorted(labels, self.y)
-        for i, lab in enumerate(labels):
+        for i in range(len(labels)):
             costs[have, i] = _nearest_mean(d[:, label_of == i], COST_NEAREST)
         near = np.argsort(d, axis=1)[:, :K]
         for row, w in enumerate(have):
-            if d[row, near[row, 0]] > self.unknown_distance:
+            if costs[w, :-1].min() > self.unknown_distance:
                 shares[w, -1] = 1.0
                 continue
             np.add.at(shares[w], label_of[near[row]], 1.0 / K)
