@@ -16,14 +16,21 @@ other), the share of frames recognised right outside transitions (1 s either sid
 target >= 90 %) and each join's boundary error (target median <= 1 s).
 
 ``--cv``: the same figures on the renders under samples/, four clips at a time left out of training
-and joined: the split on which the recogniser's parameters (coach/recognize/model.py) are chosen, so
-that the synthetic and realworld figures stay out-of-sample.
+and joined: the split on which the recogniser's parameters (coach/recognize/model.py, features.py)
+are chosen, so that the synthetic and realworld figures stay out-of-sample. Each clip's world
+landmarks are cached in bench/.cache/recognition_world (by its trace), so a run only computes
+features, windows and models (about 1.5 min).
+
+samples/cat_cow/ holds two renders made for this (cat-cow had only the two synthetic clips' copies
+in samples/): bench/render/placements.json's catcow_az55_h120 and catcow_az-55_h035, rendered with
+../shared/render make_dataset.py and shipped with bench/traces.py --ship.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import random
 import sys
 from collections import Counter, defaultdict
@@ -36,12 +43,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.accuracy import REALWORLD_IDS, SAMPLES_DIR, SYNTHETIC_DIR, REALWORLD_DIR, load_frames  # noqa: E402
 from coach.labels import load_labels, load_realworld  # noqa: E402
-from coach.pose.frame import PoseFrame  # noqa: E402
-from coach.recognize.model import MODEL_PATH, UNKNOWN, Model, Segment, label_at, segments, train  # noqa: E402
+from bench.traces import cached_trace  # noqa: E402
+from coach.recognize.model import (MODEL_PATH, UNKNOWN, Model, Segment, features_of, label_at,  # noqa: E402
+                                   segments_of, train_windows, windows_of, world_series)
 from coach.routine.catalogue import CATALOGUE_IDS  # noqa: E402
 
 TRANSITION_S = 1.0
 GROUP = 4
+FEATURE_CACHE = Path(__file__).resolve().parent / ".cache" / "recognition_world"
+
+
+@dataclasses.dataclass
+class Series:
+    """One recording's frame times and world landmarks (frames, 33, 3; NaN where none)."""
+    times: np.ndarray
+    world: np.ndarray
+
+    def windows(self) -> tuple[np.ndarray, list[Optional[np.ndarray]]]:
+        return windows_of(self.times, features_of(self.world))
+
+
+def series_of(video: Path, notes: list[str]) -> Series:
+    """The clip's times and world landmarks, cached on disk by its trace (reading a trace takes far
+    longer than the features): a --cv run then computes features, windows and trains only."""
+    trace = cached_trace(video)
+    key = hashlib.sha1(f"{trace.resolve()}|{trace.stat().st_size}|{trace.stat().st_mtime_ns}".encode())
+    path = FEATURE_CACHE / f"{video.stem}.{key.hexdigest()[:12]}.npz"
+    if path.exists():
+        with np.load(path) as d:
+            return Series(d["times"], d["world"].astype(float))
+    times, world = world_series(load_frames(video, notes))
+    FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(path, times=times, world=world.astype(np.float32))
+    return Series(times, world)
 
 
 def training_clips(notes: list[str]) -> list[tuple[str, Path]]:
@@ -74,34 +108,44 @@ def expected(exercise: str, model: Model) -> str:
     return exercise if exercise in model.labels else UNKNOWN
 
 
-def shifted(frames: Sequence[PoseFrame], offset: float, index0: int) -> list[PoseFrame]:
-    return [dataclasses.replace(f, t=f.t + offset, index=index0 + i) for i, f in enumerate(frames)]
-
-
-def joined(parts: Sequence[tuple[str, list[PoseFrame]]]) -> tuple[list[PoseFrame], list[tuple[float, float, str]]]:
+def joined(parts: Sequence[tuple[str, Series]]) -> tuple[Series, list[tuple[float, float, str]]]:
     """The clips one after another; the truth as (start, end, exercise)."""
-    frames: list[PoseFrame] = []
+    times, worlds = [], []
     truth = []
     t = 0.0
-    for ex, fr in parts:
-        if not fr:
+    for ex, sr in parts:
+        if len(sr.times) == 0:
             continue
-        period = (fr[-1].t - fr[0].t) / max(len(fr) - 1, 1)
-        moved = shifted(fr, t - fr[0].t, len(frames))
-        frames += moved
-        truth.append((t, moved[-1].t, ex))
-        t = moved[-1].t + period
-    return frames, truth
+        period = (sr.times[-1] - sr.times[0]) / max(len(sr.times) - 1, 1)
+        moved = sr.times - sr.times[0] + t
+        times.append(moved)
+        worlds.append(sr.world)
+        truth.append((t, float(moved[-1]), ex))
+        t = float(moved[-1]) + period
+    return Series(np.concatenate(times), np.concatenate(worlds)), truth
 
 
-def score_joined(model: Model, frames: list[PoseFrame], truth: list[tuple[float, float, str]]) -> tuple[int, int, list[float]]:
-    segs = segments(model, frames)
+def segments_for(model: Model, sr: Series) -> list[Segment]:
+    if len(sr.times) == 0:
+        return []
+    centres, feats = sr.windows()
+    return segments_of(model, centres, feats, float(sr.times[0]), float(sr.times[-1]))
+
+
+def score_joined(model: Model, sr: Series, truth: list[tuple[float, float, str]],
+                 wrong: Optional[Counter] = None) -> tuple[int, int, list[float]]:
+    """Frames right outside transitions, frames counted, each join's boundary error; ``wrong`` counts
+    the wrong frames by (truth, found)."""
+    segs = segments_for(model, sr)
     right = total = 0
-    for f in frames:
+    for t in sr.times:
         for a, b, ex in truth:
-            if a + TRANSITION_S <= f.t <= b - TRANSITION_S:
+            if a + TRANSITION_S <= t <= b - TRANSITION_S:
                 total += 1
-                right += label_at(segs, f.t) == ex
+                found = label_at(segs, t)
+                right += found == ex
+                if wrong is not None and found != ex:
+                    wrong[(ex, found)] += 1
     cuts = [s.start_s for s in segs[1:]]
     errors = [min((abs(c - b) for c in cuts), default=float("inf")) for (_, b, _) in truth[:-1]]
     return right, total, errors
@@ -116,7 +160,7 @@ def longest(segs: Sequence[Segment]) -> str:
     return by.most_common(1)[0][0]
 
 
-def report(name: str, model_of, clips: Sequence[tuple[str, list[PoseFrame]]], seed: int) -> None:
+def report(name: str, model_of, clips: Sequence[tuple[str, Series]], seed: int) -> None:
     """Per clip alone (a confusion matrix) and joined four at a time; ``model_of(group)`` is the model
     that never saw the clips of ``group`` (indices into ``clips``)."""
     rng = random.Random(seed)
@@ -125,15 +169,16 @@ def report(name: str, model_of, clips: Sequence[tuple[str, list[PoseFrame]]], se
     confusion: dict[str, Counter] = defaultdict(Counter)
     right = total = 0
     errors: list[float] = []
+    wrong: Counter = Counter()
     for g in range(0, len(order), GROUP):
         group = order[g:g + GROUP]
         model = model_of(group)
         for i in group:
-            ex, frames = clips[i]
-            confusion[expected(ex, model)][longest(segments(model, frames))] += 1
+            ex, sr = clips[i]
+            confusion[expected(ex, model)][longest(segments_for(model, sr))] += 1
         if len(group) > 1:
-            frames, truth = joined([(expected(clips[i][0], model), clips[i][1]) for i in group])
-            r, n, e = score_joined(model, frames, truth)
+            sr, truth = joined([(expected(clips[i][0], model), clips[i][1]) for i in group])
+            r, n, e = score_joined(model, sr, truth, wrong)
             right, total, errors = right + r, total + n, errors + e
     hits = sum(confusion[t][t] for t in confusion)
     print(f"\n{name}: {len(clips)} clips analysed alone, the longest segment right in {hits}/{len(clips)}")
@@ -145,6 +190,7 @@ def report(name: str, model_of, clips: Sequence[tuple[str, list[PoseFrame]]], se
     print(f"  joined recordings ({GROUP} clips each): frames right outside transitions "
           f"{100 * right / max(total, 1):.1f}% of {total}; boundary error median {med:.1f} s, "
           f"{within}/{len(errors)} within 1 s")
+    print("  wrong frames (truth -> found): " + ", ".join(f"{a} -> {b} {n}" for (a, b), n in wrong.most_common(12)))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -155,15 +201,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = ap.parse_args(argv)
     notes: list[str] = []
     if args.cv:
-        clips = [(ex, load_frames(v, notes)) for ex, v in training_clips(notes)]
-        report("renders left out in turn", lambda group: train([c for i, c in enumerate(clips) if i not in group]),
-               clips, args.seed)
+        clips = [(ex, series_of(v, notes)) for ex, v in training_clips(notes)]
+        wins = [(ex, sr.windows()[1]) for ex, sr in clips]
+        report("renders left out in turn",
+               lambda group: train_windows([w for i, w in enumerate(wins) if i not in group]), clips, args.seed)
         for n in notes:
             print(f"note: {n}")
         return 0
     if args.train:
-        clips = [(ex, load_frames(v, notes)) for ex, v in training_clips(notes)]
-        model = train(clips)
+        clips = [(ex, series_of(v, notes)) for ex, v in training_clips(notes)]
+        model = train_windows([(ex, sr.windows()[1]) for ex, sr in clips])
         model.save(MODEL_PATH)
         per = Counter(model.y.tolist())
         print(f"trained on {len(clips)} clips, {len(model.y)} windows of {len(per)} exercises; "
@@ -176,7 +223,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     loaded = []
     for origin, ex, video in tests:
         try:
-            loaded.append((origin, ex, video, load_frames(video, notes)))
+            loaded.append((origin, ex, video, series_of(video, notes)))
         except Exception as err:  # noqa: BLE001 - a clip without landmarks is left out with a note
             notes.append(f"{video.name}: no landmarks ({err})")
     print(f"model: {len(model.labels)} exercises ({', '.join(model.labels)})")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.pose.frame import PoseFrame
-from coach.recognize.features import NAMES, frame_features
+from coach.recognize.features import NAMES, frame_features, window_features
 from coach.recognize.model import UNKNOWN, Model, segments
 from coach.sources import SourceInfo
 from coach.trace import TraceSource, TraceWriter
@@ -149,3 +149,49 @@ def test_routine_and_exercise_together_are_refused(tmp_path: Path) -> None:
     proc = coach("analyze", str(trace_of(CLIPS[0])), "--routine", "desk_routine", "--exercise", "bridge",
                  cwd=tmp_path)
     assert_clean_failure(proc, "--exercise or --routine, not both")
+
+
+def test_holding_still_and_moving_a_little_differ_as_much_as_a_little_and_a_lot() -> None:
+    """A window's spreads are compared on a log scale: a cat held still (landmark noise only) and
+    cat-cow's head swinging a little lie as far apart as that small swing and a big movement, where
+    the raw spread of the small swing was lost among the big movements of other exercises."""
+    rng = np.random.default_rng(1)
+    base = frame_features(a_pose())
+    head = NAMES.index("head_height")
+
+    def spread_feature(head_sd: float) -> float:
+        frames = np.tile(base, (90, 1)) + rng.normal(0.0, 0.005, (90, len(NAMES)))
+        frames[:, head] += head_sd * np.sqrt(2) * np.sin(np.linspace(0, 2 * np.pi, 90))
+        return float(window_features(frames)[len(NAMES) + head])
+
+    held, swing, big = spread_feature(0.0), spread_feature(0.06), spread_feature(0.5)
+    assert swing - held >= 0.5 * (big - swing)
+
+
+def test_the_features_of_many_frames_at_once_are_each_frames_own() -> None:
+    """world_features (a whole recording at once, as the recogniser computes them) row by row equals
+    frame_features, and a frame without world landmarks is a row of NaN."""
+    from coach.recognize.features import world_features
+
+    frames = poses(CLIPS[2])[:40]
+    world = np.array([f.world for f in frames])
+    world[5] = np.nan
+    rows = world_features(world)
+    assert np.isnan(rows[5]).all()
+    assert all(np.allclose(rows[i], frame_features(f), atol=1e-9) for i, f in enumerate(frames) if i != 5)
+
+
+def test_one_stray_training_window_does_not_make_an_exercise_near() -> None:
+    """An exercise's cost is the mean distance to its nearest training windows (COST_NEAREST), not to
+    the single nearest: a transition or a landmark glitch in one training clip that happens to look
+    like another exercise does not pull that exercise's label onto a recording."""
+    from coach.recognize.model import COST_NEAREST
+
+    n = COST_NEAREST * 2
+    a = np.zeros((n, 2))
+    b = np.tile([5.0, 0.5], (n, 1))
+    stray = np.array([[5.0, 0.0]])  # one window of "a" lying where "b" is done
+    model = Model(np.vstack([a, stray, b]), np.array(["a"] * (n + 1) + ["b"] * n), np.array([0] * (n + 1) + [1] * n),
+                  np.zeros(2), np.ones(2), unknown_distance=100.0)
+    costs, _ = model.costs_and_shares([np.array([5.0, 0.0])])
+    assert model.labels == ["a", "b"] and costs[0, 1] < costs[0, 0]
