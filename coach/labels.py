@@ -137,3 +137,62 @@ def position_times(truth_path: Path, holds: list[dict], band: tuple = POSITION_B
             b += 1
         out[h["rep"]] = out.get(h["rep"], 0.0) + (b - a + 1) * dt
     return out
+
+
+def measured_position_times(truth_path: Path, holds: list[dict], exercise_id: str) -> Optional[dict[int, float]]:
+    """Time in the hold position per rep, by the definition's own key measure computed on the truth
+    file's exact 2-D landmarks (the camera side) and timed in the definition's own band (the phase
+    machine's ``_time_band``: ``time_within``, else ``max(leave_hold, leave_hold_fraction x depth)``),
+    from the run of frames around each labelled hold whose value is within the band of the hold's
+    furthest point; the depth is measured from the rest just before the hold. None where the measure
+    cannot be computed from landmarks alone (a mask measure) or the phases are two-way."""
+    from coach.measures import MEASURES  # noqa: PLC0415 (a heavy import the label loader rarely needs)
+    from coach.pose.frame import PoseFrame  # noqa: PLC0415
+    import math  # noqa: PLC0415
+
+    import numpy as np  # noqa: PLC0415
+
+    if exercise_id not in exercise_ids():
+        return None
+    p = load_exercise(exercise_id).phases
+    if isinstance(p, TwoWayPhases):
+        return None
+    with gzip.open(truth_path, "rt", encoding="utf-8") as fh:
+        truth = json.load(fh)
+    fn, side, frames = MEASURES[p.measure], truth["camera_side"], truth["frames"]
+    values, ts, phases = [], [], []
+    for i, f in enumerate(frames):
+        xy = np.array([pt if pt is not None else (math.nan, math.nan) for pt in f["landmarks_2d"]], float)
+        pose = PoseFrame(index=i, t=f["t"], width=truth["width"], height=truth["height"], xy=xy,
+                         visibility=np.ones(len(xy)), people=1)
+        try:
+            v = p.direction * float(fn(pose, side))
+        except (ValueError, IndexError, ZeroDivisionError):
+            v = math.nan
+        values.append(v)
+        ts.append(f["t"])
+        phases.append(f.get("phase"))
+    if sum(math.isfinite(v) for v in values) < 0.9 * len(values):
+        return None
+    dt = (ts[-1] - ts[0]) / (len(ts) - 1) if len(ts) > 1 else 0.0
+    out: dict[int, float] = {}
+    for h in holds:
+        inside_hold = [i for i, t in enumerate(ts) if h["start_s"] <= t <= h["end_s"]]
+        if not inside_hold:
+            continue
+        top = max(inside_hold, key=lambda i: values[i] if math.isfinite(values[i]) else -math.inf)
+        before = [i for i in range(inside_hold[0]) if phases[i] == "rest" and math.isfinite(values[i])]
+        rest = values[before[-1]] if before else min(v for v in values if math.isfinite(v))
+        level = values[top]
+        width = p.time_within if p.time_within is not None else max(p.leave_hold, p.leave_hold_fraction * (level - rest))
+
+        def inside(i: int) -> bool:
+            return math.isfinite(values[i]) and values[i] >= level - width
+
+        a = b = top
+        while a > 0 and inside(a - 1):
+            a -= 1
+        while b < len(ts) - 1 and inside(b + 1):
+            b += 1
+        out[h["rep"]] = out.get(h["rep"], 0.0) + (b - a + 1) * dt
+    return out
