@@ -139,7 +139,10 @@ def _fault(f: _Fields, rep_stats: tuple[str, ...] = REP_STATS) -> FaultRule:
                      applies_to=f.get("applies_to", str, "any", choices=("any", "single", "both")), also=also,
                      follows_range=follows_range, max_view_deg=f.get("max_view_deg", float, None),
                      min_visibility=f.get("min_visibility", float, None),
-                     label=f.get("label", str, ""), cues=_rule_cues(f, (measure,) + also))
+                     label=f.get("label", str, ""), cues=_rule_cues(f, (measure,) + also),
+                     hides_rep=f.get("hides_rep", bool, False))
+    if rule.hides_rep and scope != "hold":
+        raise f.error("hides_rep", f"only a scope='hold' fault can say its reps are too small to see, got scope={scope!r}")
     if rule.max_view_deg is not None and (scope not in ("hold", "rest") or not 0 < rule.max_view_deg <= 90):
         raise f.error("max_view_deg", "a scope='hold' or 'rest' fault may be judged only near side-on: "
                                       f"give degrees from side-on, above 0 and at most 90, got {rule.max_view_deg}")

@@ -192,6 +192,11 @@ class FaultRule:
     # "shallow" says which pose to deepen). Optional: ``name`` falls back to the code in words.
     label: str = ""
     cues: tuple[tuple[str, str], ...] = ()
+    # A rep with this fault moves too little for the camera to see at all (a pelvic tilt of a quarter
+    # of the full one reads within the landmarks' drift): the coach counts no rep for it and says so
+    # in the report (``coach.reporting.about``); the accuracy bench does not expect such a labelled
+    # rep to be counted. scope="hold" only.
+    hides_rep: bool = False
 
     @property
     def name(self) -> str:

@@ -28,6 +28,9 @@ def measure_notes(exercise: Optional[Exercise]) -> list[MeasureNote]:
     notes = []
     for key, about in exercise.about.items():
         limits = [text for code in about.judged_by for text in _limits(rules[code], key)]
+        # A fault whose reps are too small to see (hides_rep): the coach counts no rep for them, and says so.
+        limits += ["a rep short of that is too small for the camera to see and is not counted"
+                   for code in about.judged_by if rules[code].hides_rep]
         notes.append(MeasureNote(key=key, what=about.what, better=f"{about.better.capitalize()} is better",
                                  target=_join(limits)))
     return notes
