@@ -230,11 +230,15 @@ TUNED_ON = {
                          "judged from the front (max_view_deg 50): skr_desk_05's slumped lift counts as missed",
     "seated_forward_bend": "phase levels (fold_lean) set beforehand from anatomy; knees_bent 160 set on fb_mixed_02 "
                            "(bent 143-148, straight 176-178), checked on fb_faults_03; back_rounded spine_flexion 1.2 set "
-                           "on fb_mixed_01, fb_faults_03 and shs_mixed_01; fb_check_04 held out (its rounded back missed)",
+                           "on fb_mixed_01, fb_faults_03 and shs_mixed_01; fb_check_04 held out (its rounded back missed); the set-up "
+                           "limit side_within_deg 45 set on these renders' view as read sitting up (fb_faults_03, +35 deg, "
+                           "reads 44): in-sample, and no render further round",
     "seated_hamstring_stretch": "as seated_forward_bend; the side (knee_angle_3d at rest, 15 deg, a general [sides] "
                                 "by = 'rest') set on shs_mixed_01; knee_bent (knee_angle_max 160) the forward bend's "
                                 "limit; shs_faults_03, shs_check_04 and shs_front_05 held out; shs_mixed_02 (camera "
-                                "behind) and shs_front_05 (40 deg toward the front) are known limits",
+                                "behind) and shs_front_05 (40 deg toward the front) are known limits; side_within_deg stays 35 "
+                                "because sitting up shs_faults_03 (+35, right) reads 44 and shs_front_05 (+40, "
+                                "wrong) 42: no limit separates them",
     "chair_squat": "fault limits set on samples csq_good_01 (side-on) and csq_faults_02 (35 deg front-oblique): "
                    "trunk_forward torso_tilt < 75 (good stands 86-89, a 28-38 deg lean 65), hands_used wrist_drop > "
                    "0.7 (folded 0.36-0.45, hands at the thighs 1.03); checked on csq_mixed_03 (35 deg from behind) "

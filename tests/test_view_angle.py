@@ -53,3 +53,41 @@ def test_side_on_seated_renders_read_near_side_on(ex_id: str, name: str) -> None
     assert json.loads(labels.read_text())["view"]["azimuth_deg"] == 0
     views = [view_deg(p) for p in TraceSource(str(trace_of(labels))) if p.world is not None]
     assert statistics.median(views) < 17.0
+
+
+
+
+def _ready_in_starting_position(ex_id: str, name: str, hold_s: float = 8.0) -> bool:
+    """Whether the live set-up check, with the exercise's own side_within_deg, gets through its
+    countdown for a person who stays in a render's starting position (its frames before the first
+    labelled rep, played back and forth for ``hold_s``), the person otherwise placed as it wants."""
+    from coach.engine.definition import load_exercise
+    from coach.live.setup import SetupGuide, parts_for
+    from test_live_setup import BRIGHT, result
+
+    ex = load_exercise(ex_id)
+    labels = SAMPLES / ex_id / f"{name}.labels.json"
+    first_rep = json.loads(labels.read_text())["reps"][0]["start_s"]
+    still = [p for p in TraceSource(str(trace_of(labels))) if p.t < first_rep and p.world is not None]
+    dt = still[1].t - still[0].t
+    guide = SetupGuide(ex.view, parts=parts_for(ex.key_joints), side_within_deg=ex.side_within_deg)
+    loop = still + still[::-1]
+    for k in range(int(hold_s / dt)):
+        if guide.update(k * dt, loop[k % len(loop)], result(), BRIGHT).ready:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("ex_id, name", [("seated_forward_bend", "fb_faults_03"),  # +35 deg, read 44 sitting up
+                                         ("chair_squat", "csq_faults_04")])         # 40 deg behind, read 44 standing
+def test_a_placement_the_checker_gets_right_is_not_refused(ex_id: str, name: str) -> None:
+    """side_within_deg is compared with the view as read, which runs above the camera's true angle:
+    these renders are counted, timed and judged right (bench/accuracy.py --only samples), so the set-up
+    check lets the person stay there (the forward bend's limit was the true 35 deg, and refused it)."""
+    assert _ready_in_starting_position(ex_id, name)
+
+
+def test_a_placement_the_checker_gets_wrong_is_refused() -> None:
+    """shs_front_05, 40 deg toward the front (read 42 sitting up): the near knee reads bent and the side
+    is lost."""
+    assert not _ready_in_starting_position("seated_hamstring_stretch", "shs_front_05")
