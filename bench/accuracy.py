@@ -92,6 +92,7 @@ SAMPLES_DIR = ROOT / "samples"
 ORIGINS = ("synthetic", "samples", "realworld", "suspected_synthetic")
 ORIGIN_SHORT = {"synthetic": "synth", "samples": "sample", "realworld": "real", "suspected_synthetic": "susp"}
 NEGATIVE = "none"  # the exercise id of the negative synthetic clips
+START_VIEW_S = 1.0  # the starting position's view: this long after counting began (renders move off at about 1 s)
 
 # Which clips the thresholds were tuned on, per exercise (printed with the results).
 TUNED_ON = {
@@ -399,14 +400,21 @@ def run_checker(exercise: Exercise, frames: Sequence[PoseFrame]) -> Outcome:
 
 def diagnose(results: Sequence[FrameResult], warnings: Sequence[str], frames: Sequence[PoseFrame]) -> dict:
     """What the checker saw, for the failures table: the share of frames it could not trust and the
-    most common reason, when counting began, its warnings, and the view (degrees from side-on)."""
+    most common reason, when counting began, its warnings, and the view (degrees from side-on): over
+    the clip, and in the starting position (up to ``START_VIEW_S`` after counting began, or the clip's
+    first seconds if it never did), which is where the live set-up check reads it."""
     unseen = Counter(r.message for r in results if r.state in ("unseen", "no_person"))
     armed = next((r.t for r in results if r.state == "active"), None)
-    views = [side_on_score(p) for p in frames if p.xy is not None]
-    views = [v for v in views if math.isfinite(v)]
+    start_until = (armed if armed is not None else frames[0].t if frames else 0.0) + START_VIEW_S
+
+    def median_view(poses: Iterable[PoseFrame]) -> float:
+        views = [v for v in (side_on_score(p) for p in poses if p.xy is not None) if math.isfinite(v)]
+        return view_angle(statistics.median(views)) if views else math.nan
+
     return {"untrusted": len([r for r in results if r.state in ("unseen", "no_person")]) / max(len(results), 1),
             "why_untrusted": unseen.most_common(1)[0][0] if unseen else "", "armed_at": armed,
-            "warnings": list(warnings), "view_deg": view_angle(statistics.median(views)) if views else math.nan}
+            "warnings": list(warnings), "view_deg": median_view(frames),
+            "start_view_deg": median_view(p for p in frames if p.t <= start_until)}
 
 
 def most_visible_side(pose: PoseFrame, joints: Sequence[str]) -> str:
@@ -982,15 +990,16 @@ def unjudged_table(results: Sequence[Result]) -> list[str]:
 
 def placement_table(results: Sequence[Result], definitions: dict[str, Exercise]) -> list[str]:
     """Clips filmed from where the live set-up check would ask the person to move the camera: a side-view
-    exercise whose ``side_within_deg`` the clip's view (ours, median) is beyond. They stay in every
+    exercise whose ``side_within_deg`` the clip's view in the starting position (ours, median; the
+    set-up check reads it there, before counting) is beyond. They stay in every
     figure above, scored against their labels (the labels are not changed to suit the coach): this
     says which of the misses come from a placement the coach itself refuses."""
-    out = ["clips from a camera the set-up check asks to move (view read beyond the definition's side_within_deg; "
-           "kept in the figures above)"]
+    out = ["clips from a camera the set-up check asks to move (view read in the starting position beyond the "
+           "definition's side_within_deg; kept in the figures above)"]
     for r in results:
         ex = definitions.get(r.clip.exercise)
         limit = ex.side_within_deg if ex is not None else None
-        view = r.ours.diagnosis.get("view_deg", math.nan)
+        view = r.ours.diagnosis.get("start_view_deg", math.nan)
         if limit is None or not math.isfinite(view) or view <= limit:
             continue
         err = r.ours.error
