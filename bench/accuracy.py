@@ -97,7 +97,8 @@ START_VIEW_S = 1.0  # the starting position's view: this long after counting beg
 # Which clips the thresholds were tuned on, per exercise (printed with the results).
 TUNED_ON = {
     "bridge": "fault limits come from the physio brief's fault definitions, not fitted to clips; hips_overextended's "
-              "max_view_deg (20) from the synthetic renders (0 deg cameras read 8-17, 30 deg ones 19-29, and the truth "
+              "max_view_deg (20) from the synthetic renders (0 deg cameras read 8-17, 30 deg ones 19-29 on the two lines "
+              "averaged; on the shoulder line alone since, 2-9 and 15-26, which judges bridge_mixed_03's, right; and the truth "
               "files' projection error), not from the realworld clips (though it is what clears trajnovd's arch); "
               "the report's phases are refined with hindsight (coach/engine/hindsight.py), TOL_FRACTION 0.03 chosen "
               "among 0.02/0.03/0.05 on these synthetic clips (phase 88 -> 91 %, knee to chest 91 -> 93 %): their "
