@@ -111,13 +111,20 @@ def shoulder_yaw_raw(pose: PoseFrame) -> float:
     shoulder away from the camera, as MediaPipe's world landmarks give it (NaN without them): reads
     short, see YAW_SCALE. Facing the camera square it reads about 0; a camera off to one side reads
     its angle, so only a change from rest means anything."""
+    return _line_yaw(pose, _LS, _RS)
+
+
+def _line_yaw(pose: PoseFrame, left: int, right: int) -> float:
+    """The direction of the line from landmark ``right`` to ``left`` about the camera's vertical,
+    degrees (0 = across the picture, + = ``left`` further from the camera); NaN without world
+    landmarks or where the line is vertical."""
     w = pose.world
     if w is None or pose.xy is None:
         return math.nan
-    s = w[_LS] - w[_RS]
-    if math.hypot(float(s[0]), float(s[2])) < 1e-6:
+    d = w[left] - w[right]
+    if math.hypot(float(d[0]), float(d[2])) < 1e-6:
         return math.nan
-    return math.degrees(math.atan2(float(s[2]), float(s[0])))
+    return math.degrees(math.atan2(float(d[2]), float(d[0])))
 
 
 def shoulder_yaw(pose: PoseFrame, side: str) -> float:
@@ -135,13 +142,7 @@ def hip_turn(pose: PoseFrame, side: str) -> float:
     hip going away from the camera (turning left) reads + for "left". Facing the camera square it
     reads about 0; a camera off to one side reads its angle, so it is judged as a change from the
     person's rest (the hips swinging round with the trunk). World landmarks; NaN without them."""
-    w = pose.world
-    if w is None or pose.xy is None:
-        return math.nan
-    h = w[_LH] - w[_RH]
-    if math.hypot(float(h[0]), float(h[2])) < 1e-6:
-        return math.nan
-    v = math.degrees(math.atan2(float(h[2]), float(h[0])))
+    v = _line_yaw(pose, _LH, _RH)
     return v if side == "left" else -v
 
 
