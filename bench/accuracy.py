@@ -119,8 +119,7 @@ TUNED_ON = {
               "(fit on synthetic, check on realworld) left every value as it was",
     "pelvic_tilt": "phases on pt_good_lifted_01, pt_lifted_good_04, pt_notilt_good_03; checked on 02, 05, 06, 07 "
                    "and the realworld clip (looked at before choosing the measure: not independent); "
-                   "hold_required added after pt_lifted_good_04 split a 0-s rep once the resting level followed "
-                   "only plateaus (in-sample); no_tilt's hides_rep from the header's finding (its reps read within "
+                   "no_tilt's hides_rep from the header's finding (its reps read within "
                    "the drift on 02 and 03), not a fitted value; no_tilt's max_view_deg moved 22 -> 17 when view_deg "
                    "came to read the shoulder line alone (between the real clip, 14, and pt_lifted_good_04, 20, as "
                    "before: in-sample)",

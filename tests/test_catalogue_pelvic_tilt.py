@@ -156,9 +156,9 @@ def test_the_rendered_clips_are_shipped_with_their_traces() -> None:
 # -35 deg (toward the feet) moves the mask's lower edge by 0.005 torso lengths, under the 0.006 a
 # rep needs (poses/pelvic_tilt.toml). A known limit, kept here so a change that finds it (or loses
 # another) shows.
-# pt_good_lifted_06's first rep was one until the resting level stopped following a slow press
-# (coach/engine/phases.py _plateau): it is counted now.
-KNOWN_MISSED: dict[str, set[int]] = {}
+# pt_good_lifted_06's first tilt is pressed in slower than still_per_s and the resting level follows it
+# (poses/pelvic_tilt.toml's header says why that stays).
+KNOWN_MISSED = {"pt_good_lifted_06": {1}}
 HIDING = {f.code for f in load_exercise("pelvic_tilt").faults if f.hides_rep}
 
 

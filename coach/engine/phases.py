@@ -124,14 +124,6 @@ class PhaseMachine:
             i -= 1
         return recent[i][0] if recent else t
 
-    def _plateau(self, t: float, v: float) -> bool:
-        """The value has stayed put over the last ``settle_s`` (within half of ``rest_within``): only
-        then does the resting level follow it. A movement slower than ``still_per_s`` (a pelvic tilt
-        pressed in over a second) reads as still frame by frame, and following it would absorb the
-        movement into the rest; a drift (a landmark that shifted and stays) ends on a plateau."""
-        then = next((u for s, u in self._recent if s >= t - self.p.settle_s), v)
-        return abs(v - then) <= 0.5 * self.p.rest_within
-
     def _band(self, level: float) -> float:
         """How far back from ``level`` the value may go and still be holding."""
         assert self.rest_level is not None
@@ -188,7 +180,7 @@ class PhaseMachine:
         while self._recent and self._recent[0][0] < t - _RECENT_S:
             self._recent.popleft()
         if self.phase == REST:
-            if still and v < rest + self.p.rest_within and self._plateau(t, v):
+            if still and v < rest + self.p.rest_within:
                 self.rest_level = rest + 0.05 * (v - rest)  # follow a slow drift of the resting position
             if v < rest:
                 self.rest_level = v
