@@ -514,7 +514,8 @@ def naive_threshold(ex: Exercise, frames: Sequence[PoseFrame]) -> float:
 
 
 def run_naive(ex: Exercise, frames: Sequence[PoseFrame], threshold: float) -> Outcome:
-    naive = NaiveCounter(ex, threshold, first_second(ex, frames))
+    either_way = getattr(ex.phases, "either_way", False)  # only then is the first second the origin
+    naive = NaiveCounter(ex, threshold, first_second(ex, frames) if either_way else 0.0)
     for pose in frames:
         naive.update(pose)
     return naive.finish()
